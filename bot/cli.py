@@ -1,0 +1,160 @@
+"""The `lamplight` command: thin commands over the library; errors are one clear line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from bot.app import build_store
+from bot.config import Settings
+from bot.importer import ImportFileError, import_paths
+from bot.items import ItemKind
+from bot.repair import repair_text
+from bot.resources import bundled_path
+from bot.store.db import StoreError, upgrade
+from bot.store.library import export_items, list_feeds
+
+app = typer.Typer(
+    help="lamplight: a daily AI reading digest from your own notes, over Telegram.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="The store's schema.", no_args_is_help=True)
+feeds_app = typer.Typer(help="Newsletter feeds.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(feeds_app, name="feeds")
+
+err = Console(stderr=True)
+
+
+class Failure(Exception):
+    """A failure the user can act on; main() prints it as one line and exits 1."""
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in exc.errors()
+        )
+        raise Failure(f"bad setting: {problems}") from exc
+
+
+@app.command("import")
+def import_(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Notes files or folders of them.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON summary.")] = False,
+    examples: Annotated[
+        bool, typer.Option("--examples", help="Also import the sample notes lamplight ships.")
+    ] = False,
+) -> None:
+    """Import notes files (quotes, paper lists, reading notes) into the library.
+
+    Example: lamplight import notes/ reading-2023.md
+    """
+    paths = [*(paths or []), *([bundled_path("examples")] if examples else [])]
+    if not paths:
+        raise Failure("nothing to import: name notes files or folders, or pass --examples")
+    settings = load_settings()
+    store = build_store(settings)
+    with Progress(console=err, transient=True, disable=as_json) as progress:
+        task = progress.add_task("reading notes", total=None)
+        report = import_paths(
+            store,
+            paths,
+            settings=settings,
+            now=dt.datetime.now(dt.UTC),
+            progress=lambda path: progress.update(task, advance=1, description=path.name),
+        )
+    store.dispose()
+    if as_json:
+        typer.echo(json.dumps(report.as_json(), ensure_ascii=False))
+        return
+    added = ", ".join(f"{n} {kind.value}s" for kind, n in report.added.items() if n) or "nothing"
+    typer.echo(f"added {added}")
+    typer.echo(
+        f"{report.duplicates} already known, {report.marked_read} marked read, "
+        f"{report.feeds} newsletters added"
+    )
+
+
+@app.command()
+def fixtext(
+    file: Annotated[
+        Path | None, typer.Argument(help="A text file; standard input if omitted.")
+    ] = None,
+) -> None:
+    """Print FILE with its mojibake repaired; text that is not mojibake passes unchanged.
+
+    Example: lamplight fixtext garbled.txt > fixed.txt
+    """
+    if file is None:
+        text = sys.stdin.read()
+    else:
+        try:
+            text = file.read_text(encoding="utf-8")
+        except FileNotFoundError as exc:
+            raise Failure(f"{file}: no such file") from exc
+        except (UnicodeDecodeError, OSError) as exc:
+            raise Failure(f"{file}: cannot read it as UTF-8 text") from exc
+    sys.stdout.write(repair_text(text).text)
+
+
+@app.command()
+def export(
+    kind: Annotated[ItemKind | None, typer.Option(help="Only items of this kind.")] = None,
+) -> None:
+    """Print every item as a JSON array: a backup you can keep.
+
+    Example: lamplight export --kind paper > papers.json
+    """
+    settings = load_settings()
+    store = build_store(settings)
+    with store.transaction() as session:
+        items = export_items(session, owner_chat_id=settings.owner_chat_id, kind=kind)
+    store.dispose()
+    typer.echo(json.dumps(items, ensure_ascii=False, indent=2))
+
+
+@feeds_app.command("list")
+def feeds_list() -> None:
+    """List the newsletter feeds and their state."""
+    store = build_store(load_settings())
+    with store.transaction() as session:
+        feeds = list_feeds(session)
+    store.dispose()
+    table = Table("name", "site", "feed", "state")
+    for feed in feeds:
+        state = "paused" if feed.paused else (feed.last_error or "ok")
+        table.add_row(feed.name, feed.site or "", feed.feed_url or "no known feed", state)
+    Console().print(table)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Bring the store's schema up to date (every command also does this itself)."""
+    store = build_store(load_settings())
+    upgrade(store.engine)
+    store.dispose()
+    typer.echo("store is up to date")
+
+
+def main(argv: list[str] | None = None) -> None:
+    try:
+        app(args=argv)
+    except (Failure, ImportFileError, StoreError) as exc:
+        err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
+        raise SystemExit(1) from None

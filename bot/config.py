@@ -1,0 +1,103 @@
+"""Settings from the environment: one object, built once at the edge and passed down."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import platformdirs
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.items import LOCAL_OWNER_CHAT_ID
+
+PLACEHOLDER_SECRETS = frozenset({"changeme", "changethis", "your-token-here", "xxx", "token"})
+
+
+def _id_list(value: Any) -> Any:
+    """`ALLOWED_USER_IDS=1,2` is a comma list; a lone id must not decode as a JSON int."""
+    if isinstance(value, str):
+        return tuple(int(part) for part in value.replace(" ", "").split(",") if part)
+    if isinstance(value, int):
+        return (value,)
+    return value
+
+
+class Settings(BaseSettings):
+    """Every setting lamplight reads; names match the environment variables."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+    telegram_api_file_url: str = "https://api.telegram.org/file/bot"
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default: SQLite file in the data dir"
+    )
+    lamplight_data_dir: Path = Field(
+        default_factory=lambda: platformdirs.user_data_path("lamplight", appauthor=False)
+    )
+    allowed_user_ids: Annotated[tuple[int, ...], NoDecode] = ()
+    admin_user_ids: Annotated[tuple[int, ...], NoDecode] = ()
+    default_timezone: str = "UTC"
+    default_digest_time: dt.time = dt.time(8, 0)
+    default_digest_size: int = Field(default=5, ge=1, le=20)
+    feeds_refresh_minutes: int = Field(default=60, ge=5)
+    lamplight_import_max_mb: float = Field(default=20, gt=0)
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = 8443
+    log_level: str = "INFO"
+
+    _ids = field_validator("allowed_user_ids", "admin_user_ids", mode="before")(_id_list)
+
+    @field_validator("database_url")
+    @classmethod
+    def _use_psycopg_driver(cls, value: str | None) -> str | None:
+        """`postgres://…` as hosting providers hand it out means psycopg 3 here."""
+        if not value:
+            return None
+        for prefix in ("postgres://", "postgresql://"):
+            if value.startswith(prefix):
+                return "postgresql+psycopg://" + value.removeprefix(prefix)
+        return value
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            hint = "use an IANA name such as Asia/Shanghai"
+            raise ValueError(f"unknown time zone {value!r}; {hint}") from exc
+        return value
+
+    @field_validator("telegram_bot_token", "webhook_secret")
+    @classmethod
+    def _refuse_placeholders(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and value.get_secret_value().strip().lower() in PLACEHOLDER_SECRETS:
+            raise ValueError("is a placeholder; set the real secret")
+        return value
+
+    @cached_property
+    def data_dir(self) -> Path:
+        return self.lamplight_data_dir.expanduser()
+
+    @cached_property
+    def store_url(self) -> str:
+        """The database to use: DATABASE_URL, or a SQLite file in the data dir."""
+        return self.database_url or f"sqlite:///{self.data_dir / 'lamplight.sqlite3'}"
+
+    @property
+    def import_max_bytes(self) -> int:
+        return int(self.lamplight_import_max_mb * 1024 * 1024)
+
+    @property
+    def owner_chat_id(self) -> int:
+        """Who the owner's read marks from notes files belong to: the first admin, else the
+        local owner, whose state merges into the first admin once one sends /start."""
+        return self.admin_user_ids[0] if self.admin_user_ids else LOCAL_OWNER_CHAT_ID

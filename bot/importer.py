@@ -1,0 +1,132 @@
+"""Notes files in, library rows out: read and check every file first, then write them in one
+transaction, so a bad file leaves the store as it was."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+from bot.config import Settings
+from bot.identity import item_keys
+from bot.items import ParsedItem, PreparedFile, PreparedItem
+from bot.notes import parse_notes
+from bot.repair import Repaired, repair_text
+from bot.store.db import Store
+from bot.store.library import ImportReport, import_prepared
+from bot.tokens import search_tokens
+
+NOTES_SUFFIXES = (".md", ".markdown", ".txt")
+
+
+class ImportFileError(Exception):
+    """A file that cannot be imported; the message is one line for the user."""
+
+
+def collect_paths(paths: Iterable[Path]) -> list[Path]:
+    """Files to import: each file given, and the notes files under each directory given."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            inside = sorted(
+                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in NOTES_SUFFIXES
+            )
+            if not inside:
+                raise ImportFileError(f"{path}: no .md or .txt notes files in this directory")
+            found.extend(inside)
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise ImportFileError(f"{path}: no such file or directory")
+    return found
+
+
+def read_text(path: Path, *, max_bytes: int) -> str:
+    """The file's text: UTF-8 if it is, else GB18030 (which covers GBK and GB2312)."""
+    size = path.stat().st_size
+    if size > max_bytes:
+        limit = max_bytes / 1024 / 1024
+        raise ImportFileError(
+            f"{path}: {size / 1024 / 1024:.1f} MB is over the import limit of {limit:g} MB "
+            "(set LAMPLIGHT_IMPORT_MAX_MB to raise it)"
+        )
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ImportFileError(f"{path}: cannot read it ({exc.strerror})") from exc
+    return decode_notes(data, name=str(path))
+
+
+def decode_notes(data: bytes, *, name: str) -> str:
+    if b"\x00" in data:
+        raise ImportFileError(f"{name}: this is a binary file, not a text notes file")
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise ImportFileError(f"{name}: not UTF-8 or GB18030 text; save it as UTF-8 and retry")
+    if not text.strip():
+        raise ImportFileError(f"{name}: the file is empty")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def prepare_text(name: str, text: str) -> PreparedFile:
+    """Repair, parse and key one file's text (pure)."""
+    repaired = repair_text(text)
+    notes = parse_notes(repaired.text)
+    if not notes.items and not notes.feeds:
+        raise ImportFileError(f"{name}: found no quotes, papers or links in this file")
+    original = text.split("\n")
+    items = tuple(_prepare_item(item, original, repaired) for item in notes.items)
+    return PreparedFile(name=name, items=items, feeds=notes.feeds)
+
+
+def _prepare_item(item: ParsedItem, original: Sequence[str], repaired: Repaired) -> PreparedItem:
+    span = range(item.first_line, item.last_line + 1)
+    changes = [c for c in repaired.lines if c.line in span]
+    raw = "\n".join(original[item.first_line : item.last_line + 1]) if changes else None
+    body = " ".join(p for p in (item.text, item.notes, item.author, item.topic) if p)
+    return PreparedItem(
+        parsed=item,
+        keys=item_keys(
+            kind=item.kind,
+            title=item.title,
+            text=item.text,
+            url=item.url,
+            arxiv_id=item.arxiv_id,
+            video_url=item.video_url,
+        ),
+        raw_text=raw,
+        repair_confidence=min(c.confidence for c in changes) if changes else None,
+        title_tokens=search_tokens(item.title),
+        body_tokens=search_tokens(body),
+    )
+
+
+def prepare_paths(
+    paths: Iterable[Path], *, max_bytes: int, progress: Callable[[Path], None] | None = None
+) -> list[PreparedFile]:
+    """Read and prepare every file; raises ImportFileError before anything is written."""
+    prepared = []
+    for path in collect_paths(paths):
+        prepared.append(prepare_text(path.name, read_text(path, max_bytes=max_bytes)))
+        if progress:
+            progress(path)
+    return prepared
+
+
+def import_paths(
+    store: Store,
+    paths: Iterable[Path],
+    *,
+    settings: Settings,
+    now: dt.datetime,
+    progress: Callable[[Path], None] | None = None,
+) -> ImportReport:
+    """Check and prepare every file, then add them all in one transaction."""
+    prepared = prepare_paths(paths, max_bytes=settings.import_max_bytes, progress=progress)
+    with store.transaction() as session:
+        return import_prepared(session, prepared, owner_chat_id=settings.owner_chat_id, now=now)

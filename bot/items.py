@@ -1,0 +1,75 @@
+"""Shared values of the domain: what a parsed note is, before the store gives it an id."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+# Telegram never uses 0 as a chat id, so it names the owner before any admin is configured.
+LOCAL_OWNER_CHAT_ID = 0
+
+
+class ItemKind(enum.StrEnum):
+    QUOTE = "quote"
+    PAPER = "paper"
+    ARTICLE = "article"
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedItem:
+    """One item as a notes parser found it.
+
+    ``first_line``/``last_line`` are 0-based indexes of the lines it came from, so the importer
+    can keep the raw text of lines that repair changed.
+    """
+
+    kind: ItemKind
+    title: str = ""
+    text: str = ""
+    notes: str = ""
+    author: str = ""
+    affiliation: str = ""
+    year: int | None = None
+    url: str | None = None
+    arxiv_id: str | None = None
+    video_url: str | None = None
+    topic: str = ""
+    read: bool = False
+    first_line: int = 0
+    last_line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFeed:
+    """A newsletter the owner listed: its name and site as written."""
+
+    name: str
+    site: str
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedNotes:
+    """Everything one notes file yields."""
+
+    items: tuple[ParsedItem, ...]
+    feeds: tuple[ParsedFeed, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedItem:
+    """A parsed item with what the store needs beside it: keys, raw text, search tokens."""
+
+    parsed: ParsedItem
+    keys: tuple[str, ...]
+    raw_text: str | None
+    repair_confidence: float | None
+    title_tokens: str
+    body_tokens: str
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedFile:
+    name: str
+    items: tuple[PreparedItem, ...]
+    feeds: tuple[ParsedFeed, ...]

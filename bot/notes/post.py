@@ -1,0 +1,239 @@
+"""The post format: a Jekyll/Markdown post with ``##`` sections of notes, maybe with tables.
+
+Front matter and template markup are skipped; what comes before the first ``##`` is read as a
+stream. Without tables, each ``##`` section with content is one paper (an article when it is a
+talk or report) whose notes are the section. With tables (a video table 日期/标题/时长/视频 and
+paper tables 已录制/年份/名字/简介), the tables give one set of papers and talks, and each
+section's notes go to the video it matches.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from difflib import SequenceMatcher
+from itertools import pairwise
+
+from bot.items import ItemKind, ParsedItem, ParsedNotes
+from bot.notes import links
+from bot.notes.stream import parse_stream_lines
+from bot.notes.tables import Row, find_tables
+from bot.notes.text import (
+    clean,
+    is_latin_title,
+    is_markup_line,
+    join_lines,
+    loose_key,
+    without_templates,
+)
+from bot.notes.videos import VideoRow, match_paper, talk_or_papers
+
+_FRONT_MATTER_FENCE = "---"
+_SECTION = re.compile(r"^##\s+(?P<title>\S.*?)\s*$")
+_DURATION = re.compile(r"^(?:\d{1,2}:)?\d{1,2}:\d{2}$")
+_TRAILING_DURATION = re.compile(r"\s+(?P<d>(?:\d{1,2}:)?\d{1,2}:\d{2})$")
+_EN_TITLE = re.compile(r"《(?P<en>[^《》]+)》")
+_HEAD_SPLIT = re.compile(r"[，,：:]")
+_REFERENCES = frozenset({"参考资料", "参考", "参考文献", "references", "reference", "links"})
+_TALK_WORDS = ("报告", "串讲", "综述", "如何", "研究的艺术")
+HEAD_MAX = 30
+MATCH_MIN = 0.6
+SAME_DURATION = 2  # seconds: headings and tables disagree by a second now and then
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    heading: str
+    duration: int | None
+    notes: str
+    first_line: int
+    last_line: int
+    has_table: bool
+
+
+def parse_post(text: str) -> ParsedNotes:
+    lines = text.split("\n")
+    start = _body_start(lines)
+    first_section = next(
+        (i for i in range(start, len(lines)) if _SECTION.match(lines[i])), len(lines)
+    )
+    preamble = parse_stream_lines(lines[start:first_section], offset=start)
+    sections = _sections(lines, first_section)
+    video_rows, paper_rows = _table_rows(lines)
+    if video_rows or paper_rows:
+        items = _from_tables(video_rows, paper_rows, sections)
+    else:
+        items = [item for s in sections if (item := _section_item(s))]
+    return ParsedNotes(items=(*preamble.items, *items), feeds=preamble.feeds)
+
+
+def _body_start(lines: Sequence[str]) -> int:
+    if not lines or lines[0].strip() != _FRONT_MATTER_FENCE:
+        return 0
+    closing = next(
+        (i for i in range(1, len(lines)) if lines[i].strip() == _FRONT_MATTER_FENCE), None
+    )
+    return closing + 1 if closing is not None else 0
+
+
+# --- sections ----------------------------------------------------------------------------
+
+
+def _seconds(text: str | None) -> int | None:
+    if not text:
+        return None
+    total = 0
+    for part in text.split(":"):
+        total = total * 60 + int(part)
+    return total
+
+
+def _sections(lines: Sequence[str], start: int) -> list[Section]:
+    bounds = [i for i in range(start, len(lines)) if _SECTION.match(lines[i])] + [len(lines)]
+    return [_section(lines, a, b) for a, b in pairwise(bounds)]
+
+
+def _section(lines: Sequence[str], first: int, end: int) -> Section:
+    match = _SECTION.match(lines[first])
+    assert match
+    heading, duration = clean(without_templates(match["title"])), None
+    trailing = _TRAILING_DURATION.search(heading)
+    if trailing:
+        heading, duration = heading[: trailing.start()].strip(), _seconds(trailing["d"])
+    kept: list[str] = []
+    for raw in lines[first + 1 : end]:
+        line = clean(raw)
+        if _DURATION.match(line):
+            duration = duration or _seconds(line)
+        elif not is_markup_line(line):
+            kept.append(re.sub(r"\s+\]", "]", without_templates(raw)))
+    body = [i for i in range(first + 1, end) if lines[i].strip()]
+    return Section(
+        heading=heading,
+        duration=duration,
+        notes=join_lines(kept),
+        first_line=first,
+        last_line=body[-1] if body else first,
+        has_table=any(lines[i].lstrip().startswith("|") for i in range(first + 1, end)),
+    )
+
+
+def _section_item(section: Section) -> ParsedItem | None:
+    """A section of its own: a paper (or a talk) whose notes are the section's content."""
+    if not section.notes or loose_key(section.heading) in _REFERENCES:
+        return None
+    title, lead = _heading_title(section.heading)
+    talk = any(word in section.heading for word in _TALK_WORDS)
+    return ParsedItem(
+        kind=ItemKind.ARTICLE if talk else ItemKind.PAPER,
+        title=title,
+        notes=join_lines([lead, section.notes]),
+        read=True,
+        first_line=section.first_line,
+        last_line=section.last_line,
+    )
+
+
+def _heading_title(heading: str) -> tuple[str, str]:
+    """A heading's title and the rest of it: "ResNet，解决…" → ("ResNet", "解决…")."""
+    en = _EN_TITLE.search(heading)
+    if en and is_latin_title(en["en"]):
+        return clean(en["en"]), ""
+    parts = _HEAD_SPLIT.split(heading, maxsplit=1)
+    if len(parts) == 2 and len(parts[0].strip()) <= HEAD_MAX and parts[1].strip():
+        return parts[0].strip(), parts[1].strip()
+    return heading, ""
+
+
+# --- tables ------------------------------------------------------------------------------
+
+
+def _table_rows(lines: Sequence[str]) -> tuple[list[VideoRow], list[Row]]:
+    videos: list[VideoRow] = []
+    papers: list[Row] = []
+    for table in find_tables(lines):
+        if table.has("标题", "视频"):
+            videos.extend(VideoRow.from_row(row) for row in table.rows)
+        elif table.has("名字"):
+            papers.extend(row for row in table.rows if clean(row.cells.get("名字", "")))
+    return videos, papers
+
+
+def _paper_item(row: Row) -> ParsedItem:
+    name_cell = row.cells.get("名字", "")
+    name_match = re.match(r"^\[(?P<name>[^\]]+)\](?:\((?P<href>[^)]*)\))?", name_cell)
+    name = name_match["name"] if name_match else name_cell
+    href = name_match["href"] if name_match and name_match["href"] else None
+    year = row.cells.get("年份", "").strip()
+    url = href if href and href.startswith("http") else None
+    return ParsedItem(
+        kind=ItemKind.PAPER,
+        title=clean(name),
+        text=clean(row.cells.get("简介", "")),
+        year=int(year) if year.isdigit() else None,
+        url=url,
+        arxiv_id=links.arxiv_id(url),
+        topic=clean(row.topic),
+        first_line=row.line,
+        last_line=row.line,
+    )
+
+
+def _from_tables(
+    video_rows: list[VideoRow], paper_rows: list[Row], sections: list[Section]
+) -> list[ParsedItem]:
+    items = [_paper_item(row) for row in paper_rows]
+    owners: dict[int, list[int]] = {}  # video row → indexes of its items
+    for number, video in enumerate(video_rows):
+        owners[number] = _place_video(video, items)
+    for section in sections:
+        if section.has_table:
+            continue
+        number = _best_video(section, video_rows)
+        if number is None:
+            own = _section_item(section)
+            items.extend([own] if own else [])
+            continue
+        for index in owners[number]:
+            items[index] = _with_notes(items[index], section.notes)
+    return items
+
+
+def _place_video(video: VideoRow, items: list[ParsedItem]) -> list[int]:
+    """Attach a video row to the items it covers, adding them when the tables lack them."""
+    found = talk_or_papers(video)
+    if isinstance(found, ParsedItem):
+        items.append(found)
+        return [len(items) - 1]
+    placed = []
+    for name, href in found:
+        index = match_paper(name, href, items)
+        if index is None:
+            items.append(video.paper(name, href))
+            index = len(items) - 1
+        elif items[index].video_url is None:
+            items[index] = replace(items[index], video_url=video.video_url)
+        placed.append(index)
+    return placed
+
+
+def _with_notes(item: ParsedItem, notes: str) -> ParsedItem:
+    if not notes:
+        return item
+    return replace(item, notes=join_lines([item.notes, "", notes]), read=True)
+
+
+def _best_video(section: Section, videos: list[VideoRow]) -> int | None:
+    """The video a section discusses: similar title, same duration, or the name inside."""
+    heading = loose_key(section.heading)
+    best, best_score = None, MATCH_MIN
+    for number, video in enumerate(videos):
+        score = SequenceMatcher(None, heading, loose_key(video.title)).ratio()
+        if section.duration and video.duration:
+            score += 0.5 if abs(section.duration - video.duration) <= SAME_DURATION else 0
+        if any(len(key) >= 3 and key in heading for key in video.name_keys()):
+            score += 0.3
+        if score > best_score:
+            best, best_score = number, score
+    return best

@@ -1,0 +1,47 @@
+"""Chats: subscribers and the local owner."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.items import LOCAL_OWNER_CHAT_ID
+from bot.store.models import Chat, ItemState
+
+
+def ensure_chat(session: Session, chat_id: int) -> Chat:
+    """The chat's row, created (not subscribed) when missing."""
+    chat = session.get(Chat, chat_id)
+    if chat is None:
+        chat = Chat(id=chat_id)
+        session.add(chat)
+        session.flush()
+    return chat
+
+
+def merge_local_owner(session: Session, into_chat_id: int) -> int:
+    """Hand the local owner's reading state to the first admin; returns states moved.
+
+    The admin's own answers win where both have one.
+    """
+    local = session.scalars(select(ItemState).where(ItemState.chat_id == LOCAL_OWNER_CHAT_ID)).all()
+    if not local:
+        return 0
+    ensure_chat(session, into_chat_id)
+    mine = set(session.scalars(select(ItemState.item_id).where(ItemState.chat_id == into_chat_id)))
+    moved = 0
+    for state in local:
+        if state.item_id not in mine:
+            session.add(
+                ItemState(
+                    chat_id=into_chat_id,
+                    item_id=state.item_id,
+                    status=state.status,
+                    answered_at=state.answered_at,
+                    times_shown=state.times_shown,
+                    last_shown_at=state.last_shown_at,
+                )
+            )
+            moved += 1
+        session.delete(state)
+    return moved

@@ -1,0 +1,107 @@
+"""Engine, sessions and the schema: every command upgrades the schema itself on first use."""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.resources import bundled_path
+
+# Any fixed 64-bit number: replicas starting together take turns at upgrading.
+UPGRADE_LOCK_KEY = 0x6C616D706C696768
+
+log = logging.getLogger(__name__)
+
+
+class StoreError(Exception):
+    """The store cannot be opened or upgraded; the message says what to check."""
+
+
+def make_engine(url: str) -> Engine:
+    """An engine with the pragmas lamplight relies on; SQLite's folder is created if missing."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(bundled_path("migrations")))
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the schema to head, one process at a time: under a PostgreSQL advisory lock, or a
+    lock file beside a SQLite database (two commands may start together)."""
+    with _sqlite_file_lock(engine), engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": UPGRADE_LOCK_KEY})
+        command.upgrade(alembic_config(connection), "head")
+
+
+@contextmanager
+def _sqlite_file_lock(engine: Engine) -> Iterator[None]:
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:":
+        yield
+        return
+    with open(f"{database}.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+@dataclass
+class Store:
+    """The database lamplight talks to: an engine and a session factory."""
+
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work: commits on success, rolls back on any error."""
+        with self.sessions.begin() as session:
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def open_store(url: str, *, migrate: bool = True) -> Store:
+    engine = make_engine(url)
+    if migrate:
+        try:
+            upgrade(engine)
+        except Exception as exc:  # any driver error means the same to the user
+            engine.dispose()
+            safe = make_url(url).render_as_string(hide_password=True)
+            raise StoreError(f"cannot open the store at {safe}: {exc.__class__.__name__}") from exc
+    return Store(engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))

@@ -1,0 +1,213 @@
+"""Writing the library: prepared notes become rows once, deduplicated by every key they carry."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.identity import canonical_url
+from bot.items import ItemKind, PreparedFile, PreparedItem
+from bot.newsletters import newsletter_for_site
+from bot.store.chats import ensure_chat
+from bot.store.models import Item, ItemKey, ItemState, ReadStatus, Source, SourceKind
+
+# Fields a later file may fill in when an earlier one left them blank.
+FILLABLE = (
+    "title",
+    "text",
+    "author",
+    "affiliation",
+    "year",
+    "url",
+    "arxiv_id",
+    "video_url",
+    "topic",
+)
+KEY_CHUNK = 500
+
+
+@dataclass
+class ImportReport:
+    added: Counter[ItemKind] = field(default_factory=Counter)
+    feeds: int = 0
+    marked_read: int = 0
+    duplicates: int = 0
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "added": {kind.value: self.added[kind] for kind in ItemKind},
+            "feeds": self.feeds,
+            "marked_read": self.marked_read,
+            "duplicates": self.duplicates,
+        }
+
+
+def import_prepared(
+    session: Session, files: Sequence[PreparedFile], *, owner_chat_id: int, now: dt.datetime
+) -> ImportReport:
+    """Add the files' items and feeds; the caller owns the transaction."""
+    report = ImportReport()
+    ensure_chat(session, owner_chat_id)
+    by_key = _existing_items(session, (k for f in files for i in f.items for k in i.keys))
+    for prepared in files:
+        source = _notes_source(session, prepared.name, now)
+        for entry in prepared.items:
+            item = next((by_key[k] for k in entry.keys if k in by_key), None)
+            if item is None:
+                item = _new_item(session, entry, source, now)
+                report.added[entry.parsed.kind] += 1
+            else:
+                _merge(item, entry)
+                report.duplicates += 1
+            for key in entry.keys:
+                if key not in by_key:
+                    by_key[key] = item
+                    item.keys.append(ItemKey(key=key))
+            if entry.parsed.read and _mark_read(session, owner_chat_id, item, now):
+                report.marked_read += 1
+        for feed in prepared.feeds:
+            report.feeds += _add_feed(session, feed.name, feed.site, now)
+    return report
+
+
+def _existing_items(session: Session, keys: Iterable[str]) -> dict[str, Item]:
+    wanted = sorted(set(keys))
+    found: dict[str, Item] = {}
+    for start in range(0, len(wanted), KEY_CHUNK):
+        chunk = wanted[start : start + KEY_CHUNK]
+        rows = session.execute(
+            select(ItemKey.key, Item).join(Item).where(ItemKey.key.in_(chunk))
+        ).all()
+        found.update({key: item for key, item in rows})
+    return found
+
+
+def _notes_source(session: Session, name: str, now: dt.datetime) -> Source:
+    key = f"file:{name}"
+    source = session.scalar(select(Source).where(Source.key == key))
+    if source is None:
+        source = Source(kind=SourceKind.NOTES_FILE, key=key, name=name, added_at=now)
+        session.add(source)
+    return source
+
+
+def _new_item(session: Session, entry: PreparedItem, source: Source, now: dt.datetime) -> Item:
+    p = entry.parsed
+    item = Item(
+        kind=p.kind,
+        title=p.title,
+        text=p.text,
+        notes=p.notes,
+        author=p.author,
+        affiliation=p.affiliation,
+        year=p.year,
+        url=p.url,
+        arxiv_id=p.arxiv_id,
+        video_url=p.video_url,
+        topic=p.topic,
+        source=source,
+        canonical_key=entry.keys[0],
+        raw_text=entry.raw_text,
+        repair_confidence=entry.repair_confidence,
+        title_tokens=entry.title_tokens,
+        body_tokens=entry.body_tokens,
+        added_at=now,
+    )
+    session.add(item)
+    return item
+
+
+def _merge(item: Item, entry: PreparedItem) -> None:
+    """A second sighting fills blanks and adds notes; it never overwrites what is there."""
+    p = entry.parsed
+    for name in FILLABLE:
+        if getattr(item, name) in (None, "") and getattr(p, name) not in (None, ""):
+            setattr(item, name, getattr(p, name))
+    if p.notes and p.notes not in item.notes:
+        item.notes = f"{item.notes}\n\n{p.notes}" if item.notes else p.notes
+        item.body_tokens = f"{item.body_tokens} {entry.body_tokens}".strip()
+    if p.kind is ItemKind.PAPER and item.kind is ItemKind.ARTICLE:
+        item.kind = ItemKind.PAPER
+
+
+def _mark_read(session: Session, chat_id: int, item: Item, now: dt.datetime) -> bool:
+    """Mark the owner's read; True when this changed anything."""
+    session.flush()
+    state = session.get(ItemState, (chat_id, item.id))
+    if state is None:
+        session.add(
+            ItemState(chat_id=chat_id, item_id=item.id, status=ReadStatus.READ, answered_at=now)
+        )
+        return True
+    if state.status is ReadStatus.READ:
+        return False
+    state.status, state.answered_at = ReadStatus.READ, now
+    return True
+
+
+def _add_feed(session: Session, name: str, site: str, now: dt.datetime) -> int:
+    key = f"feed:{canonical_url(site)}"
+    if session.scalar(select(Source.id).where(Source.key == key)) is not None:
+        return 0
+    known = newsletter_for_site(site)
+    session.add(
+        Source(
+            kind=SourceKind.FEED,
+            key=key,
+            name=name,
+            site=site,
+            feed_url=known.feed_url if known else None,
+            added_at=now,
+        )
+    )
+    return 1
+
+
+def export_items(
+    session: Session, *, owner_chat_id: int, kind: ItemKind | None = None
+) -> list[dict[str, Any]]:
+    """Every item as plain data, with the owner's read mark: a backup a user can keep."""
+    read = ItemState.status == ReadStatus.READ
+    query = (
+        select(Item, Source.name, read)
+        .outerjoin(Source, Item.source_id == Source.id)
+        .outerjoin(ItemState, (ItemState.item_id == Item.id) & (ItemState.chat_id == owner_chat_id))
+        .order_by(Item.id)
+    )
+    if kind is not None:
+        query = query.where(Item.kind == kind)
+    return [
+        {
+            "kind": item.kind.value,
+            "title": item.title,
+            "text": item.text,
+            "notes": item.notes,
+            "author": item.author,
+            "affiliation": item.affiliation,
+            "year": item.year,
+            "url": item.url,
+            "topic": item.topic,
+            "source": source_name,
+            "read": bool(is_read),
+        }
+        for item, source_name, is_read in session.execute(query)
+    ]
+
+
+def list_feeds(session: Session) -> list[Source]:
+    return list(
+        session.scalars(select(Source).where(Source.kind == SourceKind.FEED).order_by(Source.id))
+    )
+
+
+def count_items(session: Session) -> dict[ItemKind, int]:
+    rows = session.execute(select(Item.kind, func.count()).group_by(Item.kind)).all()
+    counts = dict.fromkeys(ItemKind, 0)
+    counts.update({kind: n for kind, n in rows})
+    return counts

@@ -1,0 +1,256 @@
+"""Typed tables for the whole product: library, sources, chats, reading state, digests."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    DateTime,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from bot.items import ItemKind
+
+# Stable constraint names, so batch migrations on SQLite can find them again.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    """Enums stored as their values in a VARCHAR with a check: same on SQLite and PostgreSQL."""
+    return Enum(
+        cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=16,
+        values_callable=lambda members: [m.value for m in members],
+    )
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class SourceKind(enum.StrEnum):
+    NOTES_FILE = "notes_file"
+    FEED = "feed"
+
+
+class ReadStatus(enum.StrEnum):
+    READ = "read"
+    SKIPPED = "skipped"
+
+
+class DigestKind(enum.StrEnum):
+    DAILY = "daily"
+    ON_DEMAND = "on_demand"
+
+
+class DeliveryState(enum.StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class Source(Base):
+    """Where items come from: a notes file the owner imported, or a newsletter feed."""
+
+    __tablename__ = "sources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[SourceKind] = mapped_column(_enum(SourceKind, "source_kind"))
+    key: Mapped[str] = mapped_column(
+        String(512), unique=True, comment="file:<name> or feed:<canonical site>; one row each"
+    )
+    name: Mapped[str] = mapped_column(String(256))
+    site: Mapped[str | None] = mapped_column(String(1024))
+    feed_url: Mapped[str | None] = mapped_column(String(1024), comment="None: no known feed")
+    etag: Mapped[str | None] = mapped_column(String(512))
+    last_modified: Mapped[str | None] = mapped_column(String(128))
+    error_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_error: Mapped[str | None] = mapped_column(Text)
+    paused: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    last_checked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    next_check_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    added_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class Item(Base):
+    """One thing to read: a quote, a paper or an article."""
+
+    __tablename__ = "items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[ItemKind] = mapped_column(_enum(ItemKind, "item_kind"), index=True)
+    title: Mapped[str] = mapped_column(Text, default="")
+    text: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="", comment="the owner's own notes on it")
+    author: Mapped[str] = mapped_column(Text, default="", comment="speaker or authors")
+    affiliation: Mapped[str] = mapped_column(Text, default="")
+    year: Mapped[int | None] = mapped_column(Integer)
+    url: Mapped[str | None] = mapped_column(Text)
+    arxiv_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    video_url: Mapped[str | None] = mapped_column(Text)
+    topic: Mapped[str] = mapped_column(Text, default="")
+    source_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sources.id", ondelete="SET NULL"), index=True
+    )
+    canonical_key: Mapped[str] = mapped_column(String(512), unique=True)
+    raw_text: Mapped[str | None] = mapped_column(
+        Text, comment="the lines as they stood in the file, kept whenever repair changed them"
+    )
+    repair_confidence: Mapped[float | None] = mapped_column(Float)
+    title_tokens: Mapped[str] = mapped_column(Text, default="", comment="search tokens, title")
+    body_tokens: Mapped[str] = mapped_column(Text, default="", comment="search tokens, the rest")
+    published_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    added_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+    source: Mapped[Source | None] = relationship()
+    keys: Mapped[list[ItemKey]] = relationship(back_populates="item", cascade="all, delete-orphan")
+
+
+class ItemKey(Base):
+    """Every identity an item is known by (arXiv id, canonical URL, title, guid): dedupe looks
+    an incoming item up by all of its keys, so a paper met by URL in one file and by arXiv id in
+    another is still one row."""
+
+    __tablename__ = "item_keys"
+
+    key: Mapped[str] = mapped_column(String(512), primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
+
+    item: Mapped[Item] = relationship(back_populates="keys")
+
+
+class Chat(Base):
+    """A subscriber (a private chat), or the local owner (id 0) before an admin exists."""
+
+    __tablename__ = "chats"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    subscribed: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    digest_time: Mapped[dt.time] = mapped_column(Time, default=dt.time(8, 0))
+    digest_size: Mapped[int] = mapped_column(Integer, default=5)
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    paused: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    blocked: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class MutedWord(Base):
+    __tablename__ = "muted_words"
+    __table_args__ = (UniqueConstraint("chat_id", "word"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("chats.id", ondelete="CASCADE"), index=True
+    )
+    word: Mapped[str] = mapped_column(String(128))
+
+
+class ItemState(Base):
+    """What one chat did with one item."""
+
+    __tablename__ = "item_states"
+
+    chat_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("chats.id", ondelete="CASCADE"), primary_key=True
+    )
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("items.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    status: Mapped[ReadStatus | None] = mapped_column(_enum(ReadStatus, "read_status"))
+    answered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    times_shown: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_shown_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Digest(Base):
+    """A composed digest; also the outbox its messages are sent from."""
+
+    __tablename__ = "digests"
+    __table_args__ = (
+        # One daily digest per chat and local date; on-demand ones are unlimited.
+        Index(
+            "uq_digests_daily_per_date",
+            "chat_id",
+            "local_date",
+            unique=True,
+            sqlite_where=text("kind = 'daily'"),
+            postgresql_where=text("kind = 'daily'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("chats.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[DigestKind] = mapped_column(_enum(DigestKind, "digest_kind"))
+    local_date: Mapped[dt.date] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=_now, server_default=func.now()
+    )
+    gave_up_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    items: Mapped[list[DigestItem]] = relationship(
+        order_by="DigestItem.position", cascade="all, delete-orphan"
+    )
+    messages: Mapped[list[DigestMessage]] = relationship(
+        order_by="DigestMessage.part", cascade="all, delete-orphan"
+    )
+
+
+class DigestItem(Base):
+    __tablename__ = "digest_items"
+
+    digest_id: Mapped[int] = mapped_column(
+        ForeignKey("digests.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True, comment="1-based number")
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
+
+
+class DigestMessage(Base):
+    """One Telegram message of a digest and its delivery state."""
+
+    __tablename__ = "digest_messages"
+    __table_args__ = (UniqueConstraint("digest_id", "part"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    digest_id: Mapped[int] = mapped_column(ForeignKey("digests.id", ondelete="CASCADE"))
+    part: Mapped[int] = mapped_column(Integer)
+    body: Mapped[str] = mapped_column(Text, comment="the Telegram HTML as composed")
+    state: Mapped[DeliveryState] = mapped_column(
+        _enum(DeliveryState, "delivery_state"), default=DeliveryState.PENDING, index=True
+    )
+    telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

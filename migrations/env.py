@@ -1,0 +1,41 @@
+"""Alembic environment: the URL comes from lamplight's Settings, or the caller's connection.
+
+Upgrades run inside the app (bot.store.db.upgrade); this file never configures logging, so the
+app's own logging stays as it set it up.
+"""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import Connection
+
+from bot.config import Settings
+from bot.store.db import make_engine
+from bot.store.models import Base
+
+
+def _run(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=Base.metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    connection = context.config.attributes.get("connection")
+    if connection is not None:
+        _run(connection)
+        return
+    engine = make_engine(Settings().store_url)
+    with engine.begin() as fresh:
+        _run(fresh)
+    engine.dispose()
+
+
+if context.is_offline_mode():
+    raise SystemExit("lamplight migrations run online only: use `lamplight db upgrade`")
+run_migrations_online()

@@ -1,0 +1,126 @@
+"""The `lamplight` command as a user runs it: output, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.store.test_import import FIRST
+
+
+def lamplight(
+    capsys: pytest.CaptureFixture[str], *argv: str, stdin: str | None = None
+) -> tuple[int, str, str]:
+    """Run the command in-process; returns (exit code, stdout, stderr)."""
+    from bot.cli import main
+
+    if stdin is not None:
+        sys.stdin = io.StringIO(stdin)
+    try:
+        main(list(argv))
+        code = 0
+    except SystemExit as exit_:
+        code = exit_.code if isinstance(exit_.code, int) else 1
+    finally:
+        sys.stdin = sys.__stdin__
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture(autouse=True)
+def _store_env(monkeypatch: pytest.MonkeyPatch, database_url: str, tmp_path: Path) -> None:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("LAMPLIGHT_DATA_DIR", str(tmp_path / "data"))
+
+
+@pytest.fixture
+def notes(tmp_path: Path) -> Path:
+    path = tmp_path / "notes.md"
+    path.write_text(FIRST, encoding="utf-8")
+    return path
+
+
+def test_import_json_prints_one_summary_object(
+    capsys: pytest.CaptureFixture[str], notes: Path
+) -> None:
+    code, out, _ = lamplight(capsys, "import", "--json", str(notes))
+    assert code == 0
+    assert json.loads(out) == {
+        "added": {"quote": 1, "paper": 2, "article": 1},
+        "feeds": 0,
+        "marked_read": 1,
+        "duplicates": 0,
+    }
+
+
+def test_import_prints_counts_per_kind(capsys: pytest.CaptureFixture[str], notes: Path) -> None:
+    code, out, _ = lamplight(capsys, "import", str(notes))
+    assert code == 0
+    assert "added 1 quotes, 2 papers, 1 articles" in out
+
+
+def test_a_missing_file_is_one_line_and_exit_1(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out, err = lamplight(capsys, "import", str(tmp_path / "missing.md"))
+    assert code == 1
+    assert out == ""
+    assert err.strip() == f"error: {tmp_path / 'missing.md'}: no such file or directory"
+
+
+def test_a_bad_setting_names_the_variable(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, notes: Path
+) -> None:
+    monkeypatch.setenv("DEFAULT_TIMEZONE", "Mars/Olympus")
+    code, _, err = lamplight(capsys, "import", str(notes))
+    assert code == 1
+    assert err.startswith("error: bad setting: DEFAULT_TIMEZONE")
+    assert "Traceback" not in err
+
+
+def test_an_unreachable_database_is_named_without_its_password(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, notes: Path
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql://lamp:hunter2@127.0.0.1:1/lamp")
+    code, _, err = lamplight(capsys, "import", str(notes))
+    assert code == 1
+    assert "error: cannot open the store at postgresql+psycopg://lamp:***@127.0.0.1:1/lamp" in err
+    assert "hunter2" not in err
+
+
+def test_fixtext_passes_clean_text_through_unchanged(capsys: pytest.CaptureFixture[str]) -> None:
+    clean = "François：“干净的中文”，naïve 👩‍💻\nsecond line\n"
+    code, out, _ = lamplight(capsys, "fixtext", stdin=clean)
+    assert code == 0
+    assert out == clean
+
+
+def test_fixtext_repairs_mojibake_from_a_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    garbled = tmp_path / "garbled.txt"
+    garbled.write_text("深度学习的三个秘密".encode().decode("cp1254"), encoding="utf-8")
+    code, out, _ = lamplight(capsys, "fixtext", str(garbled))
+    assert code == 0
+    assert out == "深度学习的三个秘密"
+
+
+def test_export_by_kind_is_a_json_array(capsys: pytest.CaptureFixture[str], notes: Path) -> None:
+    lamplight(capsys, "import", str(notes))
+    code, out, _ = lamplight(capsys, "export", "--kind", "quote")
+    assert code == 0
+    [quote] = json.loads(out)
+    assert quote["author"] == "Grace Hopper"
+
+
+def test_python_dash_m_bot_is_the_same_command() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "--help"], capture_output=True, text=True, check=True
+    )
+    for command in ("import", "fixtext", "export", "feeds", "db"):
+        assert command in done.stdout

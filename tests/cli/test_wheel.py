@@ -1,0 +1,59 @@
+"""The wheel alone is enough: installed into a fresh virtualenv and run from an empty
+directory, it upgrades a new store and imports the sample notes it carries."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    dist = tmp_path_factory.mktemp("dist")
+    subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(REPO)],
+        check=True,
+        capture_output=True,
+    )
+    wheel = next(dist.glob("lamplight-*.whl"))
+    env_dir = tmp_path_factory.mktemp("venv")
+    venv.create(env_dir, with_pip=True)
+    subprocess.run(
+        [str(env_dir / "bin" / "python"), "-m", "pip", "install", "--quiet", str(wheel)],
+        check=True,
+        capture_output=True,
+    )
+    return env_dir / "bin"
+
+
+def test_installed_wheel_imports_its_bundled_examples_from_an_empty_directory(
+    installed: Path, tmp_path: Path
+) -> None:
+    empty = tmp_path / "elsewhere"
+    empty.mkdir()
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "LAMPLIGHT_DATA_DIR": str(tmp_path / "data"),
+    }
+    done = subprocess.run(
+        [str(installed / "lamplight"), "import", "--examples", "--json"],
+        cwd=empty,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)
+    assert sum(summary["added"].values()) > 0
+    assert (tmp_path / "data" / "lamplight.sqlite3").is_file()
+    assert not list(empty.iterdir()), "nothing is written to the working directory"

@@ -1,0 +1,70 @@
+"""Settings come from the environment with the names README documents."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from bot.config import Settings
+from bot.items import LOCAL_OWNER_CHAT_ID
+
+
+def test_id_lists_accept_one_id_or_a_comma_list(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ALLOWED_USER_IDS", "12345")
+    monkeypatch.setenv("ADMIN_USER_IDS", "7, 8,9")
+    settings = Settings()
+    assert settings.allowed_user_ids == (12345,)
+    assert settings.admin_user_ids == (7, 8, 9)
+    assert settings.owner_chat_id == 7
+
+
+def test_without_admins_the_owner_is_the_local_owner() -> None:
+    assert Settings().owner_chat_id == LOCAL_OWNER_CHAT_ID
+
+
+def test_default_store_is_a_sqlite_file_in_the_data_dir(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LAMPLIGHT_DATA_DIR", "/srv/lamplight")
+    settings = Settings()
+    assert settings.store_url == f"sqlite:///{Path('/srv/lamplight') / 'lamplight.sqlite3'}"
+
+
+@pytest.mark.parametrize("given", ["postgres://u:p@db/lamp", "postgresql://u:p@db/lamp"])
+def test_postgres_urls_use_psycopg(monkeypatch: pytest.MonkeyPatch, given: str) -> None:
+    monkeypatch.setenv("DATABASE_URL", given)
+    assert Settings().store_url == "postgresql+psycopg://u:p@db/lamp"
+
+
+def test_digest_defaults_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DEFAULT_DIGEST_TIME", "07:30")
+    monkeypatch.setenv("DEFAULT_TIMEZONE", "Asia/Shanghai")
+    monkeypatch.setenv("LAMPLIGHT_IMPORT_MAX_MB", "1")
+    settings = Settings()
+    assert settings.default_digest_time == dt.time(7, 30)
+    assert settings.default_timezone == "Asia/Shanghai"
+    assert settings.import_max_bytes == 1024 * 1024
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("DEFAULT_TIMEZONE", "Mars/Olympus"),
+        ("TELEGRAM_BOT_TOKEN", "changeme"),
+        ("DEFAULT_DIGEST_SIZE", "0"),
+        ("ADMIN_USER_IDS", "alice"),
+    ],
+)
+def test_bad_values_are_refused(monkeypatch: pytest.MonkeyPatch, name: str, value: str) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ValidationError):
+        Settings()
+
+
+def test_the_token_never_shows_in_the_settings_repr(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456:SECRET-TOKEN")
+    settings = Settings()
+    assert "SECRET-TOKEN" not in repr(settings)
+    assert settings.telegram_bot_token is not None
+    assert settings.telegram_bot_token.get_secret_value() == "123456:SECRET-TOKEN"

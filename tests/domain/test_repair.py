@@ -1,0 +1,183 @@
+"""bot.repair: lossless and lossy mojibake repair, and leaving clean text alone."""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from bot.repair import Repaired, looks_mojibaked, repair_text
+from tests.support.corrupt import corrupt
+
+SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "seeds"
+
+CLEAN = [
+    "Nikhil Thorat：软件工程师说“深度学习”很有趣，《人间词话》【论文】！",
+    "François Chollet",
+    "naïve",
+    "naïve résumé",
+    "日本語のテキスト、カタカナ。",
+    "👩‍💻 at work 😍 👨‍👩‍👧 family",
+    "He said “yes” and it’s fine — mostly…",
+    "def f(x: str) -> str:  # returns x['é']",
+    "https://example.com/path?q=caf%C3%A9&x=1#frag",
+    "İstanbul'da güzel bir gün, Şişli",
+    "Straße ½ ° ± × ·",
+]
+
+
+def _seed(prefix: str) -> str:
+    if not SEEDS.is_dir():
+        pytest.skip(f"seed notes not present at {SEEDS}")
+    found = sorted(SEEDS.glob(f"{prefix}_*.txt"))
+    if not found:
+        pytest.skip(f"seed {prefix} not present in {SEEDS}")
+    return found[0].read_text(encoding="utf-8")
+
+
+def _has_cjk(line: str) -> bool:
+    return any("\u4e00" <= c <= "\u9fff" for c in line)
+
+
+def _chars_back(expected: str, got: str) -> int:
+    if len(expected) == len(got):
+        return sum(a == b for a, b in zip(expected, got, strict=True))
+    sm = difflib.SequenceMatcher(None, expected, got, autojunk=False)
+    return sum(block.size for block in sm.get_matching_blocks())
+
+
+def _lines(text: str) -> Counter[str]:
+    stripped = (ln.replace("\u200b", "") for ln in text.split("\n"))
+    return Counter(ln for ln in stripped if ln.strip())
+
+
+# --- clean text -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", CLEAN)
+def test_clean_text_passes_through_byte_identical(text: str) -> None:
+    result = repair_text(text)
+    assert result.text.encode("utf-8") == text.encode("utf-8")
+    assert not result.changed
+    assert result.lines == ()
+
+
+def test_clean_multiline_text_is_untouched() -> None:
+    text = "\n".join(CLEAN) + "\n"
+    assert repair_text(text) == Repaired(text=text, lines=())
+
+
+@pytest.mark.parametrize("text", CLEAN)
+def test_clean_text_does_not_look_mojibaked(text: str) -> None:
+    assert not looks_mojibaked(text)
+
+
+# --- lossless and lossy repair ----------------------------------------------------------------
+
+
+def test_lossless_mojibake_is_fixed_with_full_confidence() -> None:
+    original = "他说《你好》。"  # no byte of this is one the corruption drops
+    broken = original.encode("utf-8").decode("cp1254")
+    assert corrupt(original) == broken
+    assert looks_mojibaked(broken)
+    result = repair_text(broken)
+    assert result.text == original
+    assert [r.confidence for r in result.lines] == [1.0]
+
+
+def test_lossy_repair_has_confidence_below_one() -> None:
+    original = "深度学习需要很多数据"
+    broken = corrupt(original)
+    assert len(broken.encode("cp1254")) < len(original.encode("utf-8"))  # bytes were lost
+    assert looks_mojibaked(broken)
+    result = repair_text(broken)
+    assert result.text == original
+    (line,) = result.lines
+    assert line.line == 0
+    assert line.before == broken
+    assert line.after == original
+    assert 0.0 < line.confidence < 1.0
+
+
+def test_brackets_and_quotes_pair_up() -> None:
+    # 【 and ” always lose a byte; 】 and “ never do.
+    original = "【论文】他说“好”，我们一起读、写。"
+    assert repair_text(corrupt(original)).text == original
+
+
+def test_mixed_line_clean_part_kept_and_mojibake_part_repaired() -> None:
+    clean_part = "Nikhil Thorat：软件工程师"
+    broken = clean_part + corrupt("和研究人员喜欢算法问题")
+    result = repair_text(broken)
+    assert result.text == clean_part + "和研究人员喜欢算法问题"
+
+
+def test_damaged_char_between_clean_chinese_is_repaired() -> None:
+    broken = "深度" + corrupt("学") + "习"
+    assert repair_text(broken).text == "深度学习"
+
+
+def test_zero_width_space_dropped_only_in_repaired_lines_and_zwj_kept() -> None:
+    clean_with_zwsp = "这一行\u200b本来就干净"
+    broken = corrupt("👩\u200d💻 喜欢\u200b代码")
+    result = repair_text(clean_with_zwsp + "\n" + broken)
+    first, second = result.text.split("\n")
+    assert first == clean_with_zwsp  # untouched line keeps its U+200B
+    assert second == "👩\u200d💻 喜欢代码"  # repaired line: U+200B gone, ZWJ kept
+    assert [r.line for r in result.lines] == [1]
+
+
+def test_line_count_preserved_and_only_changed_lines_listed() -> None:
+    lines = ["", "plain ascii", corrupt("人工智能的重要一步"), "", "naïve", corrupt("机器学习")]
+    text = "\n".join(lines) + "\n"
+    result = repair_text(text)
+    assert result.text.count("\n") == text.count("\n")
+    assert len(result.text.split("\n")) == len(text.split("\n"))
+    assert [r.line for r in result.lines] == [2, 5]
+    assert result.changed
+    out = result.text.split("\n")
+    assert out[2] == "人工智能的重要一步"
+    assert out[5] == "机器学习"
+    assert out[4] == "naïve"
+
+
+# --- the owner's notes ------------------------------------------------------------------------
+
+
+@pytest.mark.seeds
+@pytest.mark.parametrize("prefix", ["002", "003", "004"])
+def test_corrupted_seed_chinese_lines_come_back(prefix: str) -> None:
+    text = _seed(prefix)
+    original = [ln for ln in text.split("\n") if _has_cjk(ln)]
+    assert original
+    broken = "\n".join(corrupt(ln) for ln in original)
+    assert looks_mojibaked(broken)
+    repaired = repair_text(broken).text.split("\n")
+    assert len(repaired) == len(original)
+    expected = [ln.replace("\u200b", "") for ln in original]
+    total = sum(len(ln) for ln in expected)
+    back = sum(_chars_back(e, g) for e, g in zip(expected, repaired, strict=True))
+    assert back / total >= 0.985, f"{prefix}: {back}/{total} characters back"
+
+
+@pytest.mark.seeds
+def test_mojibaked_notes_001_match_000() -> None:
+    clean, broken = _seed("000"), _seed("001")
+    result = repair_text(broken)
+    assert len(result.text.split("\n")) == len(broken.split("\n"))
+    ref = _lines(clean)
+    back = sum((ref & _lines(result.text)).values())
+    assert sum(ref.values()) == 181
+    assert back >= 140, f"{back}/181 lines of 000 back"
+    assert all(0.0 <= r.confidence <= 1.0 for r in result.lines)
+    assert any(r.confidence == 1.0 for r in result.lines)  # lines that lost nothing
+    assert any(r.confidence < 1.0 for r in result.lines)  # lines that lost bytes
+
+
+@pytest.mark.seeds
+def test_clean_seed_000_is_left_alone() -> None:
+    clean = _seed("000")
+    assert not looks_mojibaked(clean)
+    assert repair_text(clean).text.encode("utf-8") == clean.encode("utf-8")

@@ -1,0 +1,198 @@
+"""Importing notes: every item once, read marks kept, and a bad file changes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.config import Settings
+from bot.importer import ImportFileError, import_paths
+from bot.items import LOCAL_OWNER_CHAT_ID, ItemKind
+from bot.store.chats import merge_local_owner
+from bot.store.db import Store, open_store
+from bot.store.library import export_items
+from bot.store.models import Item, ItemState, ReadStatus
+from tests.conftest import NOW
+
+FIRST = """\
+Grace Hopper：The most dangerous phrase in the language is "we have always done it this way".
+
+【注意力机制】《Attention Is All You Need》
+https://arxiv.org/abs/1706.03762v5
+
+✅ [CL]《BERT: Pre-training of Deep Bidirectional Transformers for Language Understanding》J Devlin, M Chang, K Lee, K Toutanova [Google AI Language] (2018)
+https://arxiv.org/abs/1810.04805
+
+The Illustrated Transformer
+https://jalammar.github.io/illustrated-transformer/
+"""
+
+# The same two links written another way: another arXiv form, another URL form.
+SECOND = """\
+Attention Is All You Need
+https://arxiv.org/pdf/1706.03762.pdf
+
+The Illustrated Transformer
+http://www.jalammar.github.io/illustrated-transformer?utm_source=newsletter
+"""
+
+
+def write(folder: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
+    path = folder / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def run_import(store: Store, settings: Settings, *paths: Path) -> dict[str, object]:
+    return import_paths(store, paths, settings=settings, now=NOW).as_json()
+
+
+def count(store: Store) -> int:
+    with store.transaction() as session:
+        return session.scalar(select(func.count()).select_from(Item)) or 0
+
+
+def owner_reads(store: Store, chat_id: int) -> set[str]:
+    with store.transaction() as session:
+        rows = session.scalars(
+            select(Item.title)
+            .join(ItemState, ItemState.item_id == Item.id)
+            .where(ItemState.chat_id == chat_id, ItemState.status == ReadStatus.READ)
+        )
+        return set(rows)
+
+
+def test_a_stream_file_becomes_items_of_each_kind(
+    store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    summary = run_import(store, settings, write(tmp_path, "first.txt", FIRST))
+    assert summary == {
+        "added": {"quote": 1, "paper": 2, "article": 1},
+        "feeds": 0,
+        "marked_read": 1,
+        "duplicates": 0,
+    }
+    with store.transaction() as session:
+        bert = session.scalars(select(Item).where(Item.arxiv_id == "1810.04805")).one()
+        assert bert.kind is ItemKind.PAPER
+        assert bert.year == 2018
+        assert bert.affiliation == "Google AI Language"
+        assert bert.author.startswith("J Devlin")
+        quote = session.scalars(select(Item).where(Item.kind == ItemKind.QUOTE)).one()
+        assert quote.author == "Grace Hopper"
+        assert quote.source is not None and quote.source.name == "first.txt"
+
+
+def test_importing_a_file_twice_adds_nothing_and_keeps_read_marks(
+    store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    path = write(tmp_path, "first.txt", FIRST)
+    run_import(store, settings, path)
+    again = run_import(store, settings, path)
+    assert again["added"] == {"quote": 0, "paper": 0, "article": 0}
+    assert again["duplicates"] == 4
+    assert again["marked_read"] == 0
+    assert count(store) == 4
+    assert len(owner_reads(store, LOCAL_OWNER_CHAT_ID)) == 1
+
+
+def test_the_same_paper_or_link_written_differently_is_one_item(
+    store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    run_import(store, settings, write(tmp_path, "first.txt", FIRST))
+    second = run_import(store, settings, write(tmp_path, "second.txt", SECOND))
+    assert second["duplicates"] == 2
+    assert count(store) == 4
+
+
+def test_a_bad_file_in_a_batch_leaves_the_store_as_it_was(
+    store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    good = write(tmp_path, "first.txt", FIRST)
+    empty = write(tmp_path, "empty.md", "  \n\n")
+    with pytest.raises(ImportFileError, match=r"empty\.md: the file is empty"):
+        run_import(store, settings, good, empty)
+    assert count(store) == 0
+
+
+def test_a_gb18030_file_is_decoded_and_imported(
+    store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    path = write(tmp_path, "gbk.txt", FIRST, encoding="gb18030")
+    run_import(store, settings, path)
+    with store.transaction() as session:
+        title = session.scalar(select(Item.title).where(Item.arxiv_id == "1706.03762"))
+        assert title is not None and "Attention Is All You Need" in title
+
+
+def test_a_directory_imports_its_notes_files_only(
+    store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    folder = tmp_path / "notes"
+    (folder / "deeper").mkdir(parents=True)
+    write(folder, "first.md", FIRST)
+    write(folder / "deeper", "second.txt", SECOND)
+    (folder / "cover.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    summary = run_import(store, settings, folder)
+    assert summary["duplicates"] == 2
+    assert count(store) == 4
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary file"),
+        (b"", "the file is empty"),
+        (b"\xff\xfe\xfa" * 10, "not UTF-8 or GB18030"),
+        (b"x" * (2 * 1024 * 1024), "over the import limit of 1 MB"),
+    ],
+)
+def test_bad_files_get_a_one_line_reason(
+    make_settings: Callable[..., Settings],
+    database_url: str,
+    tmp_path: Path,
+    content: bytes,
+    message: str,
+) -> None:
+    settings = make_settings(database_url=database_url, lamplight_import_max_mb=1)
+    path = tmp_path / "notes.txt"
+    path.write_bytes(content)
+    store = open_store(settings.store_url)
+    with pytest.raises(ImportFileError) as caught:
+        import_paths(store, [path], settings=settings, now=NOW)
+    store.dispose()
+    assert message in str(caught.value)
+    assert str(path) in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def test_a_missing_path_is_named(store: Store, settings: Settings, tmp_path: Path) -> None:
+    with pytest.raises(ImportFileError, match="no such file or directory"):
+        run_import(store, settings, tmp_path / "nope.md")
+
+
+def test_the_local_owner_hands_read_marks_to_the_first_admin(
+    store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    run_import(store, settings, write(tmp_path, "first.txt", FIRST))
+    with store.transaction() as session:
+        assert merge_local_owner(session, 7) == 1
+    assert owner_reads(store, LOCAL_OWNER_CHAT_ID) == set()
+    assert len(owner_reads(store, 7)) == 1
+
+
+def test_export_lists_items_with_the_owners_read_mark(
+    store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    run_import(store, settings, write(tmp_path, "first.txt", FIRST))
+    with store.transaction() as session:
+        papers = export_items(session, owner_chat_id=LOCAL_OWNER_CHAT_ID, kind=ItemKind.PAPER)
+    assert {p["read"] for p in papers} == {True, False}
+    assert all(p["kind"] == "paper" and p["source"] == "first.txt" for p in papers)
+    assert set(papers[0]) == {
+        "kind", "title", "text", "notes", "author", "affiliation", "year", "url", "topic",
+        "source", "read",
+    }  # fmt: skip

@@ -1,0 +1,53 @@
+"""The schema: created by migrations on first use, the same on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+
+import pytest
+from sqlalchemy import inspect
+from sqlalchemy.exc import IntegrityError
+
+from bot.store.chats import ensure_chat
+from bot.store.db import Store, open_store
+from bot.store.models import Digest, DigestKind
+
+TABLES = {
+    "sources", "items", "item_keys", "chats", "muted_words", "item_states",
+    "digests", "digest_items", "digest_messages",
+}  # fmt: skip
+
+
+def test_first_use_creates_every_table_and_a_second_open_changes_nothing(store: Store) -> None:
+    assert set(inspect(store.engine).get_table_names()) >= TABLES
+    again = open_store(str(store.engine.url.render_as_string(hide_password=False)))
+    assert set(inspect(again.engine).get_table_names()) >= TABLES
+    again.dispose()
+
+
+def test_processes_upgrading_a_new_store_at_once_do_not_race(database_url: str) -> None:
+    code = "import sys; from bot.store.db import open_store; open_store(sys.argv[1]).dispose()"
+    starts = [
+        subprocess.Popen([sys.executable, "-c", code, database_url], stderr=subprocess.PIPE)
+        for _ in range(3)
+    ]
+    failures = [p.stderr.read().decode() for p in starts if p.wait(timeout=120) != 0]  # type: ignore[union-attr]
+    assert failures == []
+
+
+def test_one_daily_digest_per_chat_and_local_date_but_any_number_on_demand(store: Store) -> None:
+    day = dt.date(2026, 11, 23)
+    with store.transaction() as session:
+        ensure_chat(session, 42)
+        session.add_all(
+            [
+                Digest(chat_id=42, kind=DigestKind.DAILY, local_date=day),
+                Digest(chat_id=42, kind=DigestKind.ON_DEMAND, local_date=day),
+                Digest(chat_id=42, kind=DigestKind.ON_DEMAND, local_date=day),
+                Digest(chat_id=42, kind=DigestKind.DAILY, local_date=day + dt.timedelta(1)),
+            ]
+        )
+    with pytest.raises(IntegrityError), store.transaction() as session:
+        session.add(Digest(chat_id=42, kind=DigestKind.DAILY, local_date=day))
