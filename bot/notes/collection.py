@@ -16,7 +16,15 @@ from dataclasses import dataclass, field, replace
 
 from bot.items import ItemKind, ParsedItem, ParsedNotes
 from bot.notes import links
-from bot.notes.text import clean, excerpt, has_cjk, is_latin_title, is_markup_line, join_lines
+from bot.notes.text import (
+    clean,
+    excerpt,
+    has_cjk,
+    is_latin_title,
+    is_markup_line,
+    join_lines,
+    plain_links,
+)
 
 _NUMBERED = re.compile(r"^#{1,6}\s+\d+(?:\.\d+)*\s+(?P<title>\S.*?)\s*$")
 _HEADING = re.compile(r"^#{1,6}\s+(?P<title>\S.*?)\s*#*\s*$")
@@ -122,6 +130,7 @@ def _is_headline(line: str) -> bool:
 
 
 def _headline(state: _State, index: int, title: str, url: str | None) -> None:
+    title = plain_links(title)
     current, latin = state.current, is_latin_title(title)
     if current and latin and not current.latin and not current.text and not current.url:
         # A Chinese headline then the paper's English title: one item, titled in English.

@@ -9,6 +9,7 @@ _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
 _TEMPLATE = re.compile(r"\{%.*?%\}|\{\{.*?\}\}")
 _IMAGE = re.compile(r"^\s*!\[[^\]]*\]\([^)]*\)\s*$")
 _HTML_ONLY = re.compile(r"^\s*(?:<(?!https?:)[^>]+>\s*)+$")
+_INLINE_LINK = re.compile(r"\[(?P<label>[^\]]+)\]\([^)]*\)")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _BULLET = re.compile(r"^\s*(?:[-*•+]|\d+[.、)])\s+")
 _SENTENCE_END = re.compile(r"[。！？!?；;]")
@@ -25,6 +26,15 @@ TITLE_LIMIT_LATIN = 100
 def clean(text: str) -> str:
     """Strip whitespace and the invisible characters chat apps leave at line ends."""
     return text.strip().strip(_INVISIBLE).strip()
+
+
+def plain_links(text: str) -> str:
+    """Markdown links inside a line read as their labels.
+
+    >>> plain_links("这个 [GitHub](#) 项目助你快速 PS")
+    '这个 GitHub 项目助你快速 PS'
+    """
+    return _INLINE_LINK.sub(lambda m: m["label"], text)
 
 
 def without_templates(line: str) -> str:

@@ -1,0 +1,198 @@
+"""Importing all five of the owner's notes files: the library a user would expect."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.config import Settings
+from bot.identity import canonical_url
+from bot.importer import import_paths, prepare_paths
+from bot.items import LOCAL_OWNER_CHAT_ID, ItemKind
+from bot.store.db import Store, open_store
+from bot.store.library import ImportReport, count_items, list_feeds
+from bot.store.models import Item, ItemState, ReadStatus
+from tests.conftest import NOW, POSTGRES_URL, SEEDS, _reset_postgres
+
+pytestmark = pytest.mark.seeds
+
+# Characters UTF-8 leaves behind when read as Windows-1254/1252: a lead byte's letter followed
+# by a continuation byte's symbol.
+MOJIBAKE = re.compile(r"[ÂÃâãäåæçèéêëìíîïğð][\u0080-\u00bf€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ]")
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def library(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Store, ImportReport]]:
+    if not SEEDS.is_dir():
+        pytest.skip(f"the owner's notes are not at {SEEDS} (CI has them)")
+    if request.param == "postgresql":
+        if not POSTGRES_URL:
+            pytest.skip("LAMPLIGHT_TEST_POSTGRES_URL is not set")
+        _reset_postgres(POSTGRES_URL)
+        url = POSTGRES_URL
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('seeds') / 'store.sqlite3'}"
+    settings = Settings(database_url=url, lamplight_data_dir=tmp_path_factory.mktemp("data"))
+    store = open_store(settings.store_url)
+    report = import_paths(store, [SEEDS], settings=settings, now=NOW)
+    yield store, report
+    store.dispose()
+
+
+@pytest.fixture
+def session(library: tuple[Store, ImportReport]) -> Iterator[Session]:
+    with library[0].transaction() as opened:
+        yield opened
+
+
+def find(session: Session, **where: object) -> Item:
+    query = select(Item)
+    for name, value in where.items():
+        query = query.where(getattr(Item, name) == value)
+    return session.scalars(query).one()
+
+
+def is_read(session: Session, item: Item) -> bool:
+    state = session.get(ItemState, (LOCAL_OWNER_CHAT_ID, item.id))
+    return state is not None and state.status is ReadStatus.READ
+
+
+def test_totals_per_kind_fall_in_tight_ranges(
+    library: tuple[Store, ImportReport], session: Session
+) -> None:
+    counts = count_items(session)
+    assert 35 <= counts[ItemKind.QUOTE] <= 45
+    assert 240 <= counts[ItemKind.PAPER] <= 270
+    assert 320 <= counts[ItemKind.ARTICLE] <= 350
+    report = library[1]
+    assert report.feeds == 16
+    assert 80 <= report.duplicates <= 95
+
+
+def test_one_section_of_the_collection_is_exactly_its_items(session: Session) -> None:
+    titles = session.scalars(select(Item.title).where(Item.topic == "彩票假设")).all()
+    assert len(titles) == 6
+    assert any(t.startswith("The lottery ticket hypothesis") for t in titles)
+
+
+def test_alexnet_has_its_year_video_notes_and_is_read(session: Session) -> None:
+    alexnet = find(session, title="AlexNet", kind=ItemKind.PAPER)
+    assert alexnet.year == 2012
+    assert alexnet.video_url is not None and "bilibili.com/video/" in alexnet.video_url
+    assert "ReLU" in alexnet.notes
+    assert is_read(session, alexnet)
+
+
+def test_a_recorded_paper_without_notes_is_unread(session: Session) -> None:
+    detr = find(session, title="DETR")
+    assert detr.kind is ItemKind.PAPER
+    assert detr.video_url is not None
+    assert detr.notes == ""
+    assert not is_read(session, detr)
+
+
+def test_an_arxiv_pick_keeps_authors_affiliation_year_and_the_owners_tick(
+    session: Session,
+) -> None:
+    ticked = find(session, arxiv_id="2207.08079")
+    assert ticked.kind is ItemKind.PAPER
+    assert ticked.title.startswith("Performance degradation of ImageNet trained models")
+    assert ticked.author == "H Maheshwari"
+    assert ticked.affiliation == "Georgia Institute of Technology"
+    assert ticked.year == 2022
+    assert is_read(session, ticked)
+    plain = find(session, arxiv_id="2206.07758")
+    assert plain.author == "N Haim, G Vardi, G Yehudai, O Shamir, M Irani"
+    assert plain.affiliation == "Weizmann Institute of Science"
+    assert not is_read(session, plain)
+
+
+@pytest.mark.parametrize(
+    ("speaker", "begins"),
+    [
+        ("Tommy Collison", "最好的学习者"),
+        ("王国维", "“古今之成大事业"),
+        ("Andriy Burkov", "要：用两年前的算法"),
+        ("Nikhil Thorat", "软件工程师和研究人员喜欢算法问题"),
+        ("Sam Altman", "AI工具会干掉很多工作"),
+    ],
+)
+def test_quotes_keep_their_speakers(session: Session, speaker: str, begins: str) -> None:
+    quotes = session.scalars(
+        select(Item).where(Item.kind == ItemKind.QUOTE, Item.author == speaker)
+    ).all()
+    assert any(q.text.startswith(begins) for q in quotes)
+
+
+def test_the_sixteen_newsletters_become_feed_sources(session: Session) -> None:
+    feeds = {feed.name: feed for feed in list_feeds(session)}
+    assert len(feeds) == 16
+    assert feeds["Import AI"].feed_url == "https://jack-clark.net/feed/"
+    assert feeds["ChinAI Newsletter"].site == "https://chinai.substack.com/"
+    assert feeds["The Algorithm by MIT Technology Review"].feed_url is None
+    assert sum(feed.feed_url is not None for feed in feeds.values()) >= 8
+
+
+def test_no_item_is_a_contents_entry_an_image_or_template_markup(session: Session) -> None:
+    for title, text in session.execute(select(Item.title, Item.text)):
+        assert title.strip(), f"an item without a title: {text[:60]!r}"
+        assert not title.startswith(("![", "{%", "<", "|")), title
+        assert not re.match(r"\d+(\.\d+)+\s", title), f"a contents entry: {title}"
+        assert "<b>" not in title and "](" not in title, title
+
+
+def test_no_mojibake_is_left_in_any_item(session: Session) -> None:
+    for item in session.scalars(select(Item)):
+        for text in (item.title, item.text, item.notes, item.author):
+            assert not MOJIBAKE.search(text), f"{item.id}: {text[:80]!r}"
+
+
+def test_repaired_items_keep_their_raw_text_and_confidence(session: Session) -> None:
+    repaired = session.scalars(select(Item).where(Item.raw_text.is_not(None))).all()
+    assert len(repaired) >= 40
+    for item in repaired:
+        assert item.source is not None and item.source.name.startswith("001_")
+        assert item.repair_confidence is not None and 0 < item.repair_confidence <= 1
+        assert MOJIBAKE.search(item.raw_text or "")
+
+
+def test_links_shared_by_the_clean_and_mojibaked_files_are_one_item_each(
+    session: Session,
+) -> None:
+    clean = prepare_paths([next(SEEDS.glob("000_*.txt"))], max_bytes=10**8)[0]
+    urls = {canonical_url(i.parsed.url) for i in clean.items if i.parsed.url}
+    stored = Counter(
+        canonical_url(url) for url in session.scalars(select(Item.url).where(Item.url.is_not(None)))
+    )
+    assert all(stored[url] == 1 for url in urls)
+    from_001 = session.scalars(
+        select(Item.url).where(Item.url.is_not(None), Item.raw_text.is_not(None))
+    ).all()
+    assert not {canonical_url(u) for u in from_001} & urls, "001 duplicated a link of 000"
+
+
+def test_importing_the_seeds_again_adds_nothing_and_keeps_read_marks(
+    library: tuple[Store, ImportReport], session: Session, tmp_path: Path
+) -> None:
+    store, first = library
+    before = count_items(session)
+    settings = Settings(database_url=str(store.engine.url.render_as_string(False)))
+    again = import_paths(store, [SEEDS], settings=settings, now=NOW)
+    assert sum(again.added.values()) == 0
+    assert again.marked_read == 0
+    with store.transaction() as fresh:
+        assert count_items(fresh) == before
+        reads = fresh.scalars(
+            select(ItemState).where(
+                ItemState.chat_id == LOCAL_OWNER_CHAT_ID, ItemState.status == ReadStatus.READ
+            )
+        ).all()
+    assert len(reads) == first.marked_read
