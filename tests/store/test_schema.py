@@ -7,11 +7,11 @@ import subprocess
 import sys
 
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 
 from bot.store.chats import ensure_chat
-from bot.store.db import Store, open_store
+from bot.store.db import SCHEMA_HEAD, Store, StoreError, alembic_config, at_head, open_store
 from bot.store.models import Digest, DigestKind
 
 TABLES = {
@@ -51,3 +51,19 @@ def test_one_daily_digest_per_chat_and_local_date_but_any_number_on_demand(store
         )
     with pytest.raises(IntegrityError), store.transaction() as session:
         session.add(Digest(chat_id=42, kind=DigestKind.DAILY, local_date=day))
+
+
+def test_the_schema_head_constant_names_the_newest_migration() -> None:
+    from alembic.script import ScriptDirectory
+
+    assert ScriptDirectory.from_config(alembic_config()).get_current_head() == SCHEMA_HEAD
+
+
+def test_an_old_store_is_upgraded_on_open(database_url: str) -> None:
+    store = open_store(database_url)
+    with store.engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = 'stale'"))
+    assert not at_head(store.engine)
+    store.dispose()
+    with pytest.raises(StoreError):
+        open_store(database_url)  # an unknown revision is refused, not silently used
