@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 from dataclasses import dataclass
 
@@ -73,3 +74,39 @@ class PreparedFile:
     name: str
     items: tuple[PreparedItem, ...]
     feeds: tuple[ParsedFeed, ...]
+
+
+class Answer(enum.StrEnum):
+    """What a reader said about an item."""
+
+    READ = "read"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True, slots=True)
+class LibraryItem:
+    """An item as the digest sees it: what selection weighs and rendering shows."""
+
+    id: int
+    kind: ItemKind
+    title: str
+    text: str = ""
+    author: str = ""
+    year: int | None = None
+    url: str | None = None
+    video_url: str | None = None
+    topic: str = ""
+    source: str = ""
+    added_at: dt.datetime | None = None
+    published_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ItemHistory:
+    """One chat's past with one item."""
+
+    item_id: int
+    answer: Answer | None = None
+    answered_at: dt.datetime | None = None
+    times_shown: int = 0
+    last_shown_at: dt.datetime | None = None

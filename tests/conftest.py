@@ -13,9 +13,9 @@ from sqlalchemy import create_engine, text
 
 from bot.config import Settings
 from bot.store.db import Store, open_store
+from tests.support.seeds import SEEDS
 
 REPO = Path(__file__).resolve().parents[1]
-SEEDS = REPO.parent / "shared" / "seeds"
 POSTGRES_URL = os.environ.get("LAMPLIGHT_TEST_POSTGRES_URL")
 NOW = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC)
 
@@ -35,10 +35,6 @@ def seeds() -> Path:
     if not SEEDS.is_dir():
         pytest.skip(f"the owner's notes are not at {SEEDS} (CI has them)")
     return SEEDS
-
-
-def seed(name_prefix: str) -> Path:
-    return next(SEEDS.glob(f"{name_prefix}_*.txt"))
 
 
 def _reset_postgres(url: str) -> None:

@@ -9,9 +9,9 @@ import pytest
 
 from bot.items import ItemKind
 from bot.notes import detect_format, parse_notes
+from tests.support.seeds import seed_text
 
 REPO = Path(__file__).resolve().parents[2]
-SEEDS = REPO.parent / "shared" / "seeds"
 
 SAMPLE = """\
 # Contents
@@ -49,9 +49,7 @@ Adam 结合了动量和 RMSProp，是最常用的优化器之一。
 
 
 def _seed() -> str:
-    if not SEEDS.is_dir():
-        pytest.skip(f"the owner's notes are not at {SEEDS}")
-    return next(SEEDS.glob("002_*.txt")).read_text(encoding="utf-8")
+    return seed_text("002")
 
 
 def test_numbered_sections_make_a_collection() -> None:

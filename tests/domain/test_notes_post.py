@@ -10,9 +10,9 @@ import pytest
 from bot.items import ItemKind, ParsedItem
 from bot.notes import detect_format, parse_notes
 from bot.notes.tables import split_row
+from tests.support.seeds import seed_text
 
 REPO = Path(__file__).resolve().parents[2]
-SEEDS = REPO.parent / "shared" / "seeds"
 
 SECTIONS = """\
 ---
@@ -70,10 +70,7 @@ ReLU 让训练快了很多。
 """
 
 
-def _seed(prefix: str) -> str:
-    if not SEEDS.is_dir():
-        pytest.skip(f"the owner's notes are not at {SEEDS}")
-    return next(SEEDS.glob(f"{prefix}_*.txt")).read_text(encoding="utf-8")
+_seed = seed_text
 
 
 def _by_title(items: tuple[ParsedItem, ...], title: str) -> ParsedItem:

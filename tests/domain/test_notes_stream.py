@@ -11,15 +11,12 @@ import pytest
 from bot.items import ItemKind, ParsedItem
 from bot.notes import detect_format, parse_notes
 from bot.notes.links import arxiv_id, find_urls, is_paper_url, mend_urls
+from tests.support.seeds import seed_text
 
 REPO = Path(__file__).resolve().parents[2]
-SEEDS = REPO.parent / "shared" / "seeds"
 
 
-def _seed(prefix: str) -> str:
-    if not SEEDS.is_dir():
-        pytest.skip(f"the owner's notes are not at {SEEDS}")
-    return next(SEEDS.glob(f"{prefix}_*.txt")).read_text(encoding="utf-8")
+_seed = seed_text
 
 
 def _by_title(items: tuple[ParsedItem, ...], title: str) -> ParsedItem:

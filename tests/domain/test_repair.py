@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import difflib
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
 from bot.repair import Repaired, looks_mojibaked, repair_text
 from tests.support.corrupt import corrupt
-
-SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "seeds"
+from tests.support.seeds import seed_text
 
 CLEAN = [
     "Nikhil Thorat：软件工程师说“深度学习”很有趣，《人间词话》【论文】！",
@@ -28,13 +26,7 @@ CLEAN = [
 ]
 
 
-def _seed(prefix: str) -> str:
-    if not SEEDS.is_dir():
-        pytest.skip(f"seed notes not present at {SEEDS}")
-    found = sorted(SEEDS.glob(f"{prefix}_*.txt"))
-    if not found:
-        pytest.skip(f"seed {prefix} not present in {SEEDS}")
-    return found[0].read_text(encoding="utf-8")
+_seed = seed_text
 
 
 def _has_cjk(line: str) -> bool:
