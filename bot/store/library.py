@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.identity import canonical_url
-from bot.items import ItemKind, PreparedFile, PreparedItem
+from bot.items import Answer, ItemKind, PreparedFile, PreparedItem
 from bot.newsletters import newsletter_for_site
 from bot.store.chats import ensure_chat
-from bot.store.models import Item, ItemKey, ItemState, ReadStatus, Source, SourceKind
+from bot.store.models import Item, ItemKey, ItemState, Source, SourceKind
 
 # Fields a later file may fill in when an earlier one left them blank.
 FILLABLE = (
@@ -142,12 +142,12 @@ def _mark_read(session: Session, chat_id: int, item: Item, now: dt.datetime) -> 
     state = session.get(ItemState, (chat_id, item.id))
     if state is None:
         session.add(
-            ItemState(chat_id=chat_id, item_id=item.id, status=ReadStatus.READ, answered_at=now)
+            ItemState(chat_id=chat_id, item_id=item.id, status=Answer.READ, answered_at=now)
         )
         return True
-    if state.status is ReadStatus.READ:
+    if state.status is Answer.READ:
         return False
-    state.status, state.answered_at = ReadStatus.READ, now
+    state.status, state.answered_at = Answer.READ, now
     return True
 
 
@@ -173,7 +173,7 @@ def export_items(
     session: Session, *, owner_chat_id: int, kind: ItemKind | None = None
 ) -> list[dict[str, Any]]:
     """Every item as plain data, with the owner's read mark: a backup a user can keep."""
-    read = ItemState.status == ReadStatus.READ
+    read = ItemState.status == Answer.READ
     query = (
         select(Item, Source.name, read)
         .outerjoin(Source, Item.source_id == Source.id)

@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from bot.items import ItemKind
+from bot.items import Answer, ItemKind
 
 # Stable constraint names, so batch migrations on SQLite can find them again.
 NAMING = {
@@ -59,11 +59,6 @@ def _now() -> dt.datetime:
 class SourceKind(enum.StrEnum):
     NOTES_FILE = "notes_file"
     FEED = "feed"
-
-
-class ReadStatus(enum.StrEnum):
-    READ = "read"
-    SKIPPED = "skipped"
 
 
 class DigestKind(enum.StrEnum):
@@ -186,7 +181,7 @@ class ItemState(Base):
     item_id: Mapped[int] = mapped_column(
         ForeignKey("items.id", ondelete="CASCADE"), primary_key=True, index=True
     )
-    status: Mapped[ReadStatus | None] = mapped_column(_enum(ReadStatus, "read_status"))
+    status: Mapped[Answer | None] = mapped_column(_enum(Answer, "read_status"))
     answered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     times_shown: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     last_shown_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

@@ -10,11 +10,11 @@ from sqlalchemy import func, select
 
 from bot.config import Settings
 from bot.importer import ImportFileError, import_paths
-from bot.items import LOCAL_OWNER_CHAT_ID, ItemKind
+from bot.items import LOCAL_OWNER_CHAT_ID, Answer, ItemKind
 from bot.store.chats import merge_local_owner
 from bot.store.db import Store, open_store
 from bot.store.library import export_items
-from bot.store.models import Item, ItemState, ReadStatus
+from bot.store.models import Item, ItemState
 from tests.conftest import NOW
 
 FIRST = """\
@@ -60,7 +60,7 @@ def owner_reads(store: Store, chat_id: int) -> set[str]:
         rows = session.scalars(
             select(Item.title)
             .join(ItemState, ItemState.item_id == Item.id)
-            .where(ItemState.chat_id == chat_id, ItemState.status == ReadStatus.READ)
+            .where(ItemState.chat_id == chat_id, ItemState.status == Answer.READ)
         )
         return set(rows)
 

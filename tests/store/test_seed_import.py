@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 from bot.config import Settings
 from bot.identity import canonical_url
 from bot.importer import import_paths, prepare_paths
-from bot.items import LOCAL_OWNER_CHAT_ID, ItemKind
+from bot.items import LOCAL_OWNER_CHAT_ID, Answer, ItemKind
 from bot.store.db import Store, open_store
 from bot.store.library import ImportReport, count_items, list_feeds
-from bot.store.models import Item, ItemState, ReadStatus
+from bot.store.models import Item, ItemState
 from tests.conftest import NOW, POSTGRES_URL, SEEDS, _reset_postgres
 
 pytestmark = pytest.mark.seeds
@@ -62,7 +62,7 @@ def find(session: Session, **where: object) -> Item:
 
 def is_read(session: Session, item: Item) -> bool:
     state = session.get(ItemState, (LOCAL_OWNER_CHAT_ID, item.id))
-    return state is not None and state.status is ReadStatus.READ
+    return state is not None and state.status is Answer.READ
 
 
 def test_totals_per_kind_fall_in_tight_ranges(
@@ -192,7 +192,7 @@ def test_importing_the_seeds_again_adds_nothing_and_keeps_read_marks(
         assert count_items(fresh) == before
         reads = fresh.scalars(
             select(ItemState).where(
-                ItemState.chat_id == LOCAL_OWNER_CHAT_ID, ItemState.status == ReadStatus.READ
+                ItemState.chat_id == LOCAL_OWNER_CHAT_ID, ItemState.status == Answer.READ
             )
         ).all()
     assert len(reads) == first.marked_read

@@ -1,0 +1,138 @@
+"""Callback data for inline buttons: self-describing, versioned, at most 64 bytes.
+
+A button carries everything its handler needs (``l1:r:<digest>:<item>``), so no callback cache
+is kept: restarts and replicas read old buttons just as well. Ids are written in base 36 to stay
+short; the largest store id (2**63 - 1) takes 13 characters, so every form fits in 32 bytes.
+Whether the clicking chat owns the digest is checked by the handler against the store.
+
+Decoding accepts only what :func:`encode` produces (one canonical spelling per value), so forged
+or garbled data fails here with :class:`CallbackError` instead of reaching the store.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.items import Answer
+
+__all__ = [
+    "MAX_BYTES",
+    "MAX_ID",
+    "PREFIX",
+    "CallbackError",
+    "ItemAnswer",
+    "PageTurn",
+    "decode",
+    "encode",
+]
+
+# Telegram refuses callback data longer than this many bytes.
+MAX_BYTES = 64
+# Ids are BIGINT in the store; anything larger cannot be ours.
+MAX_ID = 2**63 - 1
+# "l" for lamplight, "1" for the format; a future "l2:" can coexist with buttons already sent.
+PREFIX = "l1"
+
+_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
+# Canonical base 36: lowercase, no sign, no leading zeros.
+_BASE36 = re.compile(r"0|[1-9a-z][0-9a-z]{0,12}")
+_ANSWER_CODES = {Answer.READ: "r", Answer.SKIPPED: "s"}
+_CODE_ANSWERS = {code: answer for answer, code in _ANSWER_CODES.items()}
+_PAGE_CODE = "p"
+
+
+class CallbackError(ValueError):
+    """Callback data that is stale, forged or garbled; the message is safe to show a user."""
+
+
+@dataclass(frozen=True, slots=True)
+class ItemAnswer:
+    """A reader pressed "read" or "skip" on one item of one digest."""
+
+    digest_id: int
+    item_id: int
+    answer: Answer
+
+
+@dataclass(frozen=True, slots=True)
+class PageTurn:
+    """A reader asked for another page of a stored search."""
+
+    query_id: int
+    page: int
+
+
+def encode(action: ItemAnswer | PageTurn) -> str:
+    """The callback data for ``action``.
+
+    >>> encode(ItemAnswer(digest_id=42, item_id=1000, answer=Answer.READ))
+    'l1:r:16:rs'
+    >>> encode(PageTurn(query_id=7, page=2))
+    'l1:p:7:2'
+    """
+    if isinstance(action, ItemAnswer):
+        code = _ANSWER_CODES[action.answer]
+        fields = (action.digest_id, action.item_id)
+    else:
+        code = _PAGE_CODE
+        fields = (action.query_id, action.page)
+    return ":".join([PREFIX, code, *(_to_base36(value) for value in fields)])
+
+
+def decode(data: str) -> ItemAnswer | PageTurn:
+    """The action behind callback data; :class:`CallbackError` for anything encode cannot make.
+
+    >>> decode("l1:s:16:rs")
+    ItemAnswer(digest_id=42, item_id=1000, answer=<Answer.SKIPPED: 'skipped'>)
+    >>> decode("l0:r:1:2")
+    Traceback (most recent call last):
+    ...
+    bot.callbacks.CallbackError: This button is from an older version of the bot.
+    """
+    if not isinstance(data, str) or len(data.encode("utf-8", "surrogatepass")) > MAX_BYTES:
+        raise _garbled()
+    parts = data.split(":")
+    if parts[0] != PREFIX:
+        # Another version's prefix reads as stale rather than garbled.
+        if re.fullmatch(r"l\d+", parts[0]):
+            raise CallbackError("This button is from an older version of the bot.")
+        raise _garbled()
+    if len(parts) != 4:
+        raise _garbled()
+    _, code, first, second = parts
+    a, b = _from_base36(first), _from_base36(second)
+    if code == _PAGE_CODE:
+        return PageTurn(query_id=a, page=b)
+    if code in _CODE_ANSWERS:
+        return ItemAnswer(digest_id=a, item_id=b, answer=_CODE_ANSWERS[code])
+    raise _garbled()
+
+
+def _to_base36(value: int) -> str:
+    """
+    >>> _to_base36(0), _to_base36(35), _to_base36(36), _to_base36(2**63 - 1)
+    ('0', 'z', '10', '1y2p0ij32e8e7')
+    """
+    # bool is an int, but a True id is always a bug upstream.
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_ID:
+        raise ValueError(f"callback ids must be integers in 0..2**63-1, not {value!r}")
+    digits = ""
+    while True:
+        value, rest = divmod(value, 36)
+        digits = _DIGITS[rest] + digits
+        if not value:
+            return digits
+
+
+def _from_base36(text: str) -> int:
+    if not _BASE36.fullmatch(text):
+        raise _garbled()
+    value = int(text, 36)
+    if value > MAX_ID:
+        raise _garbled()
+    return value
+
+
+def _garbled() -> CallbackError:
+    return CallbackError("This button could not be read. Please use the latest digest.")

@@ -1,0 +1,108 @@
+"""When things happen, in each chat's own time: parsing /time and /tz, and who is due now."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+_TIME = re.compile(r"^\s*(\d{1,2})(?:[:.：](\d{2}))?\s*$")
+_OFFSET = re.compile(r"^\s*(?:utc|gmt)?\s*([+-])\s*(\d{1,2})(?::?00)?\s*$", re.IGNORECASE)
+_MAX_FEED_DELAY = dt.timedelta(days=1)
+
+
+class ScheduleError(ValueError):
+    """A time or zone the user typed that cannot be used; the message says what works."""
+
+
+def parse_time(text: str) -> dt.time:
+    """`07:30`, `7:30`, `7` or `19.05` as a time of day.
+
+    >>> parse_time("7:30"), parse_time("19")
+    (datetime.time(7, 30), datetime.time(19, 0))
+    """
+    match = _TIME.match(text)
+    if match:
+        hour, minute = int(match[1]), int(match[2] or 0)
+        if hour < 24 and minute < 60:
+            return dt.time(hour, minute)
+    raise ScheduleError(f"{text.strip()!r} is not a time of day; try 07:30")
+
+
+def parse_timezone(text: str) -> str:
+    """An IANA zone name, or a whole-hour UTC offset such as `+8` (which is `Etc/GMT-8`:
+    the IANA sign is inverted).
+
+    >>> parse_timezone("+8"), parse_timezone("UTC-5"), parse_timezone("asia/shanghai")
+    ('Etc/GMT-8', 'Etc/GMT+5', 'Asia/Shanghai')
+    """
+    match = _OFFSET.match(text)
+    if match:
+        hours = int(match[2])
+        if hours > 14 or (match[1] == "-" and hours > 12):
+            raise ScheduleError(f"{text.strip()} is not a UTC offset; offsets run from -12 to +14")
+        if hours == 0:
+            return "UTC"
+        return f"Etc/GMT{'-' if match[1] == '+' else '+'}{hours}"
+    name = _zone_names().get(text.strip().lower())
+    if name is None:
+        raise ScheduleError(f"unknown time zone {text.strip()!r}; try Asia/Shanghai or +8")
+    return name
+
+
+def _zone_names() -> dict[str, str]:
+    return {name.lower(): name for name in available_timezones()}
+
+
+def zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ScheduleError(f"unknown time zone {name!r}") from exc
+
+
+def local_date(now: dt.datetime, timezone: str) -> dt.date:
+    return now.astimezone(zone(timezone)).date()
+
+
+def due_at(day: dt.date, at: dt.time, timezone: str) -> dt.datetime:
+    """The instant (UTC) of local time `at` on `day`. A time that does not exist that day
+    (clocks jump forward) is the first valid instant after it; one that occurs twice (clocks
+    fall back) is its first occurrence."""
+    tz = zone(timezone)
+    wall = dt.datetime.combine(day, at)
+    while not _exists(wall, tz):
+        wall += dt.timedelta(minutes=1)
+    return wall.replace(tzinfo=tz, fold=0).astimezone(dt.UTC)
+
+
+def _exists(wall: dt.datetime, tz: ZoneInfo) -> bool:
+    instant = wall.replace(tzinfo=tz).astimezone(dt.UTC)
+    return instant.astimezone(tz).replace(tzinfo=None) == wall
+
+
+def due_date(
+    now: dt.datetime, timezone: str, at: dt.time, last_daily: dt.date | None
+) -> dt.date | None:
+    """The local date whose daily digest is due at `now`, or None: due once the digest time has
+    passed today in the chat's zone and no daily digest exists for that date yet."""
+    today = local_date(now, timezone)
+    if last_daily is not None and last_daily >= today:
+        return None
+    return today if now >= due_at(today, at, timezone) else None
+
+
+def day_end(day: dt.date, timezone: str) -> dt.datetime:
+    """The instant a local day is over: a failing digest is given up after it."""
+    return due_at(day + dt.timedelta(days=1), dt.time(0, 0), timezone)
+
+
+def next_feed_check(now: dt.datetime, errors: int, every: dt.timedelta) -> dt.datetime:
+    """After `errors` failures in a row the next try waits twice as long each time, capped
+    at a day.
+
+    >>> now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    >>> [str(next_feed_check(now, n, dt.timedelta(hours=1)) - now) for n in (0, 1, 3, 9)]
+    ['1:00:00', '2:00:00', '8:00:00', '1 day, 0:00:00']
+    """
+    return now + min(every * (2 ** min(errors, 16)), _MAX_FEED_DELAY)
