@@ -12,6 +12,7 @@ from sqlalchemy import (
     Enum,
     Float,
     ForeignKey,
+    JSON,
     Index,
     Integer,
     MetaData,
@@ -242,6 +243,9 @@ class DigestMessage(Base):
     digest_id: Mapped[int] = mapped_column(ForeignKey("digests.id", ondelete="CASCADE"))
     part: Mapped[int] = mapped_column(Integer)
     body: Mapped[str] = mapped_column(Text, comment="the Telegram HTML as composed")
+    buttons: Mapped[list[list[list[str]]]] = mapped_column(
+        JSON, default=list, comment="inline keyboard: rows of [label, callback data]"
+    )
     state: Mapped[DeliveryState] = mapped_column(
         _enum(DeliveryState, "delivery_state"), default=DeliveryState.PENDING, index=True
     )

@@ -67,3 +67,15 @@ def test_an_old_store_is_upgraded_on_open(database_url: str) -> None:
     store.dispose()
     with pytest.raises(StoreError):
         open_store(database_url)  # an unknown revision is refused, not silently used
+
+
+def test_migrations_build_exactly_the_schema_the_models_declare(store: Store) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from bot.store.models import Base
+
+    with store.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        diff = compare_metadata(context, Base.metadata)
+    assert diff == []

@@ -1,0 +1,139 @@
+"""The digests outbox: one daily digest per chat and date, each message sent at most once."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from bot.items import Answer, ItemKind
+from bot.store.chats import ensure_chat
+from bot.store.db import Store
+from bot.store.digests import (
+    active_chats,
+    answers,
+    claim_pending,
+    digest_for_answer,
+    give_up,
+    history,
+    record_retry,
+    record_sent,
+    save_digest,
+    set_answer,
+)
+from bot.store.models import DeliveryState, DigestKind, DigestMessage, Item
+from tests.conftest import NOW
+
+DAY = dt.date(2026, 11, 23)
+
+
+@pytest.fixture
+def item_ids(store: Store) -> list[int]:
+    with store.transaction() as session:
+        items = [
+            Item(kind=ItemKind.PAPER, title=f"paper {n}", canonical_key=f"title:paper {n}")
+            for n in range(3)
+        ]
+        session.add_all(items)
+        for chat_id in (1, 2):
+            chat = ensure_chat(session, chat_id)
+            chat.subscribed = True
+        session.flush()
+        return [item.id for item in items]
+
+
+def save(
+    store: Store, chat_id: int, ids: list[int], kind: DigestKind = DigestKind.DAILY
+) -> int | None:
+    with store.transaction() as session:
+        digest = save_digest(
+            session,
+            chat_id=chat_id,
+            kind=kind,
+            local_date=DAY,
+            item_ids=ids,
+            messages=[("<b>one</b>", [[["✅ Read 1", "l1:r:1:1"]]]), ("two", [])],
+            now=NOW,
+        )
+        return digest.id if digest else None
+
+
+def test_a_second_daily_digest_for_the_same_date_is_refused(
+    store: Store, item_ids: list[int]
+) -> None:
+    first = save(store, 1, item_ids)
+    assert first is not None
+    assert save(store, 1, item_ids) is None
+    assert save(store, 1, item_ids, DigestKind.ON_DEMAND) is not None
+    assert save(store, 2, item_ids) is not None
+    with store.transaction() as session:
+        clocks = {c.chat_id: c for c in active_chats(session)}
+    assert clocks[1].last_daily == DAY
+
+
+def test_saving_a_digest_marks_its_items_shown(store: Store, item_ids: list[int]) -> None:
+    save(store, 1, item_ids[:2])
+    save(store, 1, item_ids[:1], DigestKind.ON_DEMAND)
+    with store.transaction() as session:
+        seen = history(session, 1)
+    assert seen[item_ids[0]].times_shown == 2
+    assert seen[item_ids[1]].times_shown == 1
+    assert item_ids[2] not in seen
+
+
+def test_messages_are_claimed_once_in_order_and_recorded(store: Store, item_ids: list[int]) -> None:
+    save(store, 1, item_ids)
+    with store.transaction() as session:
+        claimed = claim_pending(session, limit=10)
+    assert [m.body for m in claimed] == ["<b>one</b>", "two"]
+    assert claimed[0].buttons == [[["✅ Read 1", "l1:r:1:1"]]]
+    with store.transaction() as session:
+        assert claim_pending(session, limit=10) == []  # `sending` counts as delivered
+        record_sent(session, claimed[0].id, 555, NOW)
+        record_retry(session, claimed[1].id, "TimedOut")
+    with store.transaction() as session:
+        again = claim_pending(session, limit=10)
+        assert [m.id for m in again] == [claimed[1].id]
+        state = session.get(DigestMessage, claimed[0].id)
+        assert state is not None and state.telegram_message_id == 555
+        assert state.state is DeliveryState.SENT
+
+
+def test_a_given_up_digest_is_not_sent(store: Store, item_ids: list[int]) -> None:
+    digest_id = save(store, 1, item_ids)
+    assert digest_id is not None
+    with store.transaction() as session:
+        give_up(session, digest_id, "day over", NOW)
+    with store.transaction() as session:
+        assert claim_pending(session, limit=10) == []
+        states = session.scalars(select(DigestMessage.state)).all()
+    assert set(states) == {DeliveryState.FAILED}
+
+
+def test_replicas_claiming_at_once_never_share_a_message(
+    store: Store, item_ids: list[int], database_url: str
+) -> None:
+    if database_url.startswith("sqlite"):
+        pytest.skip("SQLite has one writer at a time; replicas need PostgreSQL")
+    for chat_id in (1, 2):
+        save(store, chat_id, item_ids)
+    with store.transaction() as first, store.transaction() as second:
+        mine = claim_pending(first, limit=2)
+        theirs = claim_pending(second, limit=10)
+    assert len(mine) == 2
+    assert {m.id for m in mine}.isdisjoint({m.id for m in theirs})
+    assert len(theirs) == 2
+
+
+def test_answers_only_reach_the_chats_own_digests(store: Store, item_ids: list[int]) -> None:
+    mine = save(store, 1, item_ids)
+    with store.transaction() as session:
+        assert digest_for_answer(session, chat_id=2, digest_id=mine) is None
+        latest = digest_for_answer(session, chat_id=1)
+        assert latest is not None and latest.id == mine
+        set_answer(session, chat_id=1, item_id=item_ids[0], answer=Answer.READ, now=NOW)
+        set_answer(session, chat_id=1, item_id=item_ids[1], answer=Answer.SKIPPED, now=NOW)
+        set_answer(session, chat_id=1, item_id=item_ids[1], answer=Answer.READ, now=NOW)
+    with store.transaction() as session:
+        assert answers(session, 1, item_ids) == {item_ids[0]: Answer.READ, item_ids[1]: Answer.READ}
