@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
@@ -109,22 +109,24 @@ def save_digest(
     kind: DigestKind,
     local_date: dt.date,
     item_ids: Sequence[int],
-    messages: Iterable[tuple[str, list[list[list[str]]]]],
+    render: Callable[[int], Iterable[tuple[str, list[list[list[str]]]]]],
     now: dt.datetime,
 ) -> Digest | None:
-    """Store a composed digest with its messages pending and mark its items shown. Returns
+    """Store a composed digest, its messages pending, and mark its items shown. `render` turns
+    the new digest's id (its buttons carry it) into (HTML, button rows) per message. Returns
     None when the chat already has its daily digest for that date (another sweep won)."""
     digest = Digest(chat_id=chat_id, kind=kind, local_date=local_date, created_at=now)
     digest.items = [DigestItem(position=n, item_id=i) for n, i in enumerate(item_ids, start=1)]
-    digest.messages = [
-        DigestMessage(part=n, body=body, buttons=buttons)
-        for n, (body, buttons) in enumerate(messages, start=1)
-    ]
     try:
         with session.begin_nested():
             session.add(digest)
+            session.flush()
     except IntegrityError:
         return None
+    digest.messages = [
+        DigestMessage(part=n, body=body, buttons=buttons)
+        for n, (body, buttons) in enumerate(render(digest.id), start=1)
+    ]
     _mark_shown(session, chat_id, item_ids, now)
     return digest
 

@@ -6,13 +6,13 @@ import datetime as dt
 import enum
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Date,
     DateTime,
     Enum,
     Float,
     ForeignKey,
-    JSON,
     Index,
     Integer,
     MetaData,

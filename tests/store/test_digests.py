@@ -53,7 +53,10 @@ def save(
             kind=kind,
             local_date=DAY,
             item_ids=ids,
-            messages=[("<b>one</b>", [[["✅ Read 1", "l1:r:1:1"]]]), ("two", [])],
+            render=lambda digest_id: [
+                ("<b>one</b>", [[["✅ Read 1", f"l1:r:{digest_id}:1"]]]),
+                ("two", []),
+            ],
             now=NOW,
         )
         return digest.id if digest else None
@@ -87,7 +90,7 @@ def test_messages_are_claimed_once_in_order_and_recorded(store: Store, item_ids:
     with store.transaction() as session:
         claimed = claim_pending(session, limit=10)
     assert [m.body for m in claimed] == ["<b>one</b>", "two"]
-    assert claimed[0].buttons == [[["✅ Read 1", "l1:r:1:1"]]]
+    assert claimed[0].buttons == [[["✅ Read 1", f"l1:r:{claimed[0].digest_id}:1"]]]
     with store.transaction() as session:
         assert claim_pending(session, limit=10) == []  # `sending` counts as delivered
         record_sent(session, claimed[0].id, 555, NOW)
