@@ -88,7 +88,7 @@ def decode(data: str) -> ItemAnswer | PageTurn:
     >>> decode("l0:r:1:2")
     Traceback (most recent call last):
     ...
-    bot.callbacks.CallbackError: This button is from an older version of the bot.
+    bot.callbacks.CallbackError: This button is from another version of the bot.
     """
     if not isinstance(data, str) or len(data.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise _garbled()
@@ -96,7 +96,7 @@ def decode(data: str) -> ItemAnswer | PageTurn:
     if parts[0] != PREFIX:
         # Another version's prefix reads as stale rather than garbled.
         if re.fullmatch(r"l\d+", parts[0]):
-            raise CallbackError("This button is from an older version of the bot.")
+            raise CallbackError("This button is from another version of the bot.")
         raise _garbled()
     if len(parts) != 4:
         raise _garbled()

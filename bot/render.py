@@ -1,0 +1,363 @@
+"""A digest as Telegram HTML messages with button specs, or as plain text for the CLI.
+
+Pure: values in, values out. The telegram adapter turns :class:`Button` rows into an
+InlineKeyboardMarkup. Every piece of item text is escaped and only http(s) URLs become links,
+because Telegram rejects a whole message over one stray ``<`` or ``&``. Lengths are counted in
+UTF-16 code units of the HTML source (what Telegram's 4096 limit counts, and the stricter of the
+two readings), and a digest splits between items, never inside one.
+
+Layout of one item (HTML)::
+
+    <b>1.</b> 📄 <b><a href="https://…">Title</a></b>
+    <i>Author · Source · 2023</i>
+    A preview cut at a sentence or word boundary…
+    🎬 <a href="https://…">Video</a>
+
+A quote shows its text in a ``<blockquote>`` followed by "— Speaker". Buttons: one row per
+item, "✅ Read 1" and "⏭ Skip 1"; the answer already given is marked with a leading "● ".
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from bot import callbacks
+from bot.items import Answer, ItemKind, LibraryItem
+
+__all__ = [
+    "CHOSEN_MARK",
+    "MAX_MESSAGE",
+    "Button",
+    "DigestView",
+    "Message",
+    "item_buttons",
+    "render_digest",
+    "render_plain",
+    "shorten",
+    "utf16_len",
+]
+
+MAX_MESSAGE = 4096
+# Marks the button of the answer already given, so a second press is visibly a no-op.
+CHOSEN_MARK = "● "
+READ_LABEL = "✅ Read"
+SKIP_LABEL = "⏭ Skip"
+
+PREVIEW_CHARS = 300
+TITLE_CHARS = 200
+META_CHARS = 120
+HEADER_CHARS = 200
+# Longer links are shown unlinked: they would crowd out the digest itself.
+MAX_URL_CHARS = 1024
+
+_SEPARATOR = "\n\n"
+_ICONS = {ItemKind.QUOTE: "💬", ItemKind.PAPER: "📄", ItemKind.ARTICLE: "📰"}
+# A Latin sentence end needs the following space; CJK punctuation ends a sentence by itself.
+_SENTENCE_END = re.compile(r"[.!?](?=\s)|[。！？；]")
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """One inline button: its label and its callback data (from :mod:`bot.callbacks`)."""
+
+    text: str
+    data: str
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One Telegram message: HTML source ≤ MAX_MESSAGE UTF-16 units, one button row per item."""
+
+    html: str
+    buttons: tuple[tuple[Button, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DigestView:
+    """What rendering needs of a stored digest."""
+
+    digest_id: int
+    title: str  # e.g. "Your reading for Mon 23 Nov"; the caller picks the language
+    items: tuple[LibraryItem, ...]  # display order, numbered from 1
+    answers: Mapping[int, Answer]  # item_id → answer already given
+
+
+@dataclass(frozen=True, slots=True)
+class _Detail:
+    """How much of an item to show; an item too long for a message is retried with less."""
+
+    text: int
+    title: int
+    meta: int
+    links: bool
+
+
+_DETAILS = (
+    _Detail(text=PREVIEW_CHARS, title=TITLE_CHARS, meta=META_CHARS, links=True),
+    _Detail(text=120, title=TITLE_CHARS, meta=META_CHARS, links=True),
+    _Detail(text=0, title=120, meta=60, links=True),
+    _Detail(text=0, title=120, meta=60, links=False),
+    # Bounded by constants alone (≤ 5 units per character once escaped), so it always fits.
+    _Detail(text=0, title=40, meta=0, links=False),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """One item reduced to plain strings, before HTML or plain-text formatting."""
+
+    position: int
+    icon: str
+    title: str
+    url: str | None
+    meta: str
+    text: str
+    quote: bool
+    video_url: str | None
+
+
+# --- public ---------------------------------------------------------------------------------
+
+
+def utf16_len(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units (an emoji outside the BMP counts 2).
+
+    >>> utf16_len("read"), utf16_len("已读"), utf16_len("📄"), utf16_len("&amp;")
+    (4, 2, 2, 5)
+    """
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` with whitespace collapsed, cut to ≤ ``limit`` characters at a sentence or word
+    boundary (or anywhere, for text without spaces such as Chinese), ending in "…".
+
+    >>> shorten("One idea. Another idea follows here.", 20)
+    'One idea. …'
+    >>> shorten("attention is all you need", 16)
+    'attention is…'
+    >>> shorten("先读摘要。再读方法，最后看实验。", 12)
+    '先读摘要。…'
+    >>> shorten("short\\n text", 50)
+    'short text'
+    """
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    if limit < 2:
+        return ""
+    room = limit - 1  # one character for the ellipsis
+    cut = _sentence_cut(text, room) or _word_cut(text, room) or text[:room]
+    # A zero-width joiner left at the end would glue the ellipsis to half an emoji.
+    cut = cut.rstrip().rstrip("\u200d")
+    gap = " " if cut[-1:] in ".!?" and len(cut) + 2 <= limit else ""
+    return f"{cut}{gap}…"
+
+
+def _sentence_cut(text: str, room: int) -> str:
+    """``text`` up to the last sentence end within ``room``, unless that keeps under half."""
+    # One character past the room, so a Latin full stop can see the space after it.
+    ends = [m.end() for m in _SENTENCE_END.finditer(text, 0, room + 1) if m.end() <= room]
+    return text[: ends[-1]] if ends and ends[-1] >= room // 2 else ""
+
+
+def _word_cut(text: str, room: int) -> str:
+    """``text`` up to the last space within ``room``, unless that keeps under half."""
+    if text[room : room + 1] == " ":
+        return text[:room]
+    space = text.rfind(" ", 0, room)
+    return text[:space] if space >= room // 2 else ""
+
+
+def item_buttons(
+    digest_id: int, position: int, item_id: int, answer: Answer | None
+) -> tuple[Button, ...]:
+    """The read/skip buttons of one item; the answer already given carries CHOSEN_MARK.
+
+    >>> [b.text for b in item_buttons(1, 3, 10, Answer.READ)]
+    ['● ✅ Read 3', '⏭ Skip 3']
+    """
+    return tuple(
+        Button(
+            text=f"{CHOSEN_MARK if choice is answer else ''}{label} {position}",
+            data=callbacks.encode(callbacks.ItemAnswer(digest_id, item_id, choice)),
+        )
+        for choice, label in ((Answer.READ, READ_LABEL), (Answer.SKIPPED, SKIP_LABEL))
+    )
+
+
+def render_digest(view: DigestView) -> list[Message]:
+    """The digest as messages of at most MAX_MESSAGE UTF-16 units, split between items."""
+    header = _header_html(view.title)
+    # Every item fits in a message that also carries the header, so packing never overflows.
+    budget = MAX_MESSAGE - utf16_len(header) - utf16_len(_SEPARATOR)
+    blocks = [
+        (_item_html(item, position, budget), _row(view, position, item))
+        for position, item in enumerate(view.items, start=1)
+    ]
+    return _pack(header, blocks)
+
+
+def render_plain(view: DigestView) -> str:
+    """The digest as plain text, buttons listed as ``[✅ Read 1] [⏭ Skip 1]``."""
+    parts = [" ".join(view.title.split())] if view.title.strip() else []
+    for position, item in enumerate(view.items, start=1):
+        entry = _entry(item, position, _DETAILS[0])
+        buttons = " ".join(f"[{b.text}]" for b in _row(view, position, item))
+        parts.append(_entry_plain(entry, buttons))
+    return _SEPARATOR.join(parts) + "\n"
+
+
+# --- entries --------------------------------------------------------------------------------
+
+
+def _entry(item: LibraryItem, position: int, detail: _Detail) -> _Entry:
+    quote = item.kind is ItemKind.QUOTE
+    url = _http_url(item.url) if detail.links else None
+    body = item.text or (item.title if quote else "")
+    title = "" if quote and _is_excerpt(item.title, body) else item.title
+    if not title.strip() and not quote:
+        title = (urlsplit(url).hostname or "") if url else ""
+    meta_parts = [item.author, item.source, str(item.year) if item.year else ""]
+    return _Entry(
+        position=position,
+        icon=_ICONS.get(item.kind, "•"),
+        title=shorten(title, detail.title) or ("" if quote else "Untitled"),
+        url=url,
+        meta=shorten(" · ".join(p.strip() for p in meta_parts if p.strip()), detail.meta),
+        text=shorten(body, detail.text),
+        quote=quote,
+        video_url=_http_url(item.video_url) if detail.links else None,
+    )
+
+
+def _is_excerpt(title: str, text: str) -> bool:
+    """Whether a quote's title is just its opening words (importers use one when no work is
+    named), and so not worth showing above the quote itself.
+
+    >>> _is_excerpt("先读摘要", "先读摘要。再读方法。"), _is_excerpt("Essays", "Be kind.")
+    (True, False)
+    """
+    head = " ".join(title.split()).rstrip("…").strip()
+    return not head or head in " ".join(text.split())
+
+
+def _http_url(url: str | None) -> str | None:
+    """``url`` when it is a plain http(s) link; None for anything else, which is then dropped.
+
+    >>> _http_url("https://arxiv.org/abs/1706.03762")
+    'https://arxiv.org/abs/1706.03762'
+    >>> _http_url("javascript:alert(1)"), _http_url("http://"), _http_url("see notes")
+    (None, None, None)
+    """
+    url = (url or "").strip()
+    # Spaces or control characters mean a garbled note, not a link Telegram would accept.
+    if not url or len(url) > MAX_URL_CHARS or any(_is_space_or_control(ch) for ch in url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    return url if parts.scheme in {"http", "https"} and parts.hostname else None
+
+
+def _is_space_or_control(ch: str) -> bool:
+    return ch.isspace() or unicodedata.category(ch).startswith("C")
+
+
+def _row(view: DigestView, position: int, item: LibraryItem) -> tuple[Button, ...]:
+    return item_buttons(view.digest_id, position, item.id, view.answers.get(item.id))
+
+
+# --- HTML -----------------------------------------------------------------------------------
+
+
+def _esc(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+def _link(url: str, label: str) -> str:
+    return f'<a href="{html.escape(url, quote=True)}">{_esc(label)}</a>'
+
+
+def _header_html(title: str) -> str:
+    title = shorten(title, HEADER_CHARS)
+    return f"<b>{_esc(title)}</b>" if title else ""
+
+
+def _item_html(item: LibraryItem, position: int, budget: int) -> str:
+    """The item at the richest detail that fits ``budget`` UTF-16 units."""
+    for detail in _DETAILS:
+        source = _entry_html(_entry(item, position, detail))
+        if utf16_len(source) <= budget:
+            return source
+    return source
+
+
+def _entry_html(entry: _Entry) -> str:
+    lines = [_first_line_html(entry)]
+    if entry.quote:
+        if entry.text:
+            lines.append(f"<blockquote>{_esc(entry.text)}</blockquote>")
+        if entry.meta:
+            lines.append(_esc(f"— {entry.meta}"))
+    else:
+        if entry.meta:
+            lines.append(f"<i>{_esc(entry.meta)}</i>")
+        if entry.text:
+            lines.append(_esc(entry.text))
+    if entry.url and not entry.title:
+        lines.append(f"🔗 {_link(entry.url, urlsplit(entry.url).hostname or 'link')}")
+    if entry.video_url:
+        lines.append(f"🎬 {_link(entry.video_url, 'Video')}")
+    return "\n".join(lines)
+
+
+def _first_line_html(entry: _Entry) -> str:
+    line = f"<b>{entry.position}.</b> {entry.icon}"
+    if not entry.title:
+        return line
+    title = _link(entry.url, entry.title) if entry.url else _esc(entry.title)
+    return f"{line} <b>{title}</b>"
+
+
+def _pack(header: str, blocks: Iterable[tuple[str, tuple[Button, ...]]]) -> list[Message]:
+    """Greedy packing of item blocks into messages; the header opens the first one."""
+    messages: list[Message] = []
+    parts: list[str] = [header] if header else []
+    rows: list[tuple[Button, ...]] = []
+    size = utf16_len(header)
+    gap = utf16_len(_SEPARATOR)
+    for source, row in blocks:
+        added = utf16_len(source) + (gap if parts else 0)
+        if rows and size + added > MAX_MESSAGE:
+            messages.append(Message(_SEPARATOR.join(parts), tuple(rows)))
+            parts, rows, size, added = [], [], 0, utf16_len(source)
+        parts.append(source)
+        rows.append(row)
+        size += added
+    if parts or not messages:
+        messages.append(Message(_SEPARATOR.join(parts), tuple(rows)))
+    return messages
+
+
+# --- plain text -----------------------------------------------------------------------------
+
+
+def _entry_plain(entry: _Entry, buttons: str) -> str:
+    lines = [f"{entry.position}. {entry.icon} {entry.title}".rstrip()]
+    if entry.quote:
+        lines += [f"   “{entry.text}”"] if entry.text else []
+        lines += [f"   — {entry.meta}"] if entry.meta else []
+    else:
+        lines += [f"   {entry.meta}"] if entry.meta else []
+        lines += [f"   {entry.text}"] if entry.text else []
+    lines += [f"   {entry.url}"] if entry.url else []
+    lines += [f"   🎬 {entry.video_url}"] if entry.video_url else []
+    lines.append(f"   {buttons}")
+    return "\n".join(lines)

@@ -1,0 +1,102 @@
+"""Callback data: short, versioned, and only what encode makes decodes."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from bot.callbacks import MAX_BYTES, MAX_ID, CallbackError, ItemAnswer, PageTurn, decode, encode
+from bot.items import Answer
+
+EDGE_IDS = [0, 1, 35, 36, 2**31, 2**32, 2**53 + 1, MAX_ID - 1, MAX_ID]
+
+
+def _actions() -> list[ItemAnswer | PageTurn]:
+    # hypothesis is not a dependency: a seeded sample plus the edges covers the same ground.
+    rng = random.Random(2026)
+    ids = EDGE_IDS + [rng.randint(0, MAX_ID) for _ in range(200)]
+    pairs = [(rng.choice(ids), rng.choice(ids)) for _ in range(300)] + [(MAX_ID, MAX_ID)]
+    actions: list[ItemAnswer | PageTurn] = [PageTurn(a, b) for a, b in pairs]
+    for answer in Answer:
+        actions += [ItemAnswer(a, b, answer) for a, b in pairs]
+    return actions
+
+
+def test_every_action_survives_a_round_trip_within_64_bytes() -> None:
+    for action in _actions():
+        data = encode(action)
+        assert len(data.encode("utf-8")) <= MAX_BYTES
+        assert decode(data) == action
+
+
+def test_the_largest_ids_still_leave_room() -> None:
+    data = encode(ItemAnswer(MAX_ID, MAX_ID, Answer.SKIPPED))
+    assert data == "l1:s:1y2p0ij32e8e7:1y2p0ij32e8e7"
+    assert len(data.encode("utf-8")) == 32
+
+
+def test_the_format_is_versioned_and_readable() -> None:
+    assert encode(ItemAnswer(1, 2, Answer.READ)) == "l1:r:1:2"
+    assert encode(ItemAnswer(36, 37, Answer.SKIPPED)) == "l1:s:10:11"
+    assert encode(PageTurn(query_id=5, page=0)) == "l1:p:5:0"
+
+
+@pytest.mark.parametrize("bad", [-1, MAX_ID + 1, True, 1.0])
+def test_encode_refuses_ids_the_store_cannot_have(bad: object) -> None:
+    with pytest.raises(ValueError):
+        encode(ItemAnswer(bad, 1, Answer.READ))  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        encode(PageTurn(1, bad))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "",
+        "l1",
+        "l1:r",
+        "l1:r:1",
+        "l1:r:1:2:3",
+        "l1:x:1:2",
+        "l1:R:1:2",
+        "L1:r:1:2",
+        "l1:r:-1:2",
+        "l1:r:1:-2",
+        "l1:r::2",
+        "l1:r:1:",
+        "l1:r:01:2",  # leading zero: not how encode spells 1
+        "l1:r:A:2",  # upper case: likewise
+        "l1:r:1.5:2",
+        "l1:r: 1:2",
+        "l1:r:1:2\n",
+        "l1:r:1y2p0ij32e8e8:1",  # 2**63: beyond any store id
+        "l1:r:zzzzzzzzzzzzzz:1",
+        "l1:r:١:2",  # a non-ASCII digit
+        "l1:p:1:2:" + "0" * 60,
+        "l1:r:1:" + "1" * 80,  # over 64 bytes
+        "xx:r:1:2",
+        "hello",
+        "read 1",
+        "<script>alert(1)</script>",
+        "l1:r:1:2;DROP TABLE digests",
+    ],
+)
+def test_forged_or_garbled_data_raises_callback_error(data: str) -> None:
+    with pytest.raises(CallbackError):
+        decode(data)
+
+
+def test_another_versions_buttons_read_as_stale() -> None:
+    with pytest.raises(CallbackError, match="another version"):
+        decode("l2:r:1:2")
+
+
+def test_the_error_never_echoes_the_data() -> None:
+    with pytest.raises(CallbackError) as caught:
+        decode("l1:r:<b>:2")
+    assert "<b>" not in str(caught.value)
+
+
+def test_callback_error_is_a_value_error() -> None:
+    assert issubclass(CallbackError, ValueError)

@@ -1,0 +1,125 @@
+"""Text replies: which positions a reader marked read or skipped, and when to say it's wrong."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.items import Answer
+from bot.replies import ReplyError, parse_answers
+
+R, S = Answer.READ, Answer.SKIPPED
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("read 1 3", [(1, R), (3, R)]),
+        ("skip 2", [(2, S)]),
+        ("r1 s2", [(1, R), (2, S)]),
+        ("R 1,3", [(1, R), (3, R)]),
+        ("READ 1, 3", [(1, R), (3, R)]),
+        ("已读 1", [(1, R)]),
+        ("跳过 2", [(2, S)]),
+        ("已读1、3 跳过2", [(1, R), (2, S), (3, R)]),
+        ("读了 4", [(4, R)]),
+        ("read 1-3", [(1, R), (2, R), (3, R)]),
+        ("read 1 - 3", [(1, R), (2, R), (3, R)]),
+        ("read 2–4", [(2, R), (3, R), (4, R)]),
+        ("已读 1到2", [(1, R), (2, R)]),
+        ("read 1 and 3", [(1, R), (3, R)]),
+        ("read 1; skip 2", [(1, R), (2, S)]),
+        ("skipped 5", [(5, S)]),
+        ("  read 1.  ", [(1, R)]),
+        ("ＲＥＡＤ　１，２", [(1, R), (2, R)]),  # full-width forms from a Chinese keyboard
+        ("已读１。", [(1, R)]),
+        ("read 3 1", [(1, R), (3, R)]),  # sorted by position
+        ("read 1 1", [(1, R)]),
+    ],
+)
+def test_answers_are_read_from_the_common_forms(text: str, expected: list) -> None:
+    assert parse_answers(text, 5) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("read 1 skip 1", [(1, S)]),
+        ("skip 1-3 read 2", [(1, S), (2, R), (3, S)]),
+        ("r1 s1 r1", [(1, R)]),
+    ],
+)
+def test_later_answers_for_the_same_position_win(text: str, expected: list) -> None:
+    assert parse_answers(text, 5) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "hello",
+        "thanks!",
+        "read this later",
+        "skip it",
+        "ready 1",
+        "reading 2 papers",
+        "so 1 more",
+        "1 3",
+        "/start",
+        "/digest",
+        "谢谢",
+        "读书 1",
+        "rr 1",
+    ],
+)
+def test_text_that_is_not_an_answer_gives_nothing(text: str) -> None:
+    assert parse_answers(text, 5) == []
+
+
+def test_a_position_past_the_digest_names_the_range() -> None:
+    with pytest.raises(ReplyError) as caught:
+        parse_answers("read 9", 5)
+    assert str(caught.value) == "There is no item 9 in that digest (1–5)."
+
+
+@pytest.mark.parametrize(
+    ("text", "size", "message"),
+    [
+        ("read 0", 5, "There is no item 0 in that digest (1–5)."),
+        ("skip 2", 1, "There is no item 2 in that digest (1)."),
+        ("read 4-9", 5, "There is no item 9 in that digest (1–5)."),
+        ("read 1-999999", 5, "There is no item 999999 in that digest (1–5)."),
+        ("read 1", 0, "That digest has no items to answer."),
+        ("read 3-1", 5, "The range 3–1 runs backwards; try “1-3”."),
+        (
+            "read 1 3 skip",
+            5,
+            "Which items should be marked skipped? Reply like “read 1 3” or “skip 2”.",
+        ),
+        ("read", 5, "Which items should be marked read? Reply like “read 1 3” or “skip 2”."),
+        (
+            "read 1 and the rest",
+            5,
+            "I didn't understand “the rest”. Reply like “read 1 3” or “skip 2”.",
+        ),
+    ],
+)
+def test_answer_like_text_that_is_wrong_says_why(text: str, size: int, message: str) -> None:
+    with pytest.raises(ReplyError) as caught:
+        parse_answers(text, size)
+    assert str(caught.value) == message
+
+
+def test_enormous_numbers_are_refused_without_building_them() -> None:
+    with pytest.raises(ReplyError, match=r"There is no item 123456… in that digest\."):
+        parse_answers("read " + "1234567890" * 1000, 5)
+
+
+def test_a_long_unknown_tail_is_quoted_short() -> None:
+    with pytest.raises(ReplyError) as caught:
+        parse_answers("read 1 " + "x" * 500, 5)
+    assert len(str(caught.value)) < 100
+
+
+def test_reply_error_is_a_value_error() -> None:
+    assert issubclass(ReplyError, ValueError)
