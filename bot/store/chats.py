@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -45,3 +48,27 @@ def merge_local_owner(session: Session, into_chat_id: int) -> int:
             moved += 1
         session.delete(state)
     return moved
+
+
+def subscribe(
+    session: Session, chat_id: int, defaults: Mapping[str, object], now: dt.datetime
+) -> Chat:
+    """Subscribe a chat. The first time it gets `defaults`; a returning or formerly blocked
+    chat keeps the settings it had."""
+    chat = ensure_chat(session, chat_id)
+    if chat.joined_at is None:
+        for name, value in defaults.items():
+            setattr(chat, name, value)
+        chat.joined_at = now
+    chat.subscribed, chat.blocked = True, False
+    return chat
+
+
+def update_chat(session: Session, chat_id: int, **values: object) -> Chat | None:
+    """Change a subscribed chat's settings; None if the chat is not subscribed."""
+    chat = session.get(Chat, chat_id)
+    if chat is None or not chat.subscribed:
+        return None
+    for name, value in values.items():
+        setattr(chat, name, value)
+    return chat

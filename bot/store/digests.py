@@ -68,9 +68,12 @@ def active_chats(session: Session) -> list[ChatClock]:
     ]
 
 
-def library(session: Session) -> list[LibraryItem]:
-    """Every item as the digest sees it."""
-    rows = session.execute(select(Item, Source.name).outerjoin(Source, Item.source_id == Source.id))
+def library(session: Session, ids: Sequence[int] | None = None) -> list[LibraryItem]:
+    """Every item as the digest sees it (or those with the given ids)."""
+    query = select(Item, Source.name).outerjoin(Source, Item.source_id == Source.id)
+    if ids is not None:
+        query = query.where(Item.id.in_(ids))
+    rows = session.execute(query)
     return [
         LibraryItem(
             id=item.id,
@@ -189,10 +192,11 @@ def record_sent(
 
 
 def record_retry(session: Session, message_id: int, error: str) -> None:
-    """The call failed in a way worth another try at a later sweep."""
+    """The call failed in a way worth another try at a later sweep (a message given up
+    meanwhile stays given up)."""
     session.execute(
         update(DigestMessage)
-        .where(DigestMessage.id == message_id)
+        .where(DigestMessage.id == message_id, DigestMessage.state == DeliveryState.SENDING)
         .values(state=DeliveryState.PENDING, last_error=error[:500])
     )
 
@@ -243,3 +247,37 @@ def answers(session: Session, chat_id: int, item_ids: Sequence[int]) -> dict[int
         )
     )
     return {item_id: status for item_id, status in rows}
+
+
+def digest_items(session: Session, digest_id: int) -> list[LibraryItem]:
+    """A digest's items in display order."""
+    rows = session.execute(
+        select(DigestItem.item_id)
+        .where(DigestItem.digest_id == digest_id)
+        .order_by(DigestItem.position)
+    )
+    ids = [item_id for (item_id,) in rows]
+    by_id = {item.id: item for item in library(session, ids)}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def digest_by_message(session: Session, chat_id: int, telegram_message_id: int) -> Digest | None:
+    """The chat's digest that a Telegram message belongs to."""
+    return session.scalars(
+        select(Digest)
+        .join(DigestMessage, DigestMessage.digest_id == Digest.id)
+        .where(Digest.chat_id == chat_id, DigestMessage.telegram_message_id == telegram_message_id)
+    ).first()
+
+
+def sent_messages(session: Session, digest_id: int) -> list[DigestMessage]:
+    return list(
+        session.scalars(
+            select(DigestMessage)
+            .where(
+                DigestMessage.digest_id == digest_id,
+                DigestMessage.state == DeliveryState.SENT,
+            )
+            .order_by(DigestMessage.part)
+        )
+    )

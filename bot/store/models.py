@@ -158,6 +158,9 @@ class Chat(Base):
     paused: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     blocked: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    joined_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), comment="first /start; None: never subscribed"
+    )
 
 
 class MutedWord(Base):

@@ -1,4 +1,4 @@
-"""digest message buttons
+"""digest message buttons; when a chat first subscribed
 
 Revision ID: 0002
 Revises: 0001
@@ -18,12 +18,16 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table('chats', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('joined_at', sa.DateTime(timezone=True), nullable=True, comment='first /start; None: never subscribed'))
     with op.batch_alter_table('digest_messages', schema=None) as batch_op:
         batch_op.add_column(sa.Column('buttons', sa.JSON(), server_default=sa.text("'[]'"), nullable=False, comment='inline keyboard: rows of [label, callback data]'))
 
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('chats', schema=None) as batch_op:
+        batch_op.drop_column('joined_at')
     with op.batch_alter_table('digest_messages', schema=None) as batch_op:
         batch_op.drop_column('buttons')
 
