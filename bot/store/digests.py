@@ -49,6 +49,13 @@ class OutgoingMessage:
     buttons: list[list[list[str]]]
 
 
+def aware(moment: dt.datetime | None) -> dt.datetime | None:
+    """SQLite hands back naive datetimes; everything lamplight stores is UTC."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=dt.UTC)
+
+
 def active_chats(session: Session) -> list[ChatClock]:
     """Subscribed chats that are neither paused nor blocked, with their last daily date."""
     last_daily = (
@@ -86,8 +93,8 @@ def library(session: Session, ids: Sequence[int] | None = None) -> list[LibraryI
             video_url=item.video_url,
             topic=item.topic,
             source=source or "",
-            added_at=item.added_at,
-            published_at=item.published_at,
+            added_at=aware(item.added_at),
+            published_at=aware(item.published_at),
         )
         for item, source in rows
     ]
@@ -96,7 +103,9 @@ def library(session: Session, ids: Sequence[int] | None = None) -> list[LibraryI
 def history(session: Session, chat_id: int) -> dict[int, ItemHistory]:
     states = session.scalars(select(ItemState).where(ItemState.chat_id == chat_id))
     return {
-        s.item_id: ItemHistory(s.item_id, s.status, s.answered_at, s.times_shown, s.last_shown_at)
+        s.item_id: ItemHistory(
+            s.item_id, s.status, aware(s.answered_at), s.times_shown, aware(s.last_shown_at)
+        )
         for s in states
     }
 

@@ -17,6 +17,7 @@ from bot.store.digests import (
     digest_for_answer,
     give_up,
     history,
+    library,
     record_retry,
     record_sent,
     save_digest,
@@ -140,3 +141,12 @@ def test_answers_only_reach_the_chats_own_digests(store: Store, item_ids: list[i
         set_answer(session, chat_id=1, item_id=item_ids[1], answer=Answer.READ, now=NOW)
     with store.transaction() as session:
         assert answers(session, 1, item_ids) == {item_ids[0]: Answer.READ, item_ids[1]: Answer.READ}
+
+
+def test_times_come_back_in_utc_on_every_backend(store: Store, item_ids: list[int]) -> None:
+    save(store, 1, item_ids[:1])
+    with store.transaction() as session:
+        seen = history(session, 1)[item_ids[0]]
+        [item] = library(session, item_ids[:1])
+    assert seen.last_shown_at == NOW
+    assert item.added_at is not None and item.added_at.tzinfo is not None
