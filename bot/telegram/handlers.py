@@ -1,0 +1,325 @@
+"""Bot handlers: read the update, call the domain and the store, reply. Decisions live in the
+pure modules; each handler is a few lines."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from telegram import Message, Update
+from telegram.error import BadRequest
+from telegram.ext import ContextTypes
+
+from bot.callbacks import CallbackError, ItemAnswer, decode
+from bot.config import Settings
+from bot.items import Answer
+from bot.render import item_buttons
+from bot.replies import ReplyError, parse_answers
+from bot.schedule import ScheduleError, local_date, parse_time, parse_timezone
+from bot.store import chats as chat_store
+from bot.store import digests as outbox
+from bot.store.db import Store
+from bot.store.models import Chat, DigestKind
+from bot.telegram.sending import SendResult, keyboard, send_html
+from jobs.digests import ChatClock, Send, compose_for_chat, deliver_pending
+
+log = logging.getLogger(__name__)
+
+Context = ContextTypes.DEFAULT_TYPE
+
+HELP = """\
+<b>lamplight</b> sends you one reading digest a day.
+
+/digest — a digest now (your daily one still comes)
+/time 07:30 — when the daily digest comes
+/tz Asia/Shanghai — your time zone (also /tz +8)
+/size 5 — items per digest (1–20)
+/pause, /resume — hold or restart daily digests
+/settings — your settings
+/stop — unsubscribe
+
+Answer each item with its buttons, or reply <code>read 1 3</code>, <code>skip 2</code>, \
+<code>r1 s2</code>."""
+
+MAX_SIZE = 20
+
+
+@dataclass
+class Services:
+    """What handlers work with, built once by the composition root."""
+
+    settings: Settings
+    store: Store
+    clock: Callable[[], dt.datetime]
+
+
+class Handlers:
+    """One method per command or kind of update."""
+
+    def __init__(self, services: Services) -> None:
+        self.s = services
+
+    async def start(self, update: Update, context: Context) -> None:
+        """Subscribe, with the default settings and the user's language."""
+        user, message = update.effective_user, update.effective_message
+        assert user and message
+        with self.s.store.transaction() as session:
+            chat = chat_store.subscribe(
+                session, user.id, self._defaults(user.language_code), self.s.clock()
+            )
+            if self.s.settings.admin_user_ids[:1] == (user.id,):
+                chat_store.merge_local_owner(session, user.id)
+            summary = settings_text(chat)
+        await message.reply_html(f"Welcome! You are subscribed.\n\n{summary}\n\n{HELP}")
+
+    async def stop(self, update: Update, context: Context) -> None:
+        """Unsubscribe; reading history stays for a later /start."""
+        await self._update_chat(
+            update, "You are unsubscribed. /start brings you back.", subscribed=False
+        )
+
+    async def help(self, update: Update, context: Context) -> None:
+        """List the commands."""
+        assert update.effective_message
+        await update.effective_message.reply_html(HELP)
+
+    async def pause(self, update: Update, context: Context) -> None:
+        """Hold daily digests."""
+        await self._update_chat(update, "Daily digests paused. /resume restarts them.", paused=True)
+
+    async def resume(self, update: Update, context: Context) -> None:
+        """Restart daily digests."""
+        await self._update_chat(update, "Daily digests resumed.", paused=False)
+
+    async def time(self, update: Update, context: Context) -> None:
+        """Set the daily digest's local time."""
+        await self._setting(update, context, "time", lambda text: {"digest_time": parse_time(text)})
+
+    async def tz(self, update: Update, context: Context) -> None:
+        """Set the time zone."""
+        await self._setting(update, context, "tz", lambda text: {"timezone": parse_timezone(text)})
+
+    async def size(self, update: Update, context: Context) -> None:
+        """Set how many items a digest has."""
+        await self._setting(update, context, "size", lambda text: {"digest_size": parse_size(text)})
+
+    async def settings(self, update: Update, context: Context) -> None:
+        """Show the chat's settings."""
+        assert update.effective_message and update.effective_chat
+        with self.s.store.transaction() as session:
+            chat = session.get(Chat, update.effective_chat.id)
+            text = settings_text(chat) if chat and chat.subscribed else "Send /start to subscribe."
+        await update.effective_message.reply_html(text)
+
+    async def digest(self, update: Update, context: Context) -> None:
+        """Compose and send a digest now; it does not count as the daily one."""
+        assert update.effective_message and update.effective_chat
+        now, chat_id = self.s.clock(), update.effective_chat.id
+        with self.s.store.transaction() as session:
+            chat = session.get(Chat, chat_id)
+            if chat is None or not chat.subscribed:
+                made = None
+            else:
+                clock = ChatClock(chat.id, chat.timezone, chat.digest_time, chat.digest_size, None)
+                library = outbox.library(session)
+                made = compose_for_chat(
+                    session, clock, library, kind=DigestKind.ON_DEMAND,
+                    day=local_date(now, chat.timezone), now=now,
+                )  # fmt: skip
+        if made is None:
+            await update.effective_message.reply_text(
+                "Nothing to send: send /start first, or the library is empty."
+            )
+            return
+        await deliver_pending(self.s.store, self._sender(context), now)
+
+    async def answer_button(self, update: Update, context: Context) -> None:
+        """A ✅/⏭ press: record it, show it on the keyboard, answer the query."""
+        query = update.callback_query
+        assert query and update.effective_chat
+        try:
+            action = decode(query.data or "")
+        except CallbackError as exc:
+            await query.answer(str(exc), show_alert=True)
+            return
+        if not isinstance(action, ItemAnswer):
+            await query.answer("This button no longer works.")
+            return
+        chat_id = update.effective_chat.id
+        with self.s.store.transaction() as session:
+            digest = outbox.digest_for_answer(session, chat_id=chat_id, digest_id=action.digest_id)
+            ids = [item.item_id for item in digest.items] if digest else []
+            if action.item_id not in ids:
+                digest = None
+            else:
+                outbox.set_answer(
+                    session, chat_id=chat_id, item_id=action.item_id, answer=action.answer,
+                    now=self.s.clock(),
+                )  # fmt: skip
+                given = outbox.answers(session, chat_id, ids)
+        if digest is None:
+            await query.answer("That digest is not yours or no longer exists.", show_alert=True)
+            return
+        await query.answer("Marked read ✅" if action.answer is Answer.READ else "Skipped ⏭")
+        if isinstance(query.message, Message):
+            await _refresh_keyboard(query.message, action.digest_id, ids, given)
+
+    async def answer_text(self, update: Update, context: Context) -> None:
+        """`read 1 3`, `skip 2`, `r1 s2`: as a reply to a digest, or alone for the latest."""
+        message, chat = update.effective_message, update.effective_chat
+        assert message and chat and message.text is not None
+        with self.s.store.transaction() as session:
+            replied = message.reply_to_message
+            digest = (
+                outbox.digest_by_message(session, chat.id, replied.message_id)
+                if replied
+                else outbox.digest_for_answer(session, chat_id=chat.id)
+            )
+            ids = [item.item_id for item in digest.items] if digest else []
+            try:
+                marks = parse_answers(message.text, len(ids))
+            except ReplyError as exc:
+                await message.reply_text(str(exc))
+                return
+            if not marks:
+                await message.reply_text("Send /help to see what I understand.")
+                return
+            if digest is None:
+                await message.reply_text("There is no digest to answer yet; try /digest.")
+                return
+            for position, answer in marks:
+                outbox.set_answer(
+                    session, chat_id=chat.id, item_id=ids[position - 1], answer=answer,
+                    now=self.s.clock(),
+                )  # fmt: skip
+            given = outbox.answers(session, chat.id, ids)
+            sent = [
+                (m.telegram_message_id, m.buttons) for m in outbox.sent_messages(session, digest.id)
+            ]
+            digest_id = digest.id
+        await message.reply_text(confirmation(marks))
+        for message_id, rows in sent:
+            if message_id is not None:
+                await _edit_keyboard(
+                    context, chat.id, message_id, _fresh_rows(rows, digest_id, ids, given)
+                )
+
+    def _defaults(self, language_code: str | None) -> dict[str, object]:
+        s = self.s.settings
+        return {
+            "timezone": s.default_timezone,
+            "digest_time": s.default_digest_time,
+            "digest_size": s.default_digest_size,
+            "language": "zh" if (language_code or "").startswith("zh") else "en",
+        }
+
+    def _sender(self, context: Context) -> Send:
+        async def send(
+            chat_id: int, body: str, buttons: Sequence[Sequence[Sequence[str]]]
+        ) -> SendResult:
+            return await send_html(context.bot, chat_id, body, buttons)
+
+        return send
+
+    async def _update_chat(self, update: Update, reply: str, **values: object) -> None:
+        assert update.effective_message and update.effective_chat
+        with self.s.store.transaction() as session:
+            changed = chat_store.update_chat(session, update.effective_chat.id, **values)
+        await update.effective_message.reply_text(reply if changed else "Send /start to subscribe.")
+
+    async def _setting(
+        self, update: Update, context: Context, name: str, parse: Callable[[str], dict[str, object]]
+    ) -> None:
+        assert update.effective_message and update.effective_chat
+        text = " ".join(context.args or [])
+        if not text:
+            await update.effective_message.reply_text(f"Usage: /{name} {EXAMPLES[name]}")
+            return
+        try:
+            values = parse(text)
+        except (ScheduleError, ValueError) as exc:
+            await update.effective_message.reply_text(str(exc))
+            return
+        with self.s.store.transaction() as session:
+            chat = chat_store.update_chat(session, update.effective_chat.id, **values)
+            reply = f"Saved.\n\n{settings_text(chat)}" if chat else "Send /start to subscribe."
+        await update.effective_message.reply_html(reply)
+
+
+EXAMPLES = {"time": "07:30", "tz": "Asia/Shanghai (or +8)", "size": "5"}
+
+
+def parse_size(text: str) -> int:
+    if not text.strip().isdigit() or not 1 <= int(text) <= MAX_SIZE:
+        raise ValueError(f"The size is a number from 1 to {MAX_SIZE}, e.g. /size 5")
+    return int(text)
+
+
+def settings_text(chat: Chat) -> str:
+    state = "paused" if chat.paused else "active"
+    return (
+        "<b>Your settings</b>\n"
+        f"Daily digest at {chat.digest_time:%H:%M} ({html.escape(chat.timezone)}), "
+        f"{chat.digest_size} items — {state}."
+    )
+
+
+def confirmation(marks: Sequence[tuple[int, Answer]]) -> str:
+    read = [str(p) for p, a in marks if a is Answer.READ]
+    skipped = [str(p) for p, a in marks if a is Answer.SKIPPED]
+    parts = ([f"read: {', '.join(read)}"] if read else []) + (
+        [f"skipped: {', '.join(skipped)}"] if skipped else []
+    )
+    return "Noted — " + "; ".join(parts) + "."
+
+
+def _fresh_rows(
+    rows: Sequence[Sequence[Sequence[str]]],
+    digest_id: int,
+    ids: Sequence[int],
+    given: dict[int, Answer],
+) -> list[list[list[str]]]:
+    """The stored keyboard of one message, redrawn with the answers given so far."""
+    fresh = []
+    for row in rows:
+        try:
+            action = decode(row[0][1])
+        except CallbackError:
+            fresh.append([list(b) for b in row])
+            continue
+        if isinstance(action, ItemAnswer) and action.item_id in ids:
+            position = ids.index(action.item_id) + 1
+            buttons = item_buttons(digest_id, position, action.item_id, given.get(action.item_id))
+            fresh.append([[b.text, b.data] for b in buttons])
+    return fresh
+
+
+async def _refresh_keyboard(
+    message: Message, digest_id: int, ids: Sequence[int], given: dict[int, Answer]
+) -> None:
+    markup = message.reply_markup
+    rows = (
+        [[[b.text, b.callback_data] for b in row] for row in markup.inline_keyboard]
+        if markup
+        else []
+    )
+    try:
+        await message.edit_reply_markup(keyboard(_fresh_rows(rows, digest_id, ids, given)))  # type: ignore[arg-type]
+    except BadRequest as exc:
+        if "not modified" not in exc.message:  # a repeated press changes nothing: stay quiet
+            raise
+
+
+async def _edit_keyboard(
+    context: Context, chat_id: int, message_id: int, rows: list[list[list[str]]]
+) -> None:
+    try:
+        await context.bot.edit_message_reply_markup(
+            chat_id, message_id, reply_markup=keyboard(rows)
+        )
+    except BadRequest as exc:
+        if "not modified" not in exc.message:
+            log.warning("could not update buttons of message %s: %s", message_id, exc.message)

@@ -1,0 +1,222 @@
+"""Pacing for Telegram's flood limits, plugged into PTB as its rate limiter.
+
+PTB's own AIORateLimiter limits groups per chat but not private chats, and one 429 pauses every
+request. Here each message-producing call waits for a slot in its chat (default 1/s) and then
+in the whole bot (default 30/s); a 429 holds only the chat it came from (all chats when the
+request named none) for ``retry_after`` and retries, while other chats keep flowing.
+
+Slots are evenly spaced and reserved in call order (a GCRA with a burst of one). aiolimiter's
+leaky bucket would let 30 requests out at once and 30 more within the same second, which a
+per-second count on Telegram's side can refuse, and it has no way to hold one key.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import itertools
+import logging
+import warnings
+from collections.abc import Callable, Coroutine
+from contextlib import AbstractAsyncContextManager, nullcontext
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter
+from telegram.warnings import PTBDeprecationWarning
+
+__all__ = ["LamplightRateLimiter", "is_message_call", "retry_after_seconds"]
+
+_LOGGER = logging.getLogger(__name__)
+
+# Above this many chats, idle ones are forgotten so a broadcast does not grow memory forever.
+_PRUNE_ABOVE = 1024
+
+_Result = bool | dict[str, Any] | list[dict[str, Any]]
+_ChatKey = int | str
+
+
+def is_message_call(endpoint: str) -> bool:
+    """Whether Telegram counts ``endpoint`` against its message flood limits.
+
+    >>> is_message_call("sendMessage"), is_message_call("editMessageText")
+    (True, True)
+    >>> is_message_call("answerCallbackQuery"), is_message_call("sendChatAction")
+    (False, False)
+    """
+    return (
+        endpoint.startswith(("send", "edit", "copyMessage", "forwardMessage"))
+        and endpoint != "sendChatAction"
+    )
+
+
+def retry_after_seconds(error: RetryAfter) -> float:
+    """Seconds a 429 asks to wait, whichever type PTB currently reports it as."""
+    with warnings.catch_warnings():
+        # PTB 22 warns that the int form becomes a timedelta; both are handled here.
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = error.retry_after
+    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
+
+
+@dataclass
+class _Pacer:
+    """Evenly spaced slots; each caller reserves the next free one, so order is kept."""
+
+    interval: float
+    next_free: float = 0.0
+
+    def reserve(self, now: float) -> float:
+        """Take the next slot; return how long to wait for it."""
+        slot = max(now, self.next_free)
+        self.next_free = slot + self.interval
+        return slot - now
+
+
+@dataclass
+class _ChatState:
+    next_free: float = 0.0
+    held_until: float = 0.0
+    # Serialises one chat's calls so spacing is measured from when each really went out.
+    turn: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    def idle(self, now: float) -> bool:
+        return self.next_free <= now and self.held_until <= now and not self.turn.locked()
+
+
+class LamplightRateLimiter(BaseRateLimiter[int]):
+    """A global and a per-chat pace, with 429s held per chat.
+
+    Args:
+        overall_per_second: messages per second for the whole bot (Telegram: about 30).
+        per_chat_per_second: messages per second into one chat (Telegram: about 1).
+        max_retries: retries after a 429 before it is raised to the caller. A call may pass
+            ``rate_limit_args=n`` (n >= 1; PTB drops a 0) to use ``n`` instead.
+    """
+
+    __slots__ = ("_chats", "_held_all_until", "_max_retries", "_overall", "_per_chat_interval")
+
+    def __init__(
+        self,
+        overall_per_second: float = 30,
+        per_chat_per_second: float = 1,
+        max_retries: int = 3,
+    ) -> None:
+        if overall_per_second <= 0 or per_chat_per_second <= 0 or max_retries < 0:
+            raise ValueError("rates must be positive and max_retries not negative")
+        self._overall = _Pacer(1 / overall_per_second)
+        self._per_chat_interval = 1 / per_chat_per_second
+        self._chats: dict[_ChatKey, _ChatState] = {}
+        self._held_all_until = 0.0
+        self._max_retries = max_retries
+
+    async def initialize(self) -> None:
+        """Nothing to set up: state is created per chat on first use."""
+
+    async def shutdown(self) -> None:
+        """Forget paces and holds; a restarted bot starts afresh."""
+        self._chats.clear()
+        self._held_all_until = 0.0
+        self._overall.next_free = 0.0
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, _Result]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> _Result:
+        """Wait for this call's turn, make it, and on a 429 hold its chat and retry."""
+        max_retries = self._max_retries if rate_limit_args is None else rate_limit_args
+        chat = _chat_key(data.get("chat_id"))
+        for attempt in itertools.count(1):
+            await self._wait_turn(endpoint, chat)
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as error:
+                seconds = retry_after_seconds(error)
+                self._hold(chat, seconds)
+                if attempt > max_retries:
+                    _LOGGER.warning(
+                        "%s to chat %s still flood-limited after %d retries; giving up",
+                        endpoint,
+                        chat,
+                        max_retries,
+                    )
+                    raise
+                _LOGGER.info(
+                    "%s to chat %s flood-limited; holding %s for %.1fs (retry %d of %d)",
+                    endpoint,
+                    chat,
+                    "it" if chat is not None else "all chats",
+                    seconds,
+                    attempt,
+                    max_retries,
+                )
+        raise AssertionError("unreachable")  # itertools.count never ends
+
+    def _hold(self, chat: _ChatKey | None, seconds: float) -> None:
+        until = asyncio.get_running_loop().time() + seconds
+        if chat is None:
+            self._held_all_until = max(self._held_all_until, until)
+        else:
+            state = self._chat_state(chat)
+            state.held_until = max(state.held_until, until)
+
+    def is_held(self, chat_id: int | str | None = None) -> bool:
+        """Whether calls to ``chat_id`` (or to every chat, for None) wait out a 429 now."""
+        chat = _chat_key(chat_id)
+        return self._held_until(chat) > asyncio.get_running_loop().time()
+
+    def _held_until(self, chat: _ChatKey | None) -> float:
+        own = self._chats[chat].held_until if chat in self._chats else 0.0
+        return max(self._held_all_until, own)
+
+    async def _wait_turn(self, endpoint: str, chat: _ChatKey | None) -> None:
+        loop = asyncio.get_running_loop()
+        paced = is_message_call(endpoint)
+        state = self._chat_state(chat) if paced and chat is not None else None
+        turn: AbstractAsyncContextManager[Any] = state.turn if state else nullcontext()
+        async with turn:
+            while True:
+                hold = self._held_until(chat) - loop.time()
+                if hold > 0:
+                    await asyncio.sleep(hold)
+                    continue
+                if state is not None and state.next_free > loop.time():
+                    await asyncio.sleep(state.next_free - loop.time())
+                    continue  # a 429 may have come meanwhile
+                if paced:
+                    await asyncio.sleep(self._overall.reserve(loop.time()))
+                if self._held_until(chat) > loop.time():
+                    continue  # held while waiting: this global slot is given up
+                if state is not None:
+                    state.next_free = loop.time() + self._per_chat_interval
+                return
+
+    def _chat_state(self, chat: _ChatKey) -> _ChatState:
+        state = self._chats.get(chat)
+        if state is None:
+            if len(self._chats) > _PRUNE_ABOVE:
+                self._forget_idle_chats()
+            state = self._chats[chat] = _ChatState()
+        return state
+
+    def _forget_idle_chats(self) -> None:
+        now = asyncio.get_running_loop().time()
+        for key, state in list(self._chats.items()):
+            if state.idle(now):
+                del self._chats[key]
+
+
+def _chat_key(chat_id: object) -> _ChatKey | None:
+    # The same chat may arrive as 42 or "42"; "@channel" names stay strings.
+    if chat_id is None or isinstance(chat_id, bool):
+        return None
+    if isinstance(chat_id, int):
+        return chat_id
+    text = str(chat_id)
+    return int(text) if text.lstrip("-").isdigit() else text

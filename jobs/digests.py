@@ -1,0 +1,169 @@
+"""The digest sweep: compose what is due, then send what is pending. Plain async functions;
+jobs/scheduler.py runs them every minute."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import zlib
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from bot.items import LibraryItem
+from bot.render import DigestView, render_digest
+from bot.schedule import day_end, due_date
+from bot.selection import DigestPrefs, compose_digest
+from bot.store import digests as outbox
+from bot.store.db import Store
+from bot.store.digests import ChatClock, OutgoingMessage
+from bot.store.models import Digest, DigestKind
+from bot.telegram.sending import Outcome, SendResult
+
+log = logging.getLogger(__name__)
+
+Send = Callable[[int, str, Sequence[Sequence[Sequence[str]]]], Awaitable[SendResult]]
+CLAIM_BATCH = 200
+
+
+@dataclass
+class SendReport:
+    composed: int = 0
+    sent: int = 0
+    retried: int = 0
+    blocked: int = 0
+    refused: int = 0
+    gave_up: int = 0
+
+
+def digest_seed(chat_id: int, day: dt.date, kind: DigestKind) -> int:
+    """A fixed seed per chat, date and kind, so a digest can be composed again identically."""
+    return zlib.crc32(f"{chat_id}:{day.isoformat()}:{kind.value}".encode())
+
+
+def digest_title(day: dt.date) -> str:
+    return f"Your reading for {day:%a %d %b}"
+
+
+def compose_for_chat(
+    session: Session,
+    clock: ChatClock,
+    library: Sequence[LibraryItem],
+    *,
+    kind: DigestKind,
+    day: dt.date,
+    now: dt.datetime,
+) -> Digest | None:
+    """Compose, render and store one digest; None if the library has nothing for it or the
+    daily digest for that date already exists."""
+    prefs = DigestPrefs(
+        size=clock.digest_size, muted_words=outbox.muted_words(session, clock.chat_id)
+    )
+    history = outbox.history(session, clock.chat_id)
+    chosen = compose_digest(library, history, prefs, now, digest_seed(clock.chat_id, day, kind))
+    if not chosen.items:
+        return None
+
+    def render(digest_id: int) -> list[tuple[str, list[list[list[str]]]]]:
+        view = DigestView(digest_id, digest_title(day), chosen.items, {})
+        return [
+            (m.html, [[[b.text, b.data] for b in row] for row in m.buttons])
+            for m in render_digest(view)
+        ]
+
+    return outbox.save_digest(
+        session,
+        chat_id=clock.chat_id,
+        kind=kind,
+        local_date=day,
+        item_ids=[item.id for item in chosen.items],
+        render=render,
+        now=now,
+    )
+
+
+def compose_due(store: Store, now: dt.datetime) -> int:
+    """Compose the daily digest of every chat that is due; one transaction per chat."""
+    with store.transaction() as session:
+        chats = outbox.active_chats(session)
+        due = [
+            (c, d) for c in chats if (d := due_date(now, c.timezone, c.digest_time, c.last_daily))
+        ]
+        library = outbox.library(session) if due else []
+    composed = 0
+    for clock, day in due:
+        with store.transaction() as session:
+            if compose_for_chat(session, clock, library, kind=DigestKind.DAILY, day=day, now=now):
+                composed += 1
+    return composed
+
+
+async def deliver_pending(store: Store, send: Send, now: dt.datetime) -> SendReport:
+    """Send every pending message: each is marked `sending` before its Bot API call and
+    `sent` after, so a crash in between never sends it twice. Chats are served concurrently
+    (the rate limiter paces them), each chat's messages in order."""
+    report = SendReport()
+    while True:
+        with store.transaction() as session:
+            batch = outbox.claim_pending(session, limit=CLAIM_BATCH)
+        if not batch:
+            return report
+        by_chat: dict[int, list[OutgoingMessage]] = defaultdict(list)
+        for message in batch:
+            by_chat[message.chat_id].append(message)
+        await asyncio.gather(
+            *(_deliver_chat(store, send, now, queue, report) for queue in by_chat.values())
+        )
+
+
+async def _deliver_chat(
+    store: Store, send: Send, now: dt.datetime, queue: list[OutgoingMessage], report: SendReport
+) -> None:
+    for position, message in enumerate(queue):
+        result = await send(message.chat_id, message.body, message.buttons)
+        with store.transaction() as session:
+            _record(session, message, result, now, report)
+            if result.outcome is not Outcome.SENT:
+                # Keep the chat's order: what follows waits for the next sweep.
+                for later in queue[position + 1 :]:
+                    outbox.record_retry(session, later.id, "an earlier part is not sent yet")
+                return
+
+
+def _record(
+    session: Session,
+    message: OutgoingMessage,
+    result: SendResult,
+    now: dt.datetime,
+    report: SendReport,
+) -> None:
+    if result.outcome is Outcome.SENT:
+        assert result.message_id is not None
+        outbox.record_sent(session, message.id, result.message_id, now)
+        report.sent += 1
+    elif result.outcome is Outcome.BLOCKED:
+        outbox.mark_blocked(session, message.chat_id)
+        outbox.give_up(session, message.digest_id, result.error, now)
+        report.blocked += 1
+    elif result.outcome is Outcome.REFUSED:
+        outbox.give_up(session, message.digest_id, result.error, now)
+        report.refused += 1
+    elif now >= day_end(message.local_date, message.timezone):
+        outbox.give_up(session, message.digest_id, f"day over: {result.error}", now)
+        report.gave_up += 1
+    else:
+        outbox.record_retry(session, message.id, result.error)
+        report.retried += 1
+
+
+async def send_due_digests(now: dt.datetime, *, store: Store, send: Send) -> SendReport:
+    """One sweep: compose the daily digests now due, then deliver everything pending."""
+    composed = compose_due(store, now)
+    report = await deliver_pending(store, send, now)
+    report.composed = composed
+    if composed or report.sent or report.retried:
+        log.info("digest sweep: %s", report)
+    return report
