@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 _TIME = re.compile(r"^\s*(\d{1,2})(?:[:.：](\d{2}))?\s*$")
 _OFFSET = re.compile(r"^\s*(?:utc|gmt)?\s*([+-])\s*(\d{1,2})(?::?00)?\s*$", re.IGNORECASE)
 _MAX_FEED_DELAY = dt.timedelta(days=1)
+_FIRST_SEND_RETRY = dt.timedelta(minutes=1)
+_MAX_SEND_RETRY = dt.timedelta(hours=1)
 
 
 class ScheduleError(ValueError):
@@ -106,3 +108,13 @@ def next_feed_check(now: dt.datetime, errors: int, every: dt.timedelta) -> dt.da
     ['1:00:00', '2:00:00', '8:00:00', '1 day, 0:00:00']
     """
     return now + min(every * (2 ** min(errors, 16)), _MAX_FEED_DELAY)
+
+
+def next_send_retry(now: dt.datetime, attempts: int) -> dt.datetime:
+    """After a failed send (timeout, 5xx) the next try waits 1, 2, 4… minutes, at most an hour.
+
+    >>> now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    >>> [str(next_send_retry(now, n) - now) for n in (1, 2, 3, 12)]
+    ['0:01:00', '0:02:00', '0:04:00', '1:00:00']
+    """
+    return now + min(_FIRST_SEND_RETRY * 2 ** min(max(attempts - 1, 0), 16), _MAX_SEND_RETRY)

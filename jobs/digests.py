@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from bot.items import LibraryItem
 from bot.render import DigestView, render_digest
-from bot.schedule import day_end, due_date
+from bot.schedule import day_end, due_date, next_send_retry
 from bot.selection import DigestPrefs, compose_digest
 from bot.store import digests as outbox
 from bot.store.db import Store
@@ -108,7 +108,7 @@ async def deliver_pending(store: Store, send: Send, now: dt.datetime) -> SendRep
     report = SendReport()
     while True:
         with store.transaction() as session:
-            batch = outbox.claim_pending(session, limit=CLAIM_BATCH)
+            batch = outbox.claim_pending(session, now=now, limit=CLAIM_BATCH)
         if not batch:
             return report
         by_chat: dict[int, list[OutgoingMessage]] = defaultdict(list)
@@ -125,11 +125,11 @@ async def _deliver_chat(
     for position, message in enumerate(queue):
         result = await send(message.chat_id, message.body, message.buttons)
         with store.transaction() as session:
-            _record(session, message, result, now, report)
+            retry_at = _record(session, message, result, now, report)
             if result.outcome is not Outcome.SENT:
-                # Keep the chat's order: what follows waits for the next sweep.
+                # Keep the chat's order: what follows waits as long as the part before it.
                 for later in queue[position + 1 :]:
-                    outbox.record_retry(session, later.id, "an earlier part is not sent yet")
+                    outbox.record_retry(session, later.id, "an earlier part is not sent", retry_at)
                 return
 
 
@@ -139,7 +139,8 @@ def _record(
     result: SendResult,
     now: dt.datetime,
     report: SendReport,
-) -> None:
+) -> dt.datetime:
+    """Store the outcome of one send; returns when the chat's next part may be tried."""
     if result.outcome is Outcome.SENT:
         assert result.message_id is not None
         outbox.record_sent(session, message.id, result.message_id, now)
@@ -155,8 +156,11 @@ def _record(
         outbox.give_up(session, message.digest_id, f"day over: {result.error}", now)
         report.gave_up += 1
     else:
-        outbox.record_retry(session, message.id, result.error)
+        retry_at = next_send_retry(now, message.attempts)
+        outbox.record_retry(session, message.id, result.error, retry_at)
         report.retried += 1
+        return retry_at
+    return now
 
 
 async def send_due_digests(now: dt.datetime, *, store: Store, send: Send) -> SendReport:

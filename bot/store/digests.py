@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -47,6 +47,7 @@ class OutgoingMessage:
     timezone: str
     body: str
     buttons: list[list[list[str]]]
+    attempts: int
 
 
 def aware(moment: dt.datetime | None) -> dt.datetime | None:
@@ -161,15 +162,17 @@ def _mark_shown(session: Session, chat_id: int, item_ids: Sequence[int], now: dt
             state.last_shown_at = now
 
 
-def claim_pending(session: Session, *, limit: int) -> list[OutgoingMessage]:
-    """Pending messages of live digests, oldest first, each marked `sending` as it is claimed;
-    on PostgreSQL rows another sender holds are skipped, so replicas never send one twice."""
+def claim_pending(session: Session, *, now: dt.datetime, limit: int) -> list[OutgoingMessage]:
+    """Pending messages of live digests whose retry time has come, oldest first, each marked
+    `sending` as it is claimed; on PostgreSQL rows another sender holds are skipped, so
+    replicas never send one twice."""
     query = (
         select(DigestMessage, Digest, Chat.timezone)
         .join(Digest, DigestMessage.digest_id == Digest.id)
         .join(Chat, Digest.chat_id == Chat.id)
         .where(
             DigestMessage.state == DeliveryState.PENDING,
+            or_(DigestMessage.retry_at.is_(None), DigestMessage.retry_at <= now),
             Digest.gave_up_at.is_(None),
             Chat.blocked.is_(False),
         )
@@ -184,7 +187,7 @@ def claim_pending(session: Session, *, limit: int) -> list[OutgoingMessage]:
         claimed.append(
             OutgoingMessage(
                 message.id, digest.chat_id, digest.id, digest.local_date, timezone,
-                message.body, message.buttons,
+                message.body, message.buttons, message.attempts,
             )
         )  # fmt: skip
     return claimed
@@ -200,13 +203,13 @@ def record_sent(
     )
 
 
-def record_retry(session: Session, message_id: int, error: str) -> None:
-    """The call failed in a way worth another try at a later sweep (a message given up
+def record_retry(session: Session, message_id: int, error: str, retry_at: dt.datetime) -> None:
+    """The call failed in a way worth another try, not before `retry_at` (a message given up
     meanwhile stays given up)."""
     session.execute(
         update(DigestMessage)
         .where(DigestMessage.id == message_id, DigestMessage.state == DeliveryState.SENDING)
-        .values(state=DeliveryState.PENDING, last_error=error[:500])
+        .values(state=DeliveryState.PENDING, last_error=error[:500], retry_at=retry_at)
     )
 
 

@@ -254,5 +254,8 @@ class DigestMessage(Base):
     )
     telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    retry_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), comment="after a failed attempt: not before this instant"
+    )
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

@@ -41,8 +41,9 @@ COMMANDS = [
 ]
 
 
-def build_application(services: Services) -> Application:  # type: ignore[type-arg]
-    """The bot, ready for run_polling/run_webhook or a test's own start()."""
+def build_application(services: Services, *, schedule: bool = True) -> Application:  # type: ignore[type-arg]
+    """The bot, ready for run_polling/run_webhook or a test's own start(). Without `schedule`
+    nothing sweeps on its own: tests run the sweep at the instants they choose."""
     settings = services.settings
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
@@ -57,9 +58,10 @@ def build_application(services: Services) -> Application:  # type: ignore[type-a
         .build()
     )
     register_handlers(app, Handlers(services), AccessGate(settings))
-    app.bot_data["scheduler"] = build_scheduler(
-        store=services.store, send=bot_sender(app), clock=services.clock
-    )
+    if schedule:
+        app.bot_data["scheduler"] = build_scheduler(
+            store=services.store, send=bot_sender(app), clock=services.clock
+        )
     return app
 
 
@@ -91,7 +93,8 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
         await app.bot.set_my_commands([BotCommand(name, text) for name, text in COMMANDS])
     except TelegramError as exc:  # the bot works without its menu
         log.warning("could not register the command list: %s", exc.message)
-    app.bot_data["scheduler"].start()
+    if "scheduler" in app.bot_data:
+        app.bot_data["scheduler"].start()
 
 
 async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]

@@ -11,6 +11,8 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPrevie
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
+from bot.telegram.ratelimit import retry_after_seconds
+
 log = logging.getLogger(__name__)
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
@@ -54,7 +56,7 @@ async def send_html(
     except Forbidden as exc:
         return SendResult(Outcome.BLOCKED, error=exc.message)
     except RetryAfter as exc:
-        return SendResult(Outcome.RETRY, error=f"rate limited for {exc.retry_after}")
+        return SendResult(Outcome.RETRY, error=f"rate limited for {retry_after_seconds(exc)} s")
     except BadRequest as exc:  # before NetworkError: PTB derives it from NetworkError
         log.error("Telegram refused a message to chat %s: %s", chat_id, exc.message)
         return SendResult(Outcome.REFUSED, error=exc.message)

@@ -89,15 +89,16 @@ def test_saving_a_digest_marks_its_items_shown(store: Store, item_ids: list[int]
 def test_messages_are_claimed_once_in_order_and_recorded(store: Store, item_ids: list[int]) -> None:
     save(store, 1, item_ids)
     with store.transaction() as session:
-        claimed = claim_pending(session, limit=10)
+        claimed = claim_pending(session, now=NOW, limit=10)
     assert [m.body for m in claimed] == ["<b>one</b>", "two"]
     assert claimed[0].buttons == [[["✅ Read 1", f"l1:r:{claimed[0].digest_id}:1"]]]
     with store.transaction() as session:
-        assert claim_pending(session, limit=10) == []  # `sending` counts as delivered
+        assert claim_pending(session, now=NOW, limit=10) == []  # `sending` counts as delivered
         record_sent(session, claimed[0].id, 555, NOW)
-        record_retry(session, claimed[1].id, "TimedOut")
+        record_retry(session, claimed[1].id, "TimedOut", NOW + dt.timedelta(minutes=1))
     with store.transaction() as session:
-        again = claim_pending(session, limit=10)
+        assert claim_pending(session, now=NOW, limit=10) == []  # not before its retry time
+        again = claim_pending(session, now=NOW + dt.timedelta(minutes=1), limit=10)
         assert [m.id for m in again] == [claimed[1].id]
         state = session.get(DigestMessage, claimed[0].id)
         assert state is not None and state.telegram_message_id == 555
@@ -110,7 +111,7 @@ def test_a_given_up_digest_is_not_sent(store: Store, item_ids: list[int]) -> Non
     with store.transaction() as session:
         give_up(session, digest_id, "day over", NOW)
     with store.transaction() as session:
-        assert claim_pending(session, limit=10) == []
+        assert claim_pending(session, now=NOW, limit=10) == []
         states = session.scalars(select(DigestMessage.state)).all()
     assert set(states) == {DeliveryState.FAILED}
 
@@ -123,8 +124,8 @@ def test_replicas_claiming_at_once_never_share_a_message(
     for chat_id in (1, 2):
         save(store, chat_id, item_ids)
     with store.transaction() as first, store.transaction() as second:
-        mine = claim_pending(first, limit=2)
-        theirs = claim_pending(second, limit=10)
+        mine = claim_pending(first, now=NOW, limit=2)
+        theirs = claim_pending(second, now=NOW, limit=10)
     assert len(mine) == 2
     assert {m.id for m in mine}.isdisjoint({m.id for m in theirs})
     assert len(theirs) == 2

@@ -10,14 +10,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Callable, Coroutine, Iterator
+from typing import Any, TypeVar
 
 from telegram.ext import Application
 
 from tests.support.botapi import FakeBotAPI, Message, is_paced, wait_for
 
 DEFAULT_TIMEOUT = 10.0
+T = TypeVar("T")
 
 
 class Chat:
@@ -164,12 +165,27 @@ class Chat:
         ]
 
 
+class Running:
+    """A running application and a way to run coroutines (e.g. a sweep) on its loop."""
+
+    def __init__(
+        self,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        loop: asyncio.AbstractEventLoop,
+    ) -> None:
+        self.application = application
+        self.loop = loop
+
+    def run(self, coroutine: Coroutine[Any, Any, T], timeout: float = DEFAULT_TIMEOUT) -> T:
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
+
+
 @contextlib.contextmanager
 def polling(
     application: Application[Any, Any, Any, Any, Any, Any],
     *,
     timeout: float = DEFAULT_TIMEOUT,
-) -> Iterator[Application[Any, Any, Any, Any, Any, Any]]:
+) -> Iterator[Running]:
     """Run ``application`` with long polling on its own loop in a thread for the block.
 
     Errors raised while starting or stopping surface in the test.
@@ -206,7 +222,7 @@ def polling(
     if failure:
         raise failure[0]
     try:
-        yield application
+        yield Running(application, loop)
     finally:
         if stop is not None and not loop.is_closed():
             loop.call_soon_threadsafe(stop.set)

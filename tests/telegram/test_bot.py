@@ -1,0 +1,251 @@
+"""The bot end to end: the real python-telegram-bot stack against the strict fake Bot API,
+with a clock the tests move by hand (no sleeping until a digest time)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot.config import Settings
+from bot.importer import import_paths
+from bot.items import Answer
+from bot.resources import bundled_path
+from bot.store.db import Store, open_store
+from bot.store.models import Chat as ChatRow
+from bot.store.models import DeliveryState, Digest, DigestKind, DigestMessage, ItemState
+from bot.telegram.application import bot_sender, build_application
+from bot.telegram.handlers import Services
+from jobs.digests import SendReport, send_due_digests
+from tests.support.botapi import FakeBotAPI
+from tests.support.chat import Chat, Running, polling
+
+OWNER, FRIEND, STRANGER = 100, 200, 999
+
+
+class Clock:
+    """The time as the bot sees it; tests move it."""
+
+    def __init__(self, now: dt.datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(dt.datetime(2026, 11, 23, 6, 0, tzinfo=dt.UTC))
+
+
+@pytest.fixture
+def services(tmp_path: Path, clock: Clock, botapi: FakeBotAPI) -> Iterator[Services]:
+    settings = Settings(
+        telegram_bot_token=botapi.token,
+        telegram_api_base_url=botapi.base_url,
+        telegram_api_file_url=botapi.base_file_url,
+        database_url=f"sqlite:///{tmp_path / 'store.sqlite3'}",
+        lamplight_data_dir=tmp_path,
+        allowed_user_ids=(FRIEND,),
+        admin_user_ids=(OWNER,),
+        default_digest_time=dt.time(8, 0),
+    )
+    store = open_store(settings.store_url)
+    import_paths(store, [bundled_path("examples")], settings=settings, now=clock())
+    yield Services(settings=settings, store=store, clock=clock)
+    store.dispose()
+
+
+@pytest.fixture
+def running(services: Services) -> Iterator[Running]:
+    with polling(build_application(services, schedule=False)) as bot:
+        yield bot
+
+
+@pytest.fixture
+def friend(botapi: FakeBotAPI, running: Running) -> Chat:
+    chat = Chat(botapi, FRIEND)
+    chat.send("/start")
+    chat.reply()
+    return chat
+
+
+def sweep(running: Running, services: Services) -> SendReport:
+    send = bot_sender(running.application)
+    return running.run(send_due_digests(services.clock(), store=services.store, send=send))
+
+
+def stored_chat(store: Store, chat_id: int) -> ChatRow | None:
+    with store.transaction() as session:
+        return session.get(ChatRow, chat_id)
+
+
+def digests(store: Store, chat_id: int) -> list[Digest]:
+    with store.transaction() as session:
+        return list(session.scalars(select(Digest).where(Digest.chat_id == chat_id)))
+
+
+def shows(chat: Chat, label: str) -> bool:
+    return any(label in dict(m.buttons()) for m in chat.bot_messages())
+
+
+def test_a_stranger_is_refused_and_nothing_is_stored(
+    botapi: FakeBotAPI, running: Running, services: Services
+) -> None:
+    stranger = Chat(botapi, STRANGER)
+    stranger.send("/start")
+    stranger.reply()
+    assert "not on its list" in stranger.last_text()
+    assert str(STRANGER) in stranger.last_text()
+    assert stored_chat(services.store, STRANGER) is None
+
+
+def test_in_a_group_the_bot_answers_politely_and_does_nothing(
+    botapi: FakeBotAPI, running: Running, services: Services
+) -> None:
+    botapi.user_sends(FRIEND, "/start", chat_id=-500)
+    botapi.wait_for(lambda: botapi.sent_texts(-500), 10, what="a reply in the group")
+    assert "private chats only" in botapi.sent_texts(-500)[-1]
+    assert stored_chat(services.store, FRIEND) is None
+    assert stored_chat(services.store, -500) is None
+
+
+def test_start_subscribes_with_the_default_settings(friend: Chat, services: Services) -> None:
+    assert "subscribed" in friend.last_text()
+    chat = stored_chat(services.store, FRIEND)
+    assert chat is not None and chat.subscribed
+    assert (chat.timezone, chat.digest_time, chat.digest_size) == ("UTC", dt.time(8, 0), 5)
+
+
+def test_the_daily_digest_comes_at_the_subscribers_local_time_exactly_once(
+    friend: Chat, running: Running, services: Services, clock: Clock
+) -> None:
+    friend.send("/tz +8")
+    friend.reply()
+    friend.send("/time 07:30")
+    friend.reply()
+    clock.now = dt.datetime(2026, 11, 22, 23, 29, tzinfo=dt.UTC)  # 07:29 in UTC+8
+    assert sweep(running, services).composed == 0
+    clock.now = dt.datetime(2026, 11, 22, 23, 30, tzinfo=dt.UTC)
+    report = sweep(running, services)
+    assert (report.composed, report.sent) == (1, 1)
+    assert "✅ Read 1" in friend.buttons()
+    assert "Your reading for Mon 23 Nov" in friend.last_text()
+    clock.now += dt.timedelta(hours=3)
+    assert sweep(running, services) == SendReport()
+    [daily] = digests(services.store, FRIEND)
+    assert daily.kind is DigestKind.DAILY and daily.local_date == dt.date(2026, 11, 23)
+
+
+def test_buttons_record_answers_and_show_them(
+    friend: Chat, running: Running, services: Services, clock: Clock
+) -> None:
+    clock.now = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC)
+    sweep(running, services)
+    answer = friend.tap("✅ Read 1")
+    assert "read" in answer["text"].lower()
+    friend.wait_for(lambda: "● ✅ Read 1" in friend.buttons(), what="the keyboard to show it")
+    assert friend.tap("● ✅ Read 1")  # pressed again: answered quietly, nothing breaks
+    friend.tap("⏭ Skip 1")
+    friend.wait_for(lambda: "● ⏭ Skip 1" in friend.buttons(), what="the change to show")
+    with services.store.transaction() as session:
+        states = session.scalars(
+            select(ItemState.status).where(
+                ItemState.chat_id == FRIEND, ItemState.status.is_not(None)
+            )
+        ).all()
+    assert states == [Answer.SKIPPED]
+
+
+def test_text_replies_answer_the_latest_digest(
+    friend: Chat, running: Running, services: Services, clock: Clock
+) -> None:
+    clock.now = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC)
+    sweep(running, services)
+    friend.send("r1 s2")
+    assert "read: 1" in friend.reply().visible_text
+    friend.wait_for(lambda: shows(friend, "● ✅ Read 1") and shows(friend, "● ⏭ Skip 2"))
+    friend.send("read 9")
+    assert "no item 9" in friend.reply().visible_text
+
+
+def test_forged_or_stale_buttons_get_a_clear_answer(
+    botapi: FakeBotAPI, friend: Chat, running: Running, services: Services, clock: Clock
+) -> None:
+    clock.now = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC)
+    sweep(running, services)
+    digest_message = friend.message_with_button("✅ Read 1")
+    for data, expected in [
+        ("l0:r:1:1", "another version"),
+        ("garbage", "could not be read"),
+        ("l1:r:zzzz:1", "not yours"),
+    ]:
+        query = botapi.user_taps(FRIEND, digest_message.message_id, data, forge=True)
+        answer = botapi.wait_for(lambda q=query: botapi.answer(q), 10, what="an answer")
+        assert any(word in answer["text"] for word in expected.split("|")), answer
+
+
+def test_on_demand_digest_does_not_count_as_the_daily_one(
+    friend: Chat, running: Running, services: Services, clock: Clock
+) -> None:
+    friend.send("/digest")
+    friend.reply()
+    assert "✅ Read 1" in friend.buttons()
+    clock.now = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC)
+    assert sweep(running, services).composed == 1
+    kinds = sorted(d.kind.value for d in digests(services.store, FRIEND))
+    assert kinds == ["daily", "on_demand"]
+
+
+def test_a_user_who_blocked_the_bot_is_marked_and_start_unblocks(
+    botapi: FakeBotAPI, friend: Chat, running: Running, services: Services, clock: Clock
+) -> None:
+    friend.blocks_bot()
+    clock.now = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC)
+    assert sweep(running, services).blocked == 1
+    chat = stored_chat(services.store, FRIEND)
+    assert chat is not None and chat.blocked
+    clock.now += dt.timedelta(days=1)
+    assert sweep(running, services).composed == 0  # no digests for a blocked chat
+    friend.send("/start")
+    friend.reply()
+    chat = stored_chat(services.store, FRIEND)
+    assert chat is not None and not chat.blocked
+
+
+def test_a_429_is_waited_out_and_the_digest_still_arrives(
+    botapi: FakeBotAPI, friend: Chat, running: Running, services: Services, clock: Clock
+) -> None:
+    botapi.fail_next("sendMessage", 429, retry_after=1, chat_id=FRIEND)
+    clock.now = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC)
+    report = sweep(running, services)
+    assert report.sent >= 1 and report.retried == 0
+    assert len(botapi.calls("sendMessage", chat_id=FRIEND, ok=False)) == 1
+
+
+def test_server_errors_retry_at_later_sweeps_until_the_day_ends(
+    botapi: FakeBotAPI, friend: Chat, running: Running, services: Services, clock: Clock
+) -> None:
+    botapi.fail_next("sendMessage", 500, chat_id=FRIEND)
+    clock.now = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC)
+    first = sweep(running, services)
+    assert (first.retried, first.sent) == (1, 0)  # no retry within the same sweep
+    clock.now += dt.timedelta(seconds=30)
+    assert sweep(running, services) == SendReport()  # backing off
+    clock.now += dt.timedelta(seconds=30)
+    assert sweep(running, services).sent >= 1
+    # A digest that cannot go out before its local day ends is given up, not sent late.
+    botapi.fail_next("sendMessage", 500, chat_id=FRIEND, times=100)
+    clock.now = dt.datetime(2026, 11, 24, 8, 0, tzinfo=dt.UTC)
+    assert sweep(running, services).retried == 1
+    clock.now = dt.datetime(2026, 11, 25, 0, 0, tzinfo=dt.UTC)
+    report = sweep(running, services)
+    assert report.gave_up == 1
+    with services.store.transaction() as session:
+        failed = session.scalars(
+            select(DigestMessage).where(DigestMessage.state == DeliveryState.FAILED)
+        ).all()
+    assert failed
