@@ -2,10 +2,50 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
+from typing import Any
+
 from bot.config import Settings
 from bot.store.db import Store, open_store
+
+log = logging.getLogger(__name__)
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
 
 
 def build_store(settings: Settings) -> Store:
     """The store, its schema upgraded."""
     return open_store(settings.store_url)
+
+
+def build_bot(settings: Settings, store: Store, *, schedule: bool = True) -> Any:
+    """The Telegram application with its handlers and the digest sweep."""
+    from bot.telegram.application import build_application
+    from bot.telegram.handlers import Services
+
+    return build_application(Services(settings, store, utc_now), schedule=schedule)
+
+
+def run_bot(settings: Settings) -> None:
+    """`lamplight run`: long polling, or a webhook when WEBHOOK_URL is set. Blocks until
+    SIGINT/SIGTERM; PTB then stops the updater and the application cleanly."""
+    store = build_store(settings)
+    app = build_bot(settings, store)
+    try:
+        if settings.webhook_url:
+            secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+            log.info("lamplight is listening for webhook updates on port %s", settings.webhook_port)
+            app.run_webhook(
+                listen=settings.webhook_listen,
+                port=settings.webhook_port,
+                webhook_url=settings.webhook_url,
+                secret_token=secret,
+            )
+        else:
+            log.info("lamplight is polling for updates")
+            app.run_polling()
+    finally:
+        store.dispose()

@@ -14,10 +14,11 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from bot.app import build_store
+from bot.app import build_store, run_bot
 from bot.config import Settings
 from bot.importer import ImportFileError, import_paths
 from bot.items import ItemKind
+from bot.logs import configure_logging
 from bot.repair import repair_text
 from bot.resources import bundled_path
 from bot.store.db import StoreError, upgrade
@@ -150,6 +151,22 @@ def db_upgrade() -> None:
     upgrade(store.engine)
     store.dispose()
     typer.echo("store is up to date")
+
+
+@app.command()
+def run() -> None:
+    """Run the bot: long polling, or a webhook when WEBHOOK_URL is set.
+
+    Example: TELEGRAM_BOT_TOKEN=123:abc lamplight run
+    """
+    settings = load_settings()
+    if settings.telegram_bot_token is None:
+        raise Failure("TELEGRAM_BOT_TOKEN is not set; get a token from @BotFather")
+    secrets = [settings.telegram_bot_token.get_secret_value()]
+    if settings.webhook_secret:
+        secrets.append(settings.webhook_secret.get_secret_value())
+    configure_logging(settings.log_level, *secrets)
+    run_bot(settings)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from bot.faults import AFTER_COMPOSE, BEFORE_RECORD, pause_point
 from bot.items import LibraryItem
 from bot.render import DigestView, render_digest
 from bot.schedule import day_end, due_date, next_send_retry
@@ -124,6 +125,7 @@ async def _deliver_chat(
 ) -> None:
     for position, message in enumerate(queue):
         result = await send(message.chat_id, message.body, message.buttons)
+        pause_point(BEFORE_RECORD)
         with store.transaction() as session:
             retry_at = _record(session, message, result, now, report)
             if result.outcome is not Outcome.SENT:
@@ -166,6 +168,7 @@ def _record(
 async def send_due_digests(now: dt.datetime, *, store: Store, send: Send) -> SendReport:
     """One sweep: compose the daily digests now due, then deliver everything pending."""
     composed = compose_due(store, now)
+    pause_point(AFTER_COMPOSE)
     report = await deliver_pending(store, send, now)
     report.composed = composed
     if composed or report.sent or report.retried:

@@ -1,0 +1,86 @@
+"""`lamplight run` as a real process against the fake Bot API."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.botapi import FakeBotAPI
+from tests.support.chat import Chat
+
+FRIEND = 200
+
+
+def start_bot(botapi: FakeBotAPI, data: Path, **extra: str) -> subprocess.Popen[str]:
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(data),
+        "LAMPLIGHT_DATA_DIR": str(data),
+        "ALLOWED_USER_IDS": str(FRIEND),
+        "LOG_LEVEL": "DEBUG",
+        **botapi.environment(),
+        **extra,
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", "run"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+@pytest.fixture
+def bot_process(botapi: FakeBotAPI, tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
+    process = start_bot(botapi, tmp_path)
+    yield process
+    if process.poll() is None:
+        process.kill()
+        process.wait(10)
+
+
+def test_run_answers_registers_its_commands_and_stops_cleanly_on_sigterm(
+    botapi: FakeBotAPI, bot_process: subprocess.Popen[str]
+) -> None:
+    chat = Chat(botapi, FRIEND)
+    chat.send("/start")
+    assert "subscribed" in chat.reply(timeout=30).visible_text
+    assert "digest" in [c["command"] for scope in botapi.commands.values() for c in scope]
+    bot_process.send_signal(signal.SIGTERM)
+    assert bot_process.wait(30) == 0
+    output = bot_process.stdout.read() if bot_process.stdout else ""
+    assert "polling" in output
+    assert botapi.token not in output
+    assert botapi.token.split(":")[1] not in output
+
+
+def test_a_failing_command_list_is_logged_and_the_bot_carries_on(
+    botapi: FakeBotAPI, tmp_path: Path
+) -> None:
+    botapi.fail_next("setMyCommands", 500)
+    process = start_bot(botapi, tmp_path)
+    try:
+        chat = Chat(botapi, FRIEND)
+        chat.send("/help")
+        assert "/digest" in chat.reply(timeout=30).visible_text
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(30)
+    output = process.stdout.read() if process.stdout else ""
+    assert "could not register the command list" in output
+
+
+def test_run_without_a_token_says_what_to_do(tmp_path: Path) -> None:
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "LAMPLIGHT_DATA_DIR": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "run"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 1
+    assert "TELEGRAM_BOT_TOKEN is not set" in done.stderr
+    assert "Traceback" not in done.stderr
