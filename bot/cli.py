@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -19,6 +20,7 @@ from bot.config import Settings
 from bot.importer import ImportFileError, import_paths
 from bot.items import ItemKind
 from bot.logs import configure_logging
+from bot.preview import preview_digest
 from bot.repair import repair_text
 from bot.resources import bundled_path
 from bot.store.db import StoreError, upgrade
@@ -167,6 +169,51 @@ def run() -> None:
         secrets.append(settings.webhook_secret.get_secret_value())
     configure_logging(settings.log_level, *secrets)
     run_bot(settings)
+
+
+@app.command()
+def digest(
+    chat: Annotated[int, typer.Option(help="The chat (a Telegram user id) to compose for.")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print it; store and send nothing.")
+    ] = False,
+) -> None:
+    """Compose a digest for a chat and print it as plain text, without Telegram.
+
+    Example: lamplight digest --chat 123456789 --dry-run
+    """
+    if not dry_run:
+        raise Failure("only --dry-run is supported here; `lamplight run` sends digests")
+    settings = load_settings()
+    store = build_store(settings)
+    with store.transaction() as session:
+        text = preview_digest(session, chat, settings, dt.datetime.now(dt.UTC))
+    store.dispose()
+    typer.echo(text, nl=False)
+
+
+@app.command()
+def demo() -> None:
+    """Try the real bot in this terminal, no Telegram account needed.
+
+    Example: lamplight demo   (then type /start, /digest, read 1)
+    """
+    from bot.demo import run_demo
+
+    configure_logging("WARNING")
+    run_demo(_terminal_lines(), typer.echo)
+
+
+def _terminal_lines() -> Iterator[str]:
+    interactive = sys.stdin.isatty()
+    while True:
+        try:
+            line = input("you> ") if interactive else sys.stdin.readline()
+        except EOFError:
+            return
+        if not interactive and not line:
+            return
+        yield line
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -9,7 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
+from bot.store.db import open_store
+from bot.store.models import Digest
 from tests.store.test_import import FIRST
 
 
@@ -124,3 +127,24 @@ def test_python_dash_m_bot_is_the_same_command() -> None:
     )
     for command in ("import", "fixtext", "export", "feeds", "db"):
         assert command in done.stdout
+
+
+def test_digest_dry_run_prints_a_digest_and_stores_nothing(
+    capsys: pytest.CaptureFixture[str], notes: Path, database_url: str
+) -> None:
+    lamplight(capsys, "import", str(notes))
+    code, out, _ = lamplight(capsys, "digest", "--chat", "7", "--dry-run")
+    assert code == 0
+    assert out.startswith("Your reading for")
+    assert "[✅ Read 1] [⏭ Skip 1]" in out
+    assert "Grace Hopper" in out
+    store = open_store(database_url)
+    with store.transaction() as session:
+        assert session.scalars(select(Digest)).all() == []
+    store.dispose()
+
+
+def test_digest_without_dry_run_points_to_run(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = lamplight(capsys, "digest", "--chat", "7")
+    assert code == 1
+    assert "lamplight run" in err

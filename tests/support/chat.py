@@ -7,18 +7,13 @@ Application on its own event loop in a thread so tests stay plain synchronous fu
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import threading
-from collections.abc import Callable, Coroutine, Iterator
-from typing import Any, TypeVar
+from collections.abc import Callable
+from typing import Any
 
-from telegram.ext import Application
-
+from bot.telegram.background import polling_in_thread
 from tests.support.botapi import FakeBotAPI, Message, is_paced, wait_for
 
 DEFAULT_TIMEOUT = 10.0
-T = TypeVar("T")
 
 
 class Chat:
@@ -165,69 +160,5 @@ class Chat:
         ]
 
 
-class Running:
-    """A running application and a way to run coroutines (e.g. a sweep) on its loop."""
-
-    def __init__(
-        self,
-        application: Application[Any, Any, Any, Any, Any, Any],
-        loop: asyncio.AbstractEventLoop,
-    ) -> None:
-        self.application = application
-        self.loop = loop
-
-    def run(self, coroutine: Coroutine[Any, Any, T], timeout: float = DEFAULT_TIMEOUT) -> T:
-        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
-
-
-@contextlib.contextmanager
-def polling(
-    application: Application[Any, Any, Any, Any, Any, Any],
-    *,
-    timeout: float = DEFAULT_TIMEOUT,
-) -> Iterator[Running]:
-    """Run ``application`` with long polling on its own loop in a thread for the block.
-
-    Errors raised while starting or stopping surface in the test.
-    """
-    loop = asyncio.new_event_loop()
-    started = threading.Event()
-    stop: asyncio.Event | None = None
-    failure: list[BaseException] = []
-
-    async def run() -> None:
-        nonlocal stop
-        stop = asyncio.Event()
-        async with application:
-            await application.start()
-            assert application.updater is not None
-            await application.updater.start_polling(poll_interval=0, timeout=1)
-            started.set()
-            await stop.wait()
-            await application.updater.stop()
-            await application.stop()
-
-    def main() -> None:
-        try:
-            loop.run_until_complete(run())
-        except BaseException as error:
-            failure.append(error)
-        finally:
-            started.set()
-            loop.close()
-
-    thread = threading.Thread(target=main, name="ptb-application", daemon=True)
-    thread.start()
-    started.wait(timeout)
-    if failure:
-        raise failure[0]
-    try:
-        yield Running(application, loop)
-    finally:
-        if stop is not None and not loop.is_closed():
-            loop.call_soon_threadsafe(stop.set)
-        thread.join(timeout)
-        if thread.is_alive():
-            raise AssertionError("the application did not stop in time")
-        if failure:
-            raise failure[0]
+# The runner is the app's own (the demo uses it too).
+polling = polling_in_thread

@@ -18,10 +18,11 @@ from bot.store.db import Store, open_store
 from bot.store.models import Chat as ChatRow
 from bot.store.models import DeliveryState, Digest, DigestKind, DigestMessage, ItemState
 from bot.telegram.application import bot_sender, build_application
+from bot.telegram.background import Running
 from bot.telegram.handlers import Services
 from jobs.digests import SendReport, send_due_digests
 from tests.support.botapi import FakeBotAPI
-from tests.support.chat import Chat, Running, polling
+from tests.support.chat import Chat, polling
 
 OWNER, FRIEND, STRANGER = 100, 200, 999
 

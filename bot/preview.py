@@ -1,0 +1,32 @@
+"""A digest composed for a look, not for sending: `lamplight digest --dry-run`."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.orm import Session
+
+from bot.config import Settings
+from bot.render import DigestView, render_plain
+from bot.schedule import local_date
+from bot.selection import DigestPrefs, compose_digest
+from bot.store import digests as outbox
+from bot.store.models import Chat, DigestKind
+from jobs.digests import digest_seed, digest_title
+
+
+def preview_digest(session: Session, chat_id: int, settings: Settings, now: dt.datetime) -> str:
+    """The digest the chat would get now, as plain text; a chat lamplight does not know yet
+    gets one with the default settings. Nothing is stored."""
+    chat = session.get(Chat, chat_id)
+    timezone = chat.timezone if chat else settings.default_timezone
+    size = chat.digest_size if chat else settings.default_digest_size
+    day = local_date(now, timezone)
+    prefs = DigestPrefs(size=size, muted_words=outbox.muted_words(session, chat_id))
+    history = outbox.history(session, chat_id)
+    seed = digest_seed(chat_id, day, DigestKind.ON_DEMAND)
+    chosen = compose_digest(outbox.library(session), history, prefs, now, seed)
+    if not chosen.items:
+        return "The library is empty: import notes first (lamplight import PATH).\n"
+    answers = outbox.answers(session, chat_id, [item.id for item in chosen.items])
+    return render_plain(DigestView(0, digest_title(day), chosen.items, answers))
