@@ -45,11 +45,7 @@ def read_text(path: Path, *, max_bytes: int) -> str:
     """The file's text: UTF-8 if it is, else GB18030 (which covers GBK and GB2312)."""
     size = path.stat().st_size
     if size > max_bytes:
-        limit = max_bytes / 1024 / 1024
-        raise ImportFileError(
-            f"{path}: {size / 1024 / 1024:.1f} MB is over the import limit of {limit:g} MB "
-            "(set LAMPLIGHT_IMPORT_MAX_MB to raise it)"
-        )
+        raise ImportFileError(too_big(str(path), size, max_bytes))
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -116,6 +112,25 @@ def prepare_paths(
         if progress:
             progress(path)
     return prepared
+
+
+def import_bytes(
+    store: Store, name: str, data: bytes, *, settings: Settings, now: dt.datetime
+) -> ImportReport:
+    """Import one file that arrived as bytes (a document sent to the bot)."""
+    if len(data) > settings.import_max_bytes:
+        raise ImportFileError(too_big(name, len(data), settings.import_max_bytes))
+    prepared = prepare_text(name, decode_notes(data, name=name))
+    with store.transaction() as session:
+        return import_prepared(session, [prepared], owner_chat_id=settings.owner_chat_id, now=now)
+
+
+def too_big(name: str, size: int, max_bytes: int) -> str:
+    limit = max_bytes / 1024 / 1024
+    return (
+        f"{name}: {size / 1024 / 1024:.1f} MB is over the import limit of {limit:g} MB "
+        "(set LAMPLIGHT_IMPORT_MAX_MB to raise it)"
+    )
 
 
 def import_paths(

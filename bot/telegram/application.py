@@ -76,6 +76,7 @@ def register_handlers(app: Application, h: Handlers, gate: AccessGate) -> None: 
         app.add_handler(CommandHandler(name, callback))
     app.add_handler(CallbackQueryHandler(h.answer_button))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, h.answer_text))
+    app.add_handler(MessageHandler(filters.Document.ALL, h.import_document))
     app.add_error_handler(on_error)
 
 

@@ -15,6 +15,7 @@ from telegram.ext import ContextTypes
 
 from bot.callbacks import CallbackError, ItemAnswer, decode
 from bot.config import Settings
+from bot.importer import ImportFileError, import_bytes, too_big
 from bot.items import Answer
 from bot.render import item_buttons
 from bot.replies import ReplyError, parse_answers
@@ -22,6 +23,7 @@ from bot.schedule import ScheduleError, local_date, parse_time, parse_timezone
 from bot.store import chats as chat_store
 from bot.store import digests as outbox
 from bot.store.db import Store
+from bot.store.library import ImportReport
 from bot.store.models import Chat, DigestKind
 from bot.telegram.sending import SendResult, keyboard, send_html
 from jobs.digests import ChatClock, Send, compose_for_chat, deliver_pending
@@ -178,6 +180,10 @@ class Handlers:
                 if replied
                 else outbox.digest_for_answer(session, chat_id=chat.id)
             )
+            if replied and digest is None and (shown := _digest_on_buttons(replied)):
+                # A part whose `sent` was lost in a crash has no message id stored; its
+                # buttons still name the digest (checked against this chat like a press).
+                digest = outbox.digest_for_answer(session, chat_id=chat.id, digest_id=shown)
             ids = [item.item_id for item in digest.items] if digest else []
             try:
                 marks = parse_answers(message.text, len(ids))
@@ -206,6 +212,29 @@ class Handlers:
                 await _edit_keyboard(
                     context, chat.id, message_id, _fresh_rows(rows, digest_id, ids, given)
                 )
+
+    async def import_document(self, update: Update, context: Context) -> None:
+        """An admin sends a notes file: import it and reply with the summary."""
+        message, user = update.effective_message, update.effective_user
+        assert message and user and message.document
+        if user.id not in self.s.settings.admin_user_ids:
+            await message.reply_text("Only the bot's admins can import notes files.")
+            return
+        document = message.document
+        name = document.file_name or "notes.txt"
+        limit = self.s.settings.import_max_bytes
+        try:
+            if document.file_size and document.file_size > limit:
+                raise ImportFileError(too_big(name, document.file_size, limit))
+            telegram_file = await context.bot.get_file(document.file_id)
+            data = bytes(await telegram_file.download_as_bytearray())
+            report = import_bytes(
+                self.s.store, name, data, settings=self.s.settings, now=self.s.clock()
+            )
+        except ImportFileError as exc:
+            await message.reply_text(f"Nothing imported. {exc}")
+            return
+        await message.reply_text(import_summary(name, report))
 
     def _defaults(self, language_code: str | None) -> dict[str, object]:
         s = self.s.settings
@@ -267,6 +296,16 @@ def settings_text(chat: Chat) -> str:
     )
 
 
+def import_summary(name: str, report: ImportReport) -> str:
+    added = (
+        ", ".join(f"{n} {kind.value}s" for kind, n in report.added.items() if n) or "nothing new"
+    )
+    return (
+        f"Imported {name}: {added}. {report.duplicates} already known, "
+        f"{report.marked_read} marked read, {report.feeds} newsletters added."
+    )
+
+
 def confirmation(marks: Sequence[tuple[int, Answer]]) -> str:
     read = [str(p) for p, a in marks if a is Answer.READ]
     skipped = [str(p) for p, a in marks if a is Answer.SKIPPED]
@@ -295,6 +334,19 @@ def _fresh_rows(
             buttons = item_buttons(digest_id, position, action.item_id, given.get(action.item_id))
             fresh.append([[b.text, b.data] for b in buttons])
     return fresh
+
+
+def _digest_on_buttons(message: Message) -> int | None:
+    """The digest named by a message's ✅/⏭ buttons, if it shows any."""
+    rows = message.reply_markup.inline_keyboard if message.reply_markup else ()
+    for button in (b for row in rows for b in row):
+        try:
+            action = decode(str(button.callback_data or ""))
+        except CallbackError:
+            continue
+        if isinstance(action, ItemAnswer):
+            return action.digest_id
+    return None
 
 
 async def _refresh_keyboard(

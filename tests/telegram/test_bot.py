@@ -12,11 +12,11 @@ from sqlalchemy import select
 
 from bot.config import Settings
 from bot.importer import import_paths
-from bot.items import Answer
+from bot.items import Answer, ItemKind
 from bot.resources import bundled_path
 from bot.store.db import Store, open_store
 from bot.store.models import Chat as ChatRow
-from bot.store.models import DeliveryState, Digest, DigestKind, DigestMessage, ItemState
+from bot.store.models import DeliveryState, Digest, DigestKind, DigestMessage, Item, ItemState
 from bot.telegram.application import bot_sender, build_application
 from bot.telegram.background import Running
 from bot.telegram.handlers import Services
@@ -250,3 +250,83 @@ def test_server_errors_retry_at_later_sweeps_until_the_day_ends(
             select(DigestMessage).where(DigestMessage.state == DeliveryState.FAILED)
         ).all()
     assert failed
+
+
+NOTES = """\
+Alan Kay：The best way to predict the future is to invent it.
+
+✅ [LG]《Neural Ordinary Differential Equations》R T Q Chen, Y Rubanova, J Bettencourt, D Duvenaud [University of Toronto] (2018)
+https://arxiv.org/abs/1806.07366
+"""
+
+
+def test_an_admin_sends_a_notes_file_and_gets_the_import_summary(
+    botapi: FakeBotAPI, running: Running, services: Services
+) -> None:
+    owner = Chat(botapi, OWNER)
+    owner.send_document("reading.txt", NOTES.encode())
+    summary = owner.reply().visible_text or ""
+    assert summary.startswith("Imported reading.txt: 1 quotes, 1 papers.")
+    assert "1 marked read" in summary
+    owner.send_document("cover.png", b"\x89PNG\r\n\x1a\n\x00\x00")
+    assert "Nothing imported. cover.png: this is a binary file" in (
+        owner.reply().visible_text or ""
+    )
+
+
+def test_only_admins_may_import(botapi: FakeBotAPI, friend: Chat, services: Services) -> None:
+    friend.send_document("reading.txt", NOTES.encode())
+    assert "Only the bot's admins" in (friend.reply().visible_text or "")
+    with services.store.transaction() as session:
+        assert not session.scalars(select(ItemState).where(ItemState.chat_id == FRIEND)).all()
+
+
+def test_the_first_admin_inherits_the_local_owners_read_marks_on_start(
+    botapi: FakeBotAPI, tmp_path: Path, clock: Clock
+) -> None:
+    local = Settings(
+        database_url=f"sqlite:///{tmp_path / 'own.sqlite3'}", lamplight_data_dir=tmp_path
+    )
+    store = open_store(local.store_url)
+    notes = tmp_path / "reading.txt"
+    notes.write_text(NOTES, encoding="utf-8")
+    import_paths(store, [notes], settings=local, now=clock())  # no admin yet: the local owner
+    settings = Settings(
+        database_url=local.database_url,
+        lamplight_data_dir=tmp_path,
+        telegram_bot_token=botapi.token,
+        telegram_api_base_url=botapi.base_url,
+        telegram_api_file_url=botapi.base_file_url,
+        admin_user_ids=(OWNER,),
+    )
+    with polling(build_application(Services(settings, store, clock), schedule=False)):
+        owner = Chat(botapi, OWNER)
+        owner.send("/start")
+        owner.reply()
+    with store.transaction() as session:
+        reads = session.scalars(
+            select(ItemState.chat_id).where(ItemState.status == Answer.READ)
+        ).all()
+    store.dispose()
+    assert reads == [OWNER]
+
+
+def test_hostile_text_in_items_still_makes_a_digest_telegram_accepts(
+    friend: Chat, running: Running, services: Services
+) -> None:
+    nasty = "<script>alert(1)</script> & </a> <b>bold? 😀👩‍💻 " + "長文" * 1500
+    with services.store.transaction() as session:
+        session.query(Item).delete()
+        session.add(
+            Item(
+                kind=ItemKind.ARTICLE,
+                title='</a><i>Tags & "quotes"',
+                text=nasty,
+                url="javascript:alert(1)",
+                canonical_key="title:nasty",
+            )
+        )
+    friend.send("/digest")
+    digest = friend.reply()
+    assert "<script>" in (digest.visible_text or "")  # shown as text, not markup
+    assert [label for label, _ in digest.buttons()] == ["✅ Read 1", "⏭ Skip 1"]
