@@ -23,6 +23,7 @@ __all__ = [
     "CallbackError",
     "ItemAnswer",
     "PageTurn",
+    "SettingChange",
     "decode",
     "encode",
 ]
@@ -40,6 +41,18 @@ _BASE36 = re.compile(r"0|[1-9a-z][0-9a-z]{0,12}")
 _ANSWER_CODES = {Answer.READ: "r", Answer.SKIPPED: "s"}
 _CODE_ANSWERS = {code: answer for answer, code in _ANSWER_CODES.items()}
 _PAGE_CODE = "p"
+_SETTING_CODE = "c"
+
+
+@dataclass(frozen=True, slots=True)
+class SettingChange:
+    """A /settings button: one step of one setting."""
+
+    change: str  # one of SETTING_CHANGES
+
+
+# The steps /settings offers as buttons; anything else is not ours.
+SETTING_CHANGES = ("pause", "resume", "size-", "size+", "time-", "time+")
 
 
 class CallbackError(ValueError):
@@ -63,7 +76,7 @@ class PageTurn:
     page: int
 
 
-def encode(action: ItemAnswer | PageTurn) -> str:
+def encode(action: ItemAnswer | PageTurn | SettingChange) -> str:
     """The callback data for ``action``.
 
     >>> encode(ItemAnswer(digest_id=42, item_id=1000, answer=Answer.READ))
@@ -71,6 +84,10 @@ def encode(action: ItemAnswer | PageTurn) -> str:
     >>> encode(PageTurn(query_id=7, page=2))
     'l1:p:7:2'
     """
+    if isinstance(action, SettingChange):
+        if action.change not in SETTING_CHANGES:
+            raise ValueError(f"unknown setting change {action.change!r}")
+        return f"{PREFIX}:{_SETTING_CODE}:{action.change}"
     if isinstance(action, ItemAnswer):
         code = _ANSWER_CODES[action.answer]
         fields = (action.digest_id, action.item_id)
@@ -80,7 +97,7 @@ def encode(action: ItemAnswer | PageTurn) -> str:
     return ":".join([PREFIX, code, *(_to_base36(value) for value in fields)])
 
 
-def decode(data: str) -> ItemAnswer | PageTurn:
+def decode(data: str) -> ItemAnswer | PageTurn | SettingChange:
     """The action behind callback data; :class:`CallbackError` for anything encode cannot make.
 
     >>> decode("l1:s:16:rs")
@@ -98,6 +115,8 @@ def decode(data: str) -> ItemAnswer | PageTurn:
         if re.fullmatch(r"l\d+", parts[0]):
             raise CallbackError("This button is from another version of the bot.")
         raise _garbled()
+    if len(parts) == 3 and parts[1] == _SETTING_CODE and parts[2] in SETTING_CHANGES:
+        return SettingChange(parts[2])
     if len(parts) != 4:
         raise _garbled()
     _, code, first, second = parts

@@ -13,7 +13,7 @@ from telegram import Message, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from bot.callbacks import CallbackError, ItemAnswer, decode
+from bot.callbacks import CallbackError, ItemAnswer, SettingChange, decode, encode
 from bot.config import Settings
 from bot.importer import ImportFileError, import_bytes, too_big
 from bot.items import Answer
@@ -109,12 +109,37 @@ class Handlers:
         await self._setting(update, context, "size", lambda text: {"digest_size": parse_size(text)})
 
     async def settings(self, update: Update, context: Context) -> None:
-        """Show the chat's settings."""
+        """Show the chat's settings, with buttons to change them."""
         assert update.effective_message and update.effective_chat
         with self.s.store.transaction() as session:
             chat = session.get(Chat, update.effective_chat.id)
-            text = settings_text(chat) if chat and chat.subscribed else "Send /start to subscribe."
-        await update.effective_message.reply_html(text)
+            if chat is None or not chat.subscribed:
+                await update.effective_message.reply_text("Send /start to subscribe.")
+                return
+            text, rows = settings_text(chat), settings_buttons(chat)
+        await update.effective_message.reply_html(text, reply_markup=keyboard(rows))
+
+    async def change_setting(self, update: Update, change: SettingChange) -> None:
+        """A /settings button: apply one step and redraw the settings message."""
+        query = update.callback_query
+        assert query and update.effective_chat
+        with self.s.store.transaction() as session:
+            chat = session.get(Chat, update.effective_chat.id)
+            if chat is not None and chat.subscribed:
+                chat_store.update_chat(session, chat.id, **setting_step(change.change, chat))
+                text, rows = settings_text(chat), settings_buttons(chat)
+            else:
+                chat = None
+        if chat is None:
+            await query.answer("Send /start to subscribe.", show_alert=True)
+            return
+        await query.answer("Saved.")
+        if isinstance(query.message, Message):
+            try:
+                await query.message.edit_text(text, parse_mode="HTML", reply_markup=keyboard(rows))
+            except BadRequest as exc:
+                if "not modified" not in exc.message:
+                    raise
 
     async def digest(self, update: Update, context: Context) -> None:
         """Compose and send a digest now; it does not count as the daily one."""
@@ -146,6 +171,9 @@ class Handlers:
             action = decode(query.data or "")
         except CallbackError as exc:
             await query.answer(str(exc), show_alert=True)
+            return
+        if isinstance(action, SettingChange):
+            await self.change_setting(update, action)
             return
         if not isinstance(action, ItemAnswer):
             await query.answer("This button no longer works.")
@@ -304,6 +332,30 @@ def import_summary(name: str, report: ImportReport) -> str:
         f"Imported {name}: {added}. {report.duplicates} already known, "
         f"{report.marked_read} marked read, {report.feeds} newsletters added."
     )
+
+
+def settings_buttons(chat: Chat) -> list[list[list[str]]]:
+    def button(label: str, change: str) -> list[str]:
+        return [label, encode(SettingChange(change))]
+
+    hold = button("▶️ Resume", "resume") if chat.paused else button("⏸ Pause", "pause")
+    return [
+        [button("🕗 −1 h", "time-"), button("🕗 +1 h", "time+")],
+        [button("➖ fewer items", "size-"), button("➕ more items", "size+")],
+        [hold],
+    ]
+
+
+def setting_step(change: str, chat: Chat) -> dict[str, object]:
+    """The new values one /settings button sets."""
+    if change in ("pause", "resume"):
+        return {"paused": change == "pause"}
+    if change in ("size-", "size+"):
+        step = 1 if change == "size+" else -1
+        return {"digest_size": min(MAX_SIZE, max(1, chat.digest_size + step))}
+    hours = 1 if change == "time+" else -1
+    moved = dt.datetime.combine(dt.date(2000, 1, 1), chat.digest_time) + dt.timedelta(hours=hours)
+    return {"digest_time": moved.time()}
 
 
 def confirmation(marks: Sequence[tuple[int, Answer]]) -> str:

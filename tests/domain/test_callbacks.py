@@ -6,7 +6,17 @@ import random
 
 import pytest
 
-from bot.callbacks import MAX_BYTES, MAX_ID, CallbackError, ItemAnswer, PageTurn, decode, encode
+from bot.callbacks import (
+    MAX_BYTES,
+    MAX_ID,
+    SETTING_CHANGES,
+    CallbackError,
+    ItemAnswer,
+    PageTurn,
+    SettingChange,
+    decode,
+    encode,
+)
 from bot.items import Answer
 
 EDGE_IDS = [0, 1, 35, 36, 2**31, 2**32, 2**53 + 1, MAX_ID - 1, MAX_ID]
@@ -100,3 +110,16 @@ def test_the_error_never_echoes_the_data() -> None:
 
 def test_callback_error_is_a_value_error() -> None:
     assert issubclass(CallbackError, ValueError)
+
+
+@pytest.mark.parametrize("change", SETTING_CHANGES)
+def test_settings_buttons_round_trip(change: str) -> None:
+    data = encode(SettingChange(change))
+    assert len(data.encode()) <= 64
+    assert decode(data) == SettingChange(change)
+
+
+@pytest.mark.parametrize("data", ["l1:c:", "l1:c:explode", "l1:c:pause:1", "l1:c:PAUSE"])
+def test_unknown_settings_buttons_are_refused(data: str) -> None:
+    with pytest.raises(CallbackError):
+        decode(data)

@@ -330,3 +330,17 @@ def test_hostile_text_in_items_still_makes_a_digest_telegram_accepts(
     digest = friend.reply()
     assert "<script>" in (digest.visible_text or "")  # shown as text, not markup
     assert [label for label, _ in digest.buttons()] == ["✅ Read 1", "⏭ Skip 1"]
+
+
+def test_settings_buttons_change_the_settings_in_place(friend: Chat, services: Services) -> None:
+    friend.send("/settings")
+    assert "08:00 (UTC), 5 items — active" in (friend.reply().visible_text or "")
+    friend.tap("🕗 +1 h")
+    friend.wait_for(lambda: "09:00" in friend.last_text(), what="the new time")
+    friend.tap("➖ fewer items")
+    friend.tap("⏸ Pause")
+    friend.wait_for(lambda: "▶️ Resume" in friend.buttons(), what="a resume button")
+    assert "09:00 (UTC), 4 items — paused" in friend.last_text()
+    chat = stored_chat(services.store, FRIEND)
+    assert chat is not None
+    assert (chat.digest_time, chat.digest_size, chat.paused) == (dt.time(9, 0), 4, True)
