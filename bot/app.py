@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from typing import Any
+from urllib.parse import urlsplit
 
 from bot.config import Settings
 from bot.store.db import Store, open_store
@@ -41,6 +42,8 @@ def run_bot(settings: Settings) -> None:
             app.run_webhook(
                 listen=settings.webhook_listen,
                 port=settings.webhook_port,
+                # The listener answers at the public URL's path; a proxy forwards it unchanged.
+                url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
                 webhook_url=settings.webhook_url,
                 secret_token=secret,
             )

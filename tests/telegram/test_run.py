@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.support.botapi import FakeBotAPI
@@ -84,3 +86,54 @@ def test_run_without_a_token_says_what_to_do(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert "TELEGRAM_BOT_TOKEN is not set" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_webhook_mode_takes_updates_with_the_secret_and_refuses_others(
+    botapi: FakeBotAPI, tmp_path: Path
+) -> None:
+    port = free_port()
+    process = start_bot(
+        botapi,
+        tmp_path,
+        WEBHOOK_URL="https://bot.example.org/lamplight/hook",
+        WEBHOOK_SECRET="s3cret-token",
+        WEBHOOK_LISTEN="127.0.0.1",
+        WEBHOOK_PORT=str(port),
+    )
+    try:
+        botapi.wait_for(lambda: botapi.webhook, 30, what="setWebhook")
+        assert botapi.webhook is not None
+        assert botapi.webhook["url"] == "https://bot.example.org/lamplight/hook"
+        assert botapi.webhook["secret_token"] == "s3cret-token"
+        local = f"http://127.0.0.1:{port}/lamplight/hook"
+        update = botapi.user_sends(FRIEND, "/help", queue=False)
+        botapi.wait_for(
+            lambda: _post_quietly(botapi, local, update) == 200, 30, what="the listener"
+        )
+        botapi.wait_for(lambda: botapi.sent_texts(FRIEND), 30, what="the reply")
+        assert "/digest" in botapi.sent_texts(FRIEND)[-1]
+        forged = httpx.post(
+            local,
+            json=botapi.user_sends(FRIEND, "/help", queue=False),
+            headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"},
+            timeout=10,
+        )
+        assert forged.status_code == 403
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(30)
+    output = process.stdout.read() if process.stdout else ""
+    assert "s3cret-token" not in output and botapi.token not in output
+
+
+def _post_quietly(botapi: FakeBotAPI, url: str, update: dict[str, object]) -> int:
+    try:
+        return botapi.post_update(url, dict(update))
+    except httpx.TransportError:
+        return 0  # the listener is not up yet
