@@ -16,7 +16,15 @@ from bot.items import Answer, ItemKind
 from bot.resources import bundled_path
 from bot.store.db import Store, open_store
 from bot.store.models import Chat as ChatRow
-from bot.store.models import DeliveryState, Digest, DigestKind, DigestMessage, Item, ItemState
+from bot.store.models import (
+    DeliveryState,
+    Digest,
+    DigestItem,
+    DigestKind,
+    DigestMessage,
+    Item,
+    ItemState,
+)
 from bot.telegram.application import bot_sender, build_application
 from bot.telegram.background import Running
 from bot.telegram.handlers import Services
@@ -74,9 +82,10 @@ def friend(botapi: FakeBotAPI, running: Running) -> Chat:
     return chat
 
 
-def sweep(running: Running, services: Services) -> SendReport:
+def sweep(running: Running, services: Services, timeout: float = 10) -> SendReport:
     send = bot_sender(running.application)
-    return running.run(send_due_digests(services.clock(), store=services.store, send=send))
+    coroutine = send_due_digests(services.clock(), store=services.store, send=send)
+    return running.run(coroutine, timeout)
 
 
 def stored_chat(store: Store, chat_id: int) -> ChatRow | None:
@@ -344,3 +353,35 @@ def test_settings_buttons_change_the_settings_in_place(friend: Chat, services: S
     chat = stored_chat(services.store, FRIEND)
     assert chat is not None
     assert (chat.digest_time, chat.digest_size, chat.paused) == (dt.time(9, 0), 4, True)
+
+
+def test_a_send_that_times_out_is_retried_at_a_later_sweep(
+    botapi: FakeBotAPI, friend: Chat, running: Running, services: Services, clock: Clock
+) -> None:
+    botapi.hang_next("sendMessage", 8, chat_id=FRIEND)  # longer than PTB's 5 s read timeout
+    clock.now = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC)
+    assert sweep(running, services, timeout=30).retried == 1
+    clock.now += dt.timedelta(minutes=1)
+    assert sweep(running, services).sent == 1
+    assert len([m for m in friend.bot_messages() if "✅ Read 1" in dict(m.buttons())]) == 1
+
+
+def test_a_reply_to_an_older_digest_answers_that_digest(
+    friend: Chat, running: Running, services: Services, clock: Clock
+) -> None:
+    clock.now = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC)
+    sweep(running, services)
+    daily = friend.message_with_button("✅ Read 1")
+    friend.send("/digest")
+    friend.reply()
+    friend.send("read 2", reply_to=daily.message_id)
+    friend.reply()
+    [daily_digest] = [d for d in digests(services.store, FRIEND) if d.kind is DigestKind.DAILY]
+    with services.store.transaction() as session:
+        second = session.scalars(
+            select(DigestItem.item_id).where(
+                DigestItem.digest_id == daily_digest.id, DigestItem.position == 2
+            )
+        ).one()
+        state = session.get(ItemState, (FRIEND, second))
+    assert state is not None and state.status is Answer.READ
