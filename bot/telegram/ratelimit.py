@@ -5,9 +5,13 @@ request. Here each message-producing call waits for a slot in its chat (default 
 in the whole bot (default 30/s); a 429 holds only the chat it came from (all chats when the
 request named none) for ``retry_after`` and retries, while other chats keep flowing.
 
-Slots are evenly spaced and reserved in call order (a GCRA with a burst of one). aiolimiter's
-leaky bucket would let 30 requests out at once and 30 more within the same second, which a
-per-second count on Telegram's side can refuse, and it has no way to hold one key.
+Calls leave one at a time, in call order, each one interval after the call before it really
+left (a GCRA with a burst of one and a small tolerance). Spacing is measured from departures,
+not from slots booked in advance: booked slots all come due together after the event loop
+stalls (a broadcast starting hundreds of sends at once, a slow database commit) and leave in a
+burst that a sliding per-second count on Telegram's side refuses. aiolimiter's leaky bucket
+would let 30 requests out at once and 30 more within the same second, and it has no way to
+hold one key.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import asyncio
 import datetime as dt
 import itertools
 import logging
+import math
 import warnings
 from collections.abc import Callable, Coroutine
 from contextlib import AbstractAsyncContextManager, nullcontext
@@ -32,6 +37,11 @@ _LOGGER = logging.getLogger(__name__)
 
 # Above this many chats, idle ones are forgotten so a broadcast does not grow memory forever.
 _PRUNE_ABOVE = 1024
+
+# A caller woken this much after its turn still counts from the turn, so timer lateness does
+# not slow the pace; a longer stall counts from the real departure, so it releases no burst.
+# Any two departures are at most this much closer than the interval allows.
+_CATCH_UP = 0.01
 
 _Result = bool | dict[str, Any] | list[dict[str, Any]]
 _ChatKey = int | str
@@ -62,16 +72,27 @@ def retry_after_seconds(error: RetryAfter) -> float:
 
 @dataclass
 class _Pacer:
-    """Evenly spaced slots; each caller reserves the next free one, so order is kept."""
+    """Departures at least ``interval`` apart; callers queue for their turn in call order."""
 
     interval: float
-    next_free: float = 0.0
+    last_departure: float = -math.inf
+    # Held while a caller waits out the interval, so the next one measures from its departure.
+    turn: asyncio.Lock = field(default_factory=asyncio.Lock)
 
-    def reserve(self, now: float) -> float:
-        """Take the next slot; return how long to wait for it."""
-        slot = max(now, self.next_free)
-        self.next_free = slot + self.interval
-        return slot - now
+    async def depart(self, may_leave: Callable[[], bool]) -> bool:
+        """Wait for the next departure; take it if ``may_leave()`` then, else leave it unused.
+
+        Returns whether the caller departed.
+        """
+        loop = asyncio.get_running_loop()
+        async with self.turn:
+            due = self.last_departure + self.interval
+            if due > loop.time():
+                await asyncio.sleep(due - loop.time())
+            if not may_leave():
+                return False
+            self.last_departure = max(due, loop.time() - _CATCH_UP)
+            return True
 
 
 @dataclass
@@ -118,7 +139,7 @@ class LamplightRateLimiter(BaseRateLimiter[int]):
         """Forget paces and holds; a restarted bot starts afresh."""
         self._chats.clear()
         self._held_all_until = 0.0
-        self._overall.next_free = 0.0
+        self._overall = _Pacer(self._overall.interval)
 
     async def process_request(
         self,
@@ -189,10 +210,10 @@ class LamplightRateLimiter(BaseRateLimiter[int]):
                 if state is not None and state.next_free > loop.time():
                     await asyncio.sleep(state.next_free - loop.time())
                     continue  # a 429 may have come meanwhile
-                if paced:
-                    await asyncio.sleep(self._overall.reserve(loop.time()))
-                if self._held_until(chat) > loop.time():
-                    continue  # held while waiting: this global slot is given up
+                if paced and not await self._overall.depart(
+                    lambda: self._held_until(chat) <= loop.time()
+                ):
+                    continue  # held while queueing: the departure goes to the next caller
                 if state is not None:
                     state.next_free = loop.time() + self._per_chat_interval
                 return

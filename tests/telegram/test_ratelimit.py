@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -49,6 +50,41 @@ def test_a_broadcast_plus_a_busy_chat_stays_within_telegrams_limits(botapi: Fake
     assert botapi.calls("sendMessage", ok=False) == []
     assert len(botapi.calls("sendMessage", ok=True)) == 43
     assert botapi.sent_texts(ALICE) == ["part 1", "part 2", "part 3"]
+
+
+def test_after_the_event_loop_stalls_messages_still_leave_spaced() -> None:
+    """A stall (hundreds of sends starting at once, a slow commit) must not release the calls
+    that came due meanwhile in one burst: a sliding count on Telegram's side refuses it."""
+    rate = 20
+    limiter = LamplightRateLimiter(overall_per_second=rate, per_chat_per_second=1000)
+
+    async def main() -> list[float]:
+        loop = asyncio.get_running_loop()
+        departures: list[float] = []
+
+        async def call() -> bool:
+            departures.append(loop.time())
+            return True
+
+        sends = [
+            asyncio.create_task(
+                limiter.process_request(call, (), {}, "sendMessage", {"chat_id": chat}, None)
+            )
+            for chat in CROWD[:6]
+        ]
+        await asyncio.sleep(0)  # every send is waiting for its turn
+        time.sleep(0.3)  # the loop stalls past several turns
+        await asyncio.gather(*sends)
+        return departures
+
+    departures = asyncio.run(main())
+
+    assert len(departures) == 6
+    # However late each one wakes, no two leave closer than their turns allow, give or take
+    # the limiter's 10 ms tolerance for timer lateness.
+    for k, earlier in enumerate(departures):
+        for j in range(k + 1, len(departures)):
+            assert departures[j] - earlier >= (j - k) / rate - 0.011
 
 
 def test_ptbs_aio_rate_limiter_lets_a_private_chat_flood(botapi: FakeBotAPI) -> None:
