@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import groupby
+from operator import itemgetter
 
-from sqlalchemy import func, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.items import Answer, ItemHistory, LibraryItem
@@ -24,6 +26,9 @@ from bot.store.models import (
     Source,
 )
 
+# The two stores lamplight runs on; both spell "insert or count one more" as ON CONFLICT.
+_UPSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+
 
 @dataclass(frozen=True, slots=True)
 class ChatClock:
@@ -34,6 +39,21 @@ class ChatClock:
     digest_time: dt.time
     digest_size: int
     last_daily: dt.date | None
+
+
+# Turns a new digest's id (its buttons carry it) into (HTML, button rows) per message.
+Render = Callable[[int], Iterable[tuple[str, list[list[list[str]]]]]]
+
+
+@dataclass(frozen=True, slots=True)
+class NewDigest:
+    """A composed digest to store; `render` makes its messages once its id is known."""
+
+    chat_id: int
+    kind: DigestKind
+    local_date: dt.date
+    item_ids: Sequence[int]
+    render: Render
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,53 +86,87 @@ def active_chats(session: Session) -> list[ChatClock]:
         .subquery()
     )
     rows = session.execute(
-        select(Chat, last_daily.c.last)
+        select(Chat.id, Chat.timezone, Chat.digest_time, Chat.digest_size, last_daily.c.last)
         .outerjoin(last_daily, last_daily.c.chat_id == Chat.id)
         .where(Chat.subscribed.is_(True), Chat.paused.is_(False), Chat.blocked.is_(False))
     )
-    return [
-        ChatClock(chat.id, chat.timezone, chat.digest_time, chat.digest_size, last)
-        for chat, last in rows
-    ]
+    return [ChatClock(*row) for row in rows]
 
 
 def library(session: Session, ids: Sequence[int] | None = None) -> list[LibraryItem]:
-    """Every item as the digest sees it (or those with the given ids)."""
-    query = select(Item, Source.name).outerjoin(Source, Item.source_id == Source.id)
+    """Every item as the digest sees it (or those with the given ids). Only the columns a
+    digest uses are read: a sweep loads the whole library."""
+    columns = (Item.id, Item.kind, Item.title, Item.text, Item.author, Item.year, Item.url)
+    query = select(
+        *columns, Item.video_url, Item.topic, Source.name, Item.added_at, Item.published_at
+    ).outerjoin(Source, Item.source_id == Source.id)
     if ids is not None:
         query = query.where(Item.id.in_(ids))
-    rows = session.execute(query)
     return [
         LibraryItem(
-            id=item.id,
-            kind=item.kind,
-            title=item.title,
-            text=item.text,
-            author=item.author,
-            year=item.year,
-            url=item.url,
-            video_url=item.video_url,
-            topic=item.topic,
-            source=source or "",
-            added_at=aware(item.added_at),
-            published_at=aware(item.published_at),
+            *row[:8],
+            topic=row.topic,
+            source=row.name or "",
+            added_at=aware(row.added_at),
+            published_at=aware(row.published_at),
         )
-        for item, source in rows
+        for row in session.execute(query)
     ]
 
 
 def history(session: Session, chat_id: int) -> dict[int, ItemHistory]:
-    states = session.scalars(select(ItemState).where(ItemState.chat_id == chat_id))
-    return {
-        s.item_id: ItemHistory(
-            s.item_id, s.status, aware(s.answered_at), s.times_shown, aware(s.last_shown_at)
+    """The chat's past with every item it was shown or answered, by item id."""
+    return histories(session, [chat_id]).get(chat_id, {})
+
+
+def histories(session: Session, chat_ids: Sequence[int]) -> dict[int, dict[int, ItemHistory]]:
+    """`history` of several chats in one query, by chat id (a chat without any is missing)."""
+    return dict(stream_histories(session, chat_ids))
+
+
+def stream_histories(
+    session: Session, chat_ids: Sequence[int]
+) -> Iterator[tuple[int, dict[int, ItemHistory]]]:
+    """`history` of several chats from one query, a chat at a time in ascending id order (a
+    chat without any is left out). A sweep builds each history just before composing with it:
+    its million entries then die young instead of piling up for the garbage collector to
+    re-scan, which costs more than building them."""
+    states = ItemState.__table__.c  # plain columns: a sweep reads every chat's history
+    rows = session.execute(
+        select(
+            states.chat_id, states.item_id, states.status, states.answered_at,
+            states.times_shown, states.last_shown_at,
         )
-        for s in states
-    }
+        .where(states.chat_id.in_(chat_ids))
+        .order_by(states.chat_id)
+    )  # fmt: skip
+    for chat_id, chat_rows in groupby(rows, key=itemgetter(0)):
+        past: dict[int, ItemHistory] = {}
+        for _, item_id, status, answered_at, times_shown, shown_at in chat_rows:
+            # `aware` inline: this runs for every row of every chat in a sweep.
+            if answered_at is not None and answered_at.tzinfo is None:
+                answered_at = answered_at.replace(tzinfo=dt.UTC)
+            if shown_at is not None and shown_at.tzinfo is None:
+                shown_at = shown_at.replace(tzinfo=dt.UTC)
+            past[item_id] = ItemHistory(item_id, status, answered_at, times_shown, shown_at)
+        yield chat_id, past
 
 
 def muted_words(session: Session, chat_id: int) -> tuple[str, ...]:
-    return tuple(session.scalars(select(MutedWord.word).where(MutedWord.chat_id == chat_id)))
+    return muted_words_of(session, [chat_id]).get(chat_id, ())
+
+
+def muted_words_of(session: Session, chat_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
+    """`muted_words` of several chats in one query, by chat id (a chat without any is missing)."""
+    found: dict[int, list[str]] = {}
+    rows = session.execute(
+        select(MutedWord.chat_id, MutedWord.word)
+        .where(MutedWord.chat_id.in_(chat_ids))
+        .order_by(MutedWord.id)
+    )
+    for chat_id, word in rows:
+        found.setdefault(chat_id, []).append(word)
+    return {chat_id: tuple(words) for chat_id, words in found.items()}
 
 
 def save_digest(
@@ -122,44 +176,75 @@ def save_digest(
     kind: DigestKind,
     local_date: dt.date,
     item_ids: Sequence[int],
-    render: Callable[[int], Iterable[tuple[str, list[list[list[str]]]]]],
+    render: Render,
     now: dt.datetime,
 ) -> Digest | None:
     """Store a composed digest, its messages pending, and mark its items shown. `render` turns
     the new digest's id (its buttons carry it) into (HTML, button rows) per message. Returns
     None when the chat already has its daily digest for that date (another sweep won)."""
-    digest = Digest(chat_id=chat_id, kind=kind, local_date=local_date, created_at=now)
-    digest.items = [DigestItem(position=n, item_id=i) for n, i in enumerate(item_ids, start=1)]
-    try:
-        with session.begin_nested():
-            session.add(digest)
-            session.flush()
-    except IntegrityError:
-        return None
-    digest.messages = [
-        DigestMessage(part=n, body=body, buttons=buttons)
-        for n, (body, buttons) in enumerate(render(digest.id), start=1)
+    [digest_id] = add_digests(
+        session, [NewDigest(chat_id, kind, local_date, item_ids, render)], now=now
+    )
+    return None if digest_id is None else session.get(Digest, digest_id)
+
+
+def add_digests(
+    session: Session, digests: Sequence[NewDigest], *, now: dt.datetime
+) -> list[int | None]:
+    """`save_digest` for several digests at once, without loading them back: the new ids in
+    order, None for each that the chat already has (its daily digest for that date). One
+    statement per digest and three for the lot, since a sweep stores one for every chat."""
+    table = Digest.__table__
+    # DO NOTHING instead of a savepoint per digest: a daily digest that exists stays as it is.
+    add_one = (
+        _UPSERTS[session.get_bind().dialect.name](table)
+        .on_conflict_do_nothing()
+        .returning(table.c.id)
+    )
+    ids: list[int | None] = [
+        session.execute(
+            add_one,
+            {"chat_id": d.chat_id, "kind": d.kind, "local_date": d.local_date, "created_at": now},
+        ).scalar_one_or_none()
+        for d in digests
     ]
-    _mark_shown(session, chat_id, item_ids, now)
-    return digest
-
-
-def _mark_shown(session: Session, chat_id: int, item_ids: Sequence[int], now: dt.datetime) -> None:
-    known = {
-        s.item_id: s
-        for s in session.scalars(
-            select(ItemState).where(ItemState.chat_id == chat_id, ItemState.item_id.in_(item_ids))
-        )
-    }
-    for item_id in item_ids:
-        state = known.get(item_id)
-        if state is None:
-            session.add(
-                ItemState(chat_id=chat_id, item_id=item_id, times_shown=1, last_shown_at=now)
+    items: list[dict[str, object]] = []
+    messages: list[dict[str, object]] = []
+    shown: list[dict[str, object]] = []
+    for digest, digest_id in zip(digests, ids, strict=True):
+        if digest_id is None:
+            continue
+        for n, item_id in enumerate(digest.item_ids, start=1):
+            items.append({"digest_id": digest_id, "position": n, "item_id": item_id})
+            shown.append(
+                {
+                    "chat_id": digest.chat_id,
+                    "item_id": item_id,
+                    "times_shown": 1,
+                    "last_shown_at": now,
+                }
             )
-        else:
-            state.times_shown += 1
-            state.last_shown_at = now
+        for n, (body, buttons) in enumerate(digest.render(digest_id), start=1):
+            messages.append({"digest_id": digest_id, "part": n, "body": body, "buttons": buttons})
+    for rows_of, rows in ((DigestItem.__table__, items), (DigestMessage.__table__, messages)):
+        if rows:  # executemany needs at least one row
+            session.execute(insert(rows_of), rows)
+    _mark_shown(session, shown, now)
+    return ids
+
+
+def _mark_shown(session: Session, shown: list[dict[str, object]], now: dt.datetime) -> None:
+    """Count one more showing of each row's (chat_id, item_id): an upsert, so an answer
+    recorded meanwhile (a new row) is kept rather than colliding."""
+    if not shown:
+        return
+    upsert = _UPSERTS[session.get_bind().dialect.name](ItemState.__table__)
+    states = ItemState.__table__.c
+    statement = upsert.on_conflict_do_update(
+        index_elements=[states.chat_id, states.item_id],
+        set_={"times_shown": states.times_shown + 1, "last_shown_at": now},
+    )
+    session.execute(statement, shown)
 
 
 def claim_pending(session: Session, *, now: dt.datetime, limit: int) -> list[OutgoingMessage]:
