@@ -7,7 +7,6 @@ import asyncio
 import datetime as dt
 import logging
 import zlib
-from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import closing
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ from bot.telegram.sending import Outcome, SendResult
 log = logging.getLogger(__name__)
 
 Send = Callable[[int, str, Sequence[Sequence[Sequence[str]]]], Awaitable[SendResult]]
-CLAIM_BATCH = 200
+CHAT_BATCH = 200  # chats served at once; the rate limiter paces them
 # Chats composed per transaction: a few statements each instead of a few per chat, while a
 # batch still holds SQLite's write lock for well under a second.
 COMPOSE_BATCH = 100
@@ -139,36 +138,35 @@ def compose_due(store: Store, now: dt.datetime) -> int:
 
 
 async def deliver_pending(store: Store, send: Send, now: dt.datetime) -> SendReport:
-    """Send every pending message: each is marked `sending` before its Bot API call and
-    `sent` after, so a crash in between never sends it twice. Chats are served concurrently
-    (the rate limiter paces them), each chat's messages in order."""
+    """Send every message that may go now. Each is claimed (`sending`) right before its Bot
+    API call and recorded (`sent`) after, so a crash never sends one twice and leaves at most
+    the call in flight uncertain. Chats are served concurrently (the rate limiter paces
+    them), each chat's messages in order, each chat once per run."""
     report = SendReport()
+    served: set[int] = set()
     while True:
         with store.transaction() as session:
-            batch = outbox.claim_pending(session, now=now, limit=CLAIM_BATCH)
-        if not batch:
+            chats = outbox.chats_with_pending(session, now=now, limit=CHAT_BATCH, exclude=served)
+        if not chats:
             return report
-        by_chat: dict[int, list[OutgoingMessage]] = defaultdict(list)
-        for message in batch:
-            by_chat[message.chat_id].append(message)
-        await asyncio.gather(
-            *(_deliver_chat(store, send, now, queue, report) for queue in by_chat.values())
-        )
+        served.update(chats)
+        await asyncio.gather(*(_deliver_chat(store, send, now, chat, report) for chat in chats))
 
 
 async def _deliver_chat(
-    store: Store, send: Send, now: dt.datetime, queue: list[OutgoingMessage], report: SendReport
+    store: Store, send: Send, now: dt.datetime, chat_id: int, report: SendReport
 ) -> None:
-    for position, message in enumerate(queue):
+    while True:
+        with store.transaction() as session:
+            message = outbox.claim_next(session, chat_id, now=now)
+        if message is None:
+            return
         result = await send(message.chat_id, message.body, message.buttons)
         pause_point(BEFORE_RECORD)
         with store.transaction() as session:
-            retry_at = _record(session, message, result, now, report)
-            if result.outcome is not Outcome.SENT:
-                # Keep the chat's order: what follows waits as long as the part before it.
-                for later in queue[position + 1 :]:
-                    outbox.record_retry(session, later.id, "an earlier part is not sent", retry_at)
-                return
+            _record(session, message, result, now, report)
+        if result.outcome is not Outcome.SENT:
+            return  # what follows waits behind this part
 
 
 def _record(
@@ -177,8 +175,8 @@ def _record(
     result: SendResult,
     now: dt.datetime,
     report: SendReport,
-) -> dt.datetime:
-    """Store the outcome of one send; returns when the chat's next part may be tried."""
+) -> None:
+    """Store the outcome of one send."""
     if result.outcome is Outcome.SENT:
         assert result.message_id is not None
         outbox.record_sent(session, message.id, result.message_id, now)
@@ -197,13 +195,12 @@ def _record(
         retry_at = next_send_retry(now, message.attempts)
         outbox.record_retry(session, message.id, result.error, retry_at)
         report.retried += 1
-        return retry_at
-    return now
 
 
 async def send_due_digests(now: dt.datetime, *, store: Store, send: Send) -> SendReport:
     """One sweep: compose the daily digests now due, then deliver everything pending."""
-    composed = compose_due(store, now)
+    # Composing is synchronous store work: off the event loop, so the bot keeps answering.
+    composed = await asyncio.to_thread(compose_due, store, now)
     pause_point(AFTER_COMPOSE)
     report = await deliver_pending(store, send, now)
     report.composed = composed

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 from operator import itemgetter
@@ -247,13 +247,15 @@ def _mark_shown(session: Session, shown: list[dict[str, object]], now: dt.dateti
     session.execute(statement, shown)
 
 
-def claim_pending(session: Session, *, now: dt.datetime, limit: int) -> list[OutgoingMessage]:
-    """Pending messages of live digests whose retry time has come, oldest first, each marked
-    `sending` as it is claimed; on PostgreSQL rows another sender holds are skipped, so
-    replicas never send one twice."""
+def chats_with_pending(
+    session: Session, *, now: dt.datetime, limit: int, exclude: Collection[int] = ()
+) -> list[int]:
+    """Chats with a message that may be sent now (a live digest, a chat not blocked), oldest
+    waiting first: candidates, for claim_next decides whether the head of a chat's queue may
+    go. `exclude` holds chats this run has already served."""
     query = (
-        select(DigestMessage, Digest, Chat.timezone)
-        .join(Digest, DigestMessage.digest_id == Digest.id)
+        select(Digest.chat_id)
+        .join(DigestMessage, DigestMessage.digest_id == Digest.id)
         .join(Chat, Digest.chat_id == Chat.id)
         .where(
             DigestMessage.state == DeliveryState.PENDING,
@@ -261,21 +263,54 @@ def claim_pending(session: Session, *, now: dt.datetime, limit: int) -> list[Out
             Digest.gave_up_at.is_(None),
             Chat.blocked.is_(False),
         )
-        .order_by(Digest.id, DigestMessage.part)
+        .group_by(Digest.chat_id)
+        .order_by(func.min(DigestMessage.id))
         .limit(limit)
-        .with_for_update(skip_locked=True, of=DigestMessage)
     )
-    claimed = []
-    for message, digest, timezone in session.execute(query):
-        message.state = DeliveryState.SENDING
-        message.attempts += 1
-        claimed.append(
-            OutgoingMessage(
-                message.id, digest.chat_id, digest.id, digest.local_date, timezone,
-                message.body, message.buttons, message.attempts,
-            )
-        )  # fmt: skip
-    return claimed
+    if exclude:
+        query = query.where(Digest.chat_id.not_in(list(exclude)))
+    return list(session.scalars(query))
+
+
+def claim_next(session: Session, chat_id: int, *, now: dt.datetime) -> OutgoingMessage | None:
+    """The chat's next message, marked `sending` as it is claimed, just before its Bot API
+    call: one at a time, so a crash leaves at most the message in flight uncertain. Only the
+    head of the chat's queue is claimed (its parts go in order), and not before its retry
+    time; on PostgreSQL a head another sender holds is skipped, so replicas never send one
+    twice."""
+    head = session.execute(
+        select(DigestMessage.id, DigestMessage.retry_at)
+        .join(Digest, DigestMessage.digest_id == Digest.id)
+        .where(
+            Digest.chat_id == chat_id,
+            DigestMessage.state == DeliveryState.PENDING,
+            Digest.gave_up_at.is_(None),
+        )
+        .order_by(Digest.id, DigestMessage.part)
+        .limit(1)
+    ).first()
+    if head is None or (head.retry_at is not None and aware(head.retry_at) > now):  # type: ignore[operator]
+        return None
+    row = session.execute(
+        select(DigestMessage, Digest, Chat.timezone)
+        .join(Digest, DigestMessage.digest_id == Digest.id)
+        .join(Chat, Digest.chat_id == Chat.id)
+        .where(
+            DigestMessage.id == head.id,
+            DigestMessage.state == DeliveryState.PENDING,
+            Chat.blocked.is_(False),
+        )
+        .with_for_update(skip_locked=True, of=DigestMessage)
+    ).first()
+    if row is None:
+        return None
+    message, digest, timezone = row
+    message.state = DeliveryState.SENDING
+    message.attempts += 1
+    return OutgoingMessage(
+        message.id, digest.chat_id, digest.id, digest.local_date, timezone,
+        message.body, message.buttons, message.attempts,
+    )  # fmt: skip
 
 
 def record_sent(

@@ -13,7 +13,8 @@ from bot.store.db import Store
 from bot.store.digests import (
     active_chats,
     answers,
-    claim_pending,
+    chats_with_pending,
+    claim_next,
     digest_for_answer,
     give_up,
     history,
@@ -86,23 +87,42 @@ def test_saving_a_digest_marks_its_items_shown(store: Store, item_ids: list[int]
     assert item_ids[2] not in seen
 
 
-def test_messages_are_claimed_once_in_order_and_recorded(store: Store, item_ids: list[int]) -> None:
+def test_a_chats_messages_are_claimed_one_at_a_time_in_order(
+    store: Store, item_ids: list[int]
+) -> None:
     save(store, 1, item_ids)
     with store.transaction() as session:
-        claimed = claim_pending(session, now=NOW, limit=10)
-    assert [m.body for m in claimed] == ["<b>one</b>", "two"]
-    assert claimed[0].buttons == [[["✅ Read 1", f"l1:r:{claimed[0].digest_id}:1"]]]
+        assert chats_with_pending(session, now=NOW, limit=10) == [1]
+        first = claim_next(session, 1, now=NOW)
+    assert first is not None and first.body == "<b>one</b>"
+    assert first.buttons == [[["✅ Read 1", f"l1:r:{first.digest_id}:1"]]]
     with store.transaction() as session:
-        assert claim_pending(session, now=NOW, limit=10) == []  # `sending` counts as delivered
-        record_sent(session, claimed[0].id, 555, NOW)
-        record_retry(session, claimed[1].id, "TimedOut", NOW + dt.timedelta(minutes=1))
+        # Part 2 waits until part 1 is settled; `sending` is never claimed again.
+        assert claim_next(session, 1, now=NOW) is not None
     with store.transaction() as session:
-        assert claim_pending(session, now=NOW, limit=10) == []  # not before its retry time
-        again = claim_pending(session, now=NOW + dt.timedelta(minutes=1), limit=10)
-        assert [m.id for m in again] == [claimed[1].id]
-        state = session.get(DigestMessage, claimed[0].id)
+        assert claim_next(session, 1, now=NOW) is None
+
+
+def test_a_failed_part_holds_the_rest_of_the_chat_until_its_retry_time(
+    store: Store, item_ids: list[int]
+) -> None:
+    save(store, 1, item_ids)
+    later = NOW + dt.timedelta(minutes=1)
+    with store.transaction() as session:
+        first = claim_next(session, 1, now=NOW)
+        assert first is not None
+        record_retry(session, first.id, "TimedOut", later)
+    with store.transaction() as session:
+        assert claim_next(session, 1, now=NOW) is None  # part 2 does not overtake part 1
+        again = claim_next(session, 1, now=later)
+        assert again is not None and again.id == first.id and again.attempts == 2
+        record_sent(session, again.id, 555, later)
+    with store.transaction() as session:
+        state = session.get(DigestMessage, first.id)
         assert state is not None and state.telegram_message_id == 555
         assert state.state is DeliveryState.SENT
+        second = claim_next(session, 1, now=later)
+        assert second is not None and second.body == "two"
 
 
 def test_a_given_up_digest_is_not_sent(store: Store, item_ids: list[int]) -> None:
@@ -111,9 +131,18 @@ def test_a_given_up_digest_is_not_sent(store: Store, item_ids: list[int]) -> Non
     with store.transaction() as session:
         give_up(session, digest_id, "day over", NOW)
     with store.transaction() as session:
-        assert claim_pending(session, now=NOW, limit=10) == []
+        assert chats_with_pending(session, now=NOW, limit=10) == []
+        assert claim_next(session, 1, now=NOW) is None
         states = session.scalars(select(DigestMessage.state)).all()
     assert set(states) == {DeliveryState.FAILED}
+
+
+def test_served_chats_are_left_out_of_the_next_batch(store: Store, item_ids: list[int]) -> None:
+    for chat_id in (1, 2):
+        save(store, chat_id, item_ids)
+    with store.transaction() as session:
+        assert chats_with_pending(session, now=NOW, limit=1) == [1]
+        assert chats_with_pending(session, now=NOW, limit=10, exclude={1}) == [2]
 
 
 def test_replicas_claiming_at_once_never_share_a_message(
@@ -121,14 +150,12 @@ def test_replicas_claiming_at_once_never_share_a_message(
 ) -> None:
     if database_url.startswith("sqlite"):
         pytest.skip("SQLite has one writer at a time; replicas need PostgreSQL")
-    for chat_id in (1, 2):
-        save(store, chat_id, item_ids)
+    save(store, 1, item_ids)
     with store.transaction() as first, store.transaction() as second:
-        mine = claim_pending(first, now=NOW, limit=2)
-        theirs = claim_pending(second, now=NOW, limit=10)
-    assert len(mine) == 2
-    assert {m.id for m in mine}.isdisjoint({m.id for m in theirs})
-    assert len(theirs) == 2
+        mine = claim_next(first, 1, now=NOW)
+        theirs = claim_next(second, 1, now=NOW)  # the head is held: nothing, not part 2
+    assert mine is not None
+    assert theirs is None
 
 
 def test_answers_only_reach_the_chats_own_digests(store: Store, item_ids: list[int]) -> None:

@@ -269,11 +269,6 @@ LONG_NOTES = "\n\n".join(
 )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="claim_pending marks every claimed message `sending` before any is sent, so a "
-    "crash during part 1 leaves the unsent later parts `sending` (= delivered) forever",
-)
 def test_killed_after_the_first_part_of_a_long_digest_the_other_parts_still_go_out(
     setup: Setup,
 ) -> None:
