@@ -9,6 +9,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from sqlalchemy.orm import Session
 from telegram import Message, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
@@ -24,7 +25,7 @@ from bot.store import chats as chat_store
 from bot.store import digests as outbox
 from bot.store.db import Store
 from bot.store.library import ImportReport
-from bot.store.models import Chat, DigestKind
+from bot.store.models import Chat, Digest, DigestKind
 from bot.telegram.sending import SendResult, keyboard, send_html
 from jobs.digests import ChatClock, Send, compose_for_chat, deliver_pending
 
@@ -47,6 +48,7 @@ Answer each item with its buttons, or reply <code>read 1 3</code>, <code>skip 2<
 <code>r1 s2</code>."""
 
 MAX_SIZE = 20
+NO_DIGEST = "There is no digest to answer yet; try /digest."
 
 
 @dataclass
@@ -202,44 +204,37 @@ class Handlers:
         message, chat = update.effective_message, update.effective_chat
         assert message and chat and message.text is not None
         with self.s.store.transaction() as session:
-            replied = message.reply_to_message
-            digest = (
-                outbox.digest_by_message(session, chat.id, replied.message_id)
-                if replied
-                else outbox.digest_for_answer(session, chat_id=chat.id)
-            )
-            if replied and digest is None and (shown := _digest_on_buttons(replied)):
-                # A part whose `sent` was lost in a crash has no message id stored; its
-                # buttons still name the digest (checked against this chat like a press).
-                digest = outbox.digest_for_answer(session, chat_id=chat.id, digest_id=shown)
-            ids = [item.item_id for item in digest.items] if digest else []
-            try:
-                marks = parse_answers(message.text, len(ids))
-            except ReplyError as exc:
-                await message.reply_text(str(exc))
-                return
-            if not marks:
-                await message.reply_text("Send /help to see what I understand.")
-                return
-            if digest is None:
-                await message.reply_text("There is no digest to answer yet; try /digest.")
-                return
-            for position, answer in marks:
-                outbox.set_answer(
-                    session, chat_id=chat.id, item_id=ids[position - 1], answer=answer,
-                    now=self.s.clock(),
-                )  # fmt: skip
-            given = outbox.answers(session, chat.id, ids)
-            sent = [
-                (m.telegram_message_id, m.buttons) for m in outbox.sent_messages(session, digest.id)
-            ]
-            digest_id = digest.id
-        await message.reply_text(confirmation(marks))
-        for message_id, rows in sent:
-            if message_id is not None:
-                await _edit_keyboard(
-                    context, chat.id, message_id, _fresh_rows(rows, digest_id, ids, given)
-                )
+            reply, redraw = self._record_text_answers(session, chat.id, message)
+        await message.reply_text(reply)
+        for message_id, rows in redraw:
+            await _edit_keyboard(context, chat.id, message_id, rows)
+
+    def _record_text_answers(
+        self, session: Session, chat_id: int, message: Message
+    ) -> tuple[str, list[tuple[int, list[list[list[str]]]]]]:
+        """The reply to a text answer, and the digest keyboards to redraw."""
+        digest = _digest_answered(session, chat_id, message)
+        ids = [item.item_id for item in digest.items] if digest else []
+        try:
+            marks = parse_answers(message.text or "", len(ids) if digest else MAX_SIZE)
+        except ReplyError as exc:
+            return (str(exc) if digest else NO_DIGEST), []
+        if not marks:
+            return "Send /help to see what I understand.", []
+        if digest is None:
+            return NO_DIGEST, []
+        for position, answer in marks:
+            outbox.set_answer(
+                session, chat_id=chat_id, item_id=ids[position - 1], answer=answer,
+                now=self.s.clock(),
+            )  # fmt: skip
+        given = outbox.answers(session, chat_id, ids)
+        redraw = [
+            (m.telegram_message_id, _fresh_rows(m.buttons, digest.id, ids, given))
+            for m in outbox.sent_messages(session, digest.id)
+            if m.telegram_message_id is not None
+        ]
+        return confirmation(marks), redraw
 
     async def import_document(self, update: Update, context: Context) -> None:
         """An admin sends a notes file: import it and reply with the summary."""
@@ -386,6 +381,19 @@ def _fresh_rows(
             buttons = item_buttons(digest_id, position, action.item_id, given.get(action.item_id))
             fresh.append([[b.text, b.data] for b in buttons])
     return fresh
+
+
+def _digest_answered(session: Session, chat_id: int, message: Message) -> Digest | None:
+    """The digest a text answer is about: the one it replies to, else the chat's latest."""
+    replied = message.reply_to_message
+    if replied is None:
+        return outbox.digest_for_answer(session, chat_id=chat_id)
+    digest = outbox.digest_by_message(session, chat_id, replied.message_id)
+    if digest is None and (shown := _digest_on_buttons(replied)):
+        # A part whose `sent` was lost in a crash has no message id stored; its buttons
+        # still name the digest (checked against this chat like a press).
+        digest = outbox.digest_for_answer(session, chat_id=chat_id, digest_id=shown)
+    return digest
 
 
 def _digest_on_buttons(message: Message) -> int | None:

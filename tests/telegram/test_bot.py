@@ -385,3 +385,10 @@ def test_a_reply_to_an_older_digest_answers_that_digest(
         ).one()
         state = session.get(ItemState, (FRIEND, second))
     assert state is not None and state.status is Answer.READ
+
+
+def test_answers_before_any_digest_and_chatter_get_a_pointer(friend: Chat) -> None:
+    friend.send("read 1")
+    assert "no digest to answer yet" in (friend.reply().visible_text or "")
+    friend.send("hello there")
+    assert "/help" in (friend.reply().visible_text or "")
