@@ -31,8 +31,8 @@ def clean(text: str) -> str:
 def plain_links(text: str) -> str:
     """Markdown links inside a line read as their labels.
 
-    >>> plain_links("这个 [GitHub](#) 项目助你快速 PS")
-    '这个 GitHub 项目助你快速 PS'
+    >>> plain_links("读完 [这篇论文](#) 再写 [笔记](https://example.org)")
+    '读完 这篇论文 再写 笔记'
     """
     return _INLINE_LINK.sub(lambda m: m["label"], text)
 

@@ -12,7 +12,7 @@ from tests.support.corrupt import corrupt
 from tests.support.seeds import seed_text
 
 CLEAN = [
-    "Nikhil Thorat：软件工程师说“深度学习”很有趣，《人间词话》【论文】！",
+    "Grace Hopper：程序员说“深度学习”很有趣，《人间词话》【论文】！",
     "François Chollet",
     "naïve",
     "naïve résumé",
@@ -100,7 +100,7 @@ def test_brackets_and_quotes_pair_up() -> None:
 
 
 def test_mixed_line_clean_part_kept_and_mojibake_part_repaired() -> None:
-    clean_part = "Nikhil Thorat：软件工程师"
+    clean_part = "Ada Lovelace：数学家"
     broken = clean_part + corrupt("和研究人员喜欢算法问题")
     result = repair_text(broken)
     assert result.text == clean_part + "和研究人员喜欢算法问题"
