@@ -392,3 +392,39 @@ def test_answers_before_any_digest_and_chatter_get_a_pointer(friend: Chat) -> No
     assert "no digest to answer yet" in (friend.reply().visible_text or "")
     friend.send("hello there")
     assert "/help" in (friend.reply().visible_text or "")
+
+
+def test_pause_resume_and_stop_take_effect_at_the_next_sweep(
+    friend: Chat, running: Running, services: Services, clock: Clock
+) -> None:
+    friend.send("/pause")
+    assert "paused" in (friend.reply().visible_text or "")
+    clock.now = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC)
+    assert sweep(running, services).composed == 0
+    friend.send("/resume")
+    friend.reply()
+    assert sweep(running, services).composed == 1  # today's, since its time has passed
+    friend.send("/stop")
+    assert "unsubscribed" in (friend.reply().visible_text or "")
+    clock.now += dt.timedelta(days=1)
+    assert sweep(running, services).composed == 0
+
+
+@pytest.mark.parametrize(
+    ("command", "answer"),
+    [
+        ("/time 25:00", "try 07:30"),
+        ("/time", "Usage: /time 07:30"),
+        ("/tz Mars/Olympus", "try Asia/Shanghai or +8"),
+        ("/size 0", "from 1 to 20"),
+        ("/size lots", "from 1 to 20"),
+    ],
+)
+def test_bad_settings_are_explained_and_change_nothing(
+    friend: Chat, services: Services, command: str, answer: str
+) -> None:
+    friend.send(command)
+    assert answer in (friend.reply().visible_text or "")
+    chat = stored_chat(services.store, FRIEND)
+    assert chat is not None
+    assert (chat.digest_time, chat.timezone, chat.digest_size) == (dt.time(8, 0), "UTC", 5)
