@@ -25,6 +25,7 @@ from bot.repair import repair_text
 from bot.resources import bundled_path
 from bot.store.db import StoreError, upgrade
 from bot.store.library import export_items, list_feeds
+from bot.store.search import search as search_library
 
 app = typer.Typer(
     help="lamplight: a daily AI reading digest from your own notes, over Telegram.",
@@ -130,6 +131,47 @@ def export(
         items = export_items(session, owner_chat_id=settings.owner_chat_id, kind=kind)
     store.dispose()
     typer.echo(json.dumps(items, ensure_ascii=False, indent=2))
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="Words to look for, in Chinese or English.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
+    limit: Annotated[int, typer.Option(min=1, max=100, help="At most this many results.")] = 10,
+) -> None:
+    """Search the library; the best matches first (title words weigh more).
+
+    Example: lamplight search 知识蒸馏
+    """
+    store = build_store(load_settings())
+    with store.transaction() as session:
+        page = search_library(session, query, limit=limit)
+        found = [
+            {
+                "kind": i.kind.value,
+                "title": i.title,
+                "author": i.author,
+                "year": i.year,
+                "url": i.url,
+            }
+            for i in page.items
+        ]
+    store.dispose()
+    if as_json:
+        typer.echo(json.dumps(found, ensure_ascii=False))
+    if not found:
+        hint = f"nothing found for {query[:80]!r}; try a shorter query or fewer words"
+        typer.echo(hint, err=as_json)  # with --json, standard output stays one JSON array
+        return
+    if as_json:
+        return
+    for number, item in enumerate(found, 1):
+        byline = ", ".join(str(part) for part in (item["author"], item["year"]) if part)
+        typer.echo(f"{number}. [{item['kind']}] {item['title']}{f' — {byline}' if byline else ''}")
+        if item["url"]:
+            typer.echo(f"   {item['url']}")
+    if page.total > len(found):
+        typer.echo(f"showing {len(found)} of {page.total}; --limit shows more")
 
 
 @feeds_app.command("list")

@@ -18,6 +18,7 @@ __all__ = [
     "arxiv_id",
     "canonical_url",
     "dedupe_key",
+    "fit_key",
     "item_keys",
     "normalized_title",
 ]
@@ -304,7 +305,7 @@ _SINGLE_VIDEO = re.compile(
 )
 
 
-def _fit(key: str) -> str:
+def fit_key(key: str) -> str:
     """``key`` cut to MAX_KEY_LENGTH, ending in a hash of the whole so long keys stay distinct."""
     if len(key) <= MAX_KEY_LENGTH:
         return key
@@ -357,4 +358,4 @@ def item_keys(
             keys.append(f"title:{normal}")
         if video_key:
             keys.append(video_key)
-    return tuple(dict.fromkeys(_fit(key) for key in keys))
+    return tuple(dict.fromkeys(fit_key(key) for key in keys))

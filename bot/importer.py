@@ -8,8 +8,9 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from bot.config import Settings
-from bot.identity import item_keys
-from bot.items import ParsedItem, PreparedFile, PreparedItem
+from bot.feeds import FeedEntry
+from bot.identity import arxiv_id, fit_key, item_keys
+from bot.items import ItemKind, ParsedItem, PreparedFile, PreparedItem
 from bot.notes import parse_notes
 from bot.repair import Repaired, repair_text
 from bot.store.db import Store
@@ -99,6 +100,34 @@ def _prepare_item(item: ParsedItem, original: Sequence[str], repaired: Repaired)
         repair_confidence=min(c.confidence for c in changes) if changes else None,
         title_tokens=search_tokens(item.title),
         body_tokens=search_tokens(body),
+    )
+
+
+def prepare_entry(feed_key: str, entry: FeedEntry) -> PreparedItem:
+    """A newsletter post as an item: a paper when it links to arXiv, else an article; known
+    also by its guid within its feed, so a feed that edits a post does not duplicate it."""
+    found = arxiv_id(entry.link) if entry.link else None
+    item = ParsedItem(
+        kind=ItemKind.PAPER if found else ItemKind.ARTICLE,
+        title=entry.title or (entry.link or ""),
+        text=entry.summary,
+        author=entry.author,
+        url=entry.link,
+        arxiv_id=found,
+        published_at=entry.published,
+    )
+    keys = item_keys(
+        kind=item.kind, title=item.title, text=item.text, url=item.url, arxiv_id=found
+    )
+    if entry.guid:
+        keys = (*keys, fit_key(f"guid:{feed_key}:{entry.guid}"))
+    return PreparedItem(
+        parsed=item,
+        keys=keys,
+        raw_text=None,
+        repair_confidence=None,
+        title_tokens=search_tokens(item.title),
+        body_tokens=search_tokens(" ".join(p for p in (item.text, item.author) if p)),
     )
 
 

@@ -36,6 +36,7 @@ class ParsedItem:
     video_url: str | None = None
     topic: str = ""
     read: bool = False
+    published_at: dt.datetime | None = None
     first_line: int = 0
     last_line: int = 0
 

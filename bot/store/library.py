@@ -54,29 +54,42 @@ def import_prepared(
     """Add the files' items and feeds; the caller owns the transaction."""
     report = ImportReport()
     ensure_chat(session, owner_chat_id)
-    by_key = _existing_items(session, (k for f in files for i in f.items for k in i.keys))
+    by_key = existing_items(session, (k for f in files for i in f.items for k in i.keys))
     for prepared in files:
         source = _notes_source(session, prepared.name, now)
-        for entry in prepared.items:
-            item = next((by_key[k] for k in entry.keys if k in by_key), None)
-            if item is None:
-                item = _new_item(session, entry, source, now)
-                report.added[entry.parsed.kind] += 1
-            else:
-                _merge(item, entry)
-                report.duplicates += 1
-            for key in entry.keys:
-                if key not in by_key:
-                    by_key[key] = item
-                    item.keys.append(ItemKey(key=key))
-            if entry.parsed.read and _mark_read(session, owner_chat_id, item, now):
-                report.marked_read += 1
+        add_items(session, source, prepared.items, by_key, owner_chat_id, now, report)
         for feed in prepared.feeds:
             report.feeds += _add_feed(session, feed.name, feed.site, now)
     return report
 
 
-def _existing_items(session: Session, keys: Iterable[str]) -> dict[str, Item]:
+def add_items(
+    session: Session,
+    source: Source,
+    entries: Iterable[PreparedItem],
+    by_key: dict[str, Item],
+    owner_chat_id: int,
+    now: dt.datetime,
+    report: ImportReport,
+) -> None:
+    """Add each entry once: a new row, or a merge into the item one of its keys names."""
+    for entry in entries:
+        item = next((by_key[k] for k in entry.keys if k in by_key), None)
+        if item is None:
+            item = _new_item(session, entry, source, now)
+            report.added[entry.parsed.kind] += 1
+        else:
+            _merge(item, entry)
+            report.duplicates += 1
+        for key in entry.keys:
+            if key not in by_key:
+                by_key[key] = item
+                item.keys.append(ItemKey(key=key))
+        if entry.parsed.read and _mark_read(session, owner_chat_id, item, now):
+            report.marked_read += 1
+
+
+def existing_items(session: Session, keys: Iterable[str]) -> dict[str, Item]:
     wanted = sorted(set(keys))
     found: dict[str, Item] = {}
     for start in range(0, len(wanted), KEY_CHUNK):
@@ -111,6 +124,7 @@ def _new_item(session: Session, entry: PreparedItem, source: Source, now: dt.dat
         arxiv_id=p.arxiv_id,
         video_url=p.video_url,
         topic=p.topic,
+        published_at=p.published_at,
         source=source,
         canonical_key=entry.keys[0],
         raw_text=entry.raw_text,

@@ -1,0 +1,111 @@
+"""The feed pull: new posts become articles once, failures back off and finally pause the
+feed, and one bad feed never stops the others."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from bot.config import Settings
+from bot.feeds import FetchLimits
+from bot.items import ItemKind
+from bot.store.db import Store
+from bot.store.feeds import PAUSE_AFTER_ERRORS, FeedOutcome
+from bot.store.models import Item, Source, SourceKind
+from jobs.feeds import PullReport, pull_feeds
+from tests.conftest import NOW
+from tests.support.feedserver import FeedServer
+
+LIMITS = FetchLimits(
+    max_bytes=1024 * 1024, connect_timeout=1.0, read_timeout=0.4, total_timeout=1.2
+)
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[FeedServer]:
+    with FeedServer() as running:
+        yield running
+
+
+def add_feed(store: Store, name: str, url: str) -> int:
+    with store.transaction() as session:
+        source = Source(kind=SourceKind.FEED, key=f"feed:{name}", name=name, feed_url=url)
+        session.add(source)
+        session.flush()
+        return source.id
+
+
+def pull(store: Store, settings: Settings, now: dt.datetime) -> PullReport:
+    async def main() -> PullReport:
+        async with httpx.AsyncClient(trust_env=False) as client:
+            return await pull_feeds(
+                now, store=store, client=client, settings=settings, limits=LIMITS
+            )
+
+    return asyncio.run(main())
+
+
+def articles(store: Store) -> int:
+    with store.transaction() as session:
+        return session.scalar(select(func.count()).select_from(Item)) or 0
+
+
+def test_posts_become_items_once_and_a_bad_feed_does_not_stop_the_others(
+    store: Store, settings: Settings, server: FeedServer
+) -> None:
+    add_feed(store, "rss", server.url("/rss"))
+    add_feed(store, "atom", server.url("/atom"))
+    add_feed(store, "broken", server.url("/status/500"))
+    add_feed(store, "gone", server.url("/hang"))
+    report = pull(store, settings, NOW)
+    assert report.outcomes[FeedOutcome.UPDATED] == 2
+    assert report.outcomes[FeedOutcome.FAILED] == 2
+    first = articles(store)
+    assert first >= 3
+    later = NOW + dt.timedelta(minutes=settings.feeds_refresh_minutes)
+    again = pull(store, settings, later)
+    assert again.items.added.total() == 0
+    assert articles(store) == first
+    with store.transaction() as session:
+        kinds = set(session.scalars(select(Item.kind)))
+        broken = session.scalars(select(Source).where(Source.name == "broken")).one()
+    assert kinds <= {ItemKind.ARTICLE, ItemKind.PAPER}
+    assert broken.error_count >= 1 and broken.last_error and "500" in broken.last_error
+
+
+def test_a_feed_is_not_fetched_again_before_its_next_check(
+    store: Store, settings: Settings, server: FeedServer
+) -> None:
+    add_feed(store, "rss", server.url("/rss"))
+    pull(store, settings, NOW)
+    assert pull(store, settings, NOW + dt.timedelta(minutes=1)).outcomes.total() == 0
+
+
+def test_a_failing_feed_backs_off_and_is_paused_once(
+    store: Store, settings: Settings, server: FeedServer
+) -> None:
+    add_feed(store, "broken", server.url("/status/404"))
+    now, paused = NOW, []
+    for _ in range(PAUSE_AFTER_ERRORS + 2):
+        report = pull(store, settings, now)
+        paused += report.paused
+        now += dt.timedelta(days=2)  # past any backoff
+    assert paused == [server.url("/status/404")]  # told once
+    with store.transaction() as session:
+        source = session.scalars(select(Source)).one()
+    assert source.paused and source.error_count == PAUSE_AFTER_ERRORS
+
+
+def test_a_permanent_redirect_updates_the_feed_url(
+    store: Store, settings: Settings, server: FeedServer
+) -> None:
+    feed_id = add_feed(store, "moved", server.url("/moved"))
+    assert pull(store, settings, NOW).outcomes[FeedOutcome.UPDATED] == 1
+    with store.transaction() as session:
+        source = session.get(Source, feed_id)
+        assert source is not None and source.feed_url == server.url("/rss")
