@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import sys
@@ -9,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
+import httpx
 import typer
 from pydantic import ValidationError
 from rich.console import Console
@@ -23,9 +25,11 @@ from bot.logs import configure_logging
 from bot.preview import preview_digest
 from bot.repair import repair_text
 from bot.resources import bundled_path
-from bot.store.db import StoreError, upgrade
+from bot.store import feeds as feed_store
+from bot.store.db import Store, StoreError, upgrade
 from bot.store.library import export_items, list_feeds
 from bot.store.search import search as search_library
+from jobs.feeds import PullReport, pull_feeds
 
 app = typer.Typer(
     help="lamplight: a daily AI reading digest from your own notes, over Telegram.",
@@ -183,9 +187,67 @@ def feeds_list() -> None:
     store.dispose()
     table = Table("name", "site", "feed", "state")
     for feed in feeds:
-        state = "paused" if feed.paused else (feed.last_error or "ok")
+        state = (
+            "paused"
+            if feed.paused
+            else "ok"
+            if not feed.error_count
+            else (f"{feed.error_count} failures: {feed.last_error}")
+        )
         table.add_row(feed.name, feed.site or "", feed.feed_url or "no known feed", state)
     Console().print(table)
+
+
+@feeds_app.command("add")
+def feeds_add(
+    url: Annotated[str, typer.Argument(help="The feed's URL (RSS or Atom).")],
+    name: Annotated[str | None, typer.Option(help="A name to show; default: its host.")] = None,
+) -> None:
+    """Follow a newsletter feed.
+
+    Example: lamplight feeds add https://jack-clark.net/feed/ --name "Import AI"
+    """
+    if not url.startswith(("http://", "https://")):
+        raise Failure(f"{url}: a feed URL starts with http:// or https://")
+    store = build_store(load_settings())
+    with store.transaction() as session:
+        added = feed_store.follow(session, url, name, dt.datetime.now(dt.UTC))
+    store.dispose()
+    typer.echo(f"following {url}" if added else f"{url} is followed already")
+
+
+@feeds_app.command("remove")
+def feeds_remove(
+    feed: Annotated[str, typer.Argument(help="The feed's name or URL, as `feeds list` shows.")],
+) -> None:
+    """Stop following a feed; its posts stay in the library."""
+    store = build_store(load_settings())
+    with store.transaction() as session:
+        removed = feed_store.unfollow(session, feed)
+    store.dispose()
+    if removed is None:
+        raise Failure(f"no feed named {feed!r}; see `lamplight feeds list`")
+    typer.echo(f"stopped following {removed}")
+
+
+@feeds_app.command("pull")
+def feeds_pull() -> None:
+    """Fetch every feed that is due now and add its new posts."""
+    settings = load_settings()
+    store = build_store(settings)
+    report = asyncio.run(_pull(store, settings))
+    store.dispose()
+    outcomes = ", ".join(f"{n} {o.value.replace('_', ' ')}" for o, n in report.outcomes.items())
+    typer.echo(f"feeds: {outcomes or 'none due'}; new posts: {report.items.added.total()}")
+    for url in report.paused:
+        typer.echo(f"paused after repeated failures: {url}")
+
+
+async def _pull(store: Store, settings: Settings) -> PullReport:
+    async with httpx.AsyncClient() as client:
+        return await pull_feeds(
+            dt.datetime.now(dt.UTC), store=store, client=client, settings=settings
+        )
 
 
 @db_app.command("upgrade")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import html
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
@@ -16,7 +17,9 @@ from bot.importer import prepare_entry
 from bot.items import PreparedItem
 from bot.store import feeds as feed_store
 from bot.store.db import Store
+from bot.store.feeds import PAUSE_AFTER_ERRORS
 from bot.store.library import ImportReport
+from jobs.digests import Send
 
 log = logging.getLogger(__name__)
 
@@ -62,3 +65,21 @@ async def pull_feeds(
 
 def _prepare(feed_key: str, result: FetchResult) -> list[PreparedItem]:
     return [prepare_entry(feed_key, entry) for entry in result.entries] if result.ok else []
+
+
+async def pull_and_tell(
+    now: dt.datetime, *, store: Store, settings: Settings, send: Send
+) -> PullReport:
+    """The scheduled pull: fetch what is due, and tell the admins once about each feed this
+    pull had to pause."""
+    # trust_env (the default) honours HTTPS_PROXY/ALL_PROXY for the feeds too.
+    async with httpx.AsyncClient() as client:
+        report = await pull_feeds(now, store=store, client=client, settings=settings)
+    for url in report.paused:
+        notice = (
+            f"The feed {html.escape(url)} failed {PAUSE_AFTER_ERRORS} times in a row and is "
+            "paused. Check it with <code>lamplight feeds list</code>."
+        )
+        for admin in settings.admin_user_ids:
+            await send(admin, notice, [])
+    return report

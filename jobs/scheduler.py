@@ -8,17 +8,24 @@ from collections.abc import Callable
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.config import Settings
 from bot.store.db import Store
 from jobs.digests import Send, SendReport, send_due_digests
+from jobs.feeds import PullReport, pull_and_tell
 
 SWEEP_EVERY = dt.timedelta(minutes=1)
+FIRST_PULL_AFTER = dt.timedelta(seconds=30)  # let the start-up sweep go first
 
 
 def build_scheduler(
-    *, store: Store, send: Send, clock: Callable[[], dt.datetime]
+    *,
+    store: Store,
+    send: Send,
+    clock: Callable[[], dt.datetime],
+    settings: Settings | None = None,
 ) -> AsyncIOScheduler:
-    """A scheduler holding nothing but the sweep; the store is the only state, so a restart
-    or a second replica needs nothing rebuilt."""
+    """The digest sweep, and with `settings` the newsletter pull. The store is the only
+    state, so a restart or a second replica needs nothing rebuilt."""
 
     async def sweep() -> SendReport:
         return await send_due_digests(clock(), store=store, send=send)
@@ -33,4 +40,18 @@ def build_scheduler(
         coalesce=True,
         misfire_grace_time=None,
     )
+    if settings is not None:
+
+        async def pull() -> PullReport:
+            return await pull_and_tell(clock(), store=store, settings=settings, send=send)
+
+        scheduler.add_job(
+            pull,
+            IntervalTrigger(minutes=settings.feeds_refresh_minutes),
+            id="feed-pull",
+            next_run_time=clock() + FIRST_PULL_AFTER,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
+        )
     return scheduler

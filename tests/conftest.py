@@ -27,6 +27,16 @@ _SETTING_NAMES = [name.upper() for name in Settings.model_fields]
 def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in _SETTING_NAMES:
         monkeypatch.delenv(name, raising=False)
+    # Nor a proxy: test traffic stays on 127.0.0.1.
+    for name in (
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "all_proxy",
+    ):
+        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture

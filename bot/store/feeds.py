@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from bot.feeds import FetchResult
+from bot.identity import canonical_url
 from bot.items import PreparedItem
 from bot.schedule import next_feed_check
 from bot.store.library import ImportReport, add_items, existing_items
@@ -82,3 +84,37 @@ def record_fetch(
     by_key = existing_items(session, (k for entry in entries for k in entry.keys))
     add_items(session, source, entries, by_key, owner_chat_id, now, report)
     return FeedOutcome.UPDATED
+
+
+def follow(session: Session, url: str, name: str | None, now: dt.datetime) -> bool:
+    """Follow a feed by its URL; False when it is followed already."""
+    key = f"feed:{canonical_url(url)}"
+    exists = session.scalar(select(Source.id).where(or_(Source.key == key, Source.feed_url == url)))
+    if exists is not None:
+        return False
+    host = urlsplit(url).hostname or url
+    session.add(
+        Source(
+            kind=SourceKind.FEED, key=key, name=name or host, site=url, feed_url=url, added_at=now
+        )
+    )
+    return True
+
+
+def unfollow(session: Session, name_or_url: str) -> str | None:
+    """Stop following a feed named or addressed so; its posts stay in the library. Returns the
+    name of the feed removed, None if there is none."""
+    source = session.scalars(
+        select(Source).where(
+            Source.kind == SourceKind.FEED,
+            or_(
+                Source.name == name_or_url,
+                Source.feed_url == name_or_url,
+                Source.site == name_or_url,
+            ),
+        )
+    ).first()
+    if source is None:
+        return None
+    session.delete(source)
+    return source.name

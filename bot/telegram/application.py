@@ -60,7 +60,7 @@ def build_application(services: Services, *, schedule: bool = True) -> Applicati
     register_handlers(app, Handlers(services), AccessGate(settings))
     if schedule:
         app.bot_data["scheduler"] = build_scheduler(
-            store=services.store, send=bot_sender(app), clock=services.clock
+            store=services.store, send=bot_sender(app), clock=services.clock, settings=settings
         )
     return app
 

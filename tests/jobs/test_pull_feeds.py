@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
@@ -17,7 +17,8 @@ from bot.items import ItemKind
 from bot.store.db import Store
 from bot.store.feeds import PAUSE_AFTER_ERRORS, FeedOutcome
 from bot.store.models import Item, Source, SourceKind
-from jobs.feeds import PullReport, pull_feeds
+from bot.telegram.sending import Outcome, SendResult
+from jobs.feeds import PullReport, pull_and_tell, pull_feeds
 from tests.conftest import NOW
 from tests.support.feedserver import FeedServer
 
@@ -109,3 +110,28 @@ def test_a_permanent_redirect_updates_the_feed_url(
     with store.transaction() as session:
         source = session.get(Source, feed_id)
         assert source is not None and source.feed_url == server.url("/rss")
+
+
+def test_admins_are_told_once_when_a_feed_is_paused(
+    store: Store, make_settings: Callable[..., Settings], database_url: str, server: FeedServer
+) -> None:
+    settings = make_settings(database_url=database_url, admin_user_ids=(7, 8))
+    feed_id = add_feed(store, "broken", server.url("/status/404"))
+    with store.transaction() as session:
+        source = session.get(Source, feed_id)
+        assert source is not None
+        source.error_count = PAUSE_AFTER_ERRORS - 1
+    told: list[tuple[int, str]] = []
+
+    async def send(chat_id: int, body: str, buttons: object) -> SendResult:
+        told.append((chat_id, body))
+        return SendResult(Outcome.SENT, message_id=1)
+
+    for day in range(3):
+        asyncio.run(
+            pull_and_tell(
+                NOW + dt.timedelta(days=2 * day), store=store, settings=settings, send=send
+            )
+        )
+    assert [chat for chat, _ in told] == [7, 8]
+    assert "is paused" in told[0][1] and server.url("/status/404") in told[0][1]
