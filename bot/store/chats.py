@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.items import LOCAL_OWNER_CHAT_ID
-from bot.store.models import Chat, ItemState
+from bot.store.models import Chat, ItemState, MutedWord
 
 
 def ensure_chat(session: Session, chat_id: int) -> Chat:
@@ -72,3 +72,24 @@ def update_chat(session: Session, chat_id: int, **values: object) -> Chat | None
     for name, value in values.items():
         setattr(chat, name, value)
     return chat
+
+
+def mute(session: Session, chat_id: int, word: str) -> bool:
+    """Keep items with `word` out of the chat's digests; False if it was muted already."""
+    exists = session.scalar(
+        select(MutedWord.id).where(MutedWord.chat_id == chat_id, MutedWord.word == word)
+    )
+    if exists is not None:
+        return False
+    session.add(MutedWord(chat_id=chat_id, word=word))
+    return True
+
+
+def unmute(session: Session, chat_id: int, word: str) -> bool:
+    found = session.scalars(
+        select(MutedWord).where(MutedWord.chat_id == chat_id, MutedWord.word == word)
+    ).first()
+    if found is None:
+        return False
+    session.delete(found)
+    return True

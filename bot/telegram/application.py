@@ -36,6 +36,8 @@ COMMANDS = [
     ("size", "items per digest, e.g. /size 5"),
     ("pause", "hold daily digests"),
     ("resume", "restart daily digests"),
+    ("mute", "keep items with a word out, e.g. /mute crypto"),
+    ("mutes", "your muted words"),
     ("help", "what I understand"),
     ("stop", "unsubscribe"),
 ]
@@ -70,7 +72,7 @@ def register_handlers(app: Application, h: Handlers, gate: AccessGate) -> None: 
     commands = {
         "start": h.start, "stop": h.stop, "help": h.help, "digest": h.digest,
         "time": h.time, "tz": h.tz, "size": h.size, "pause": h.pause, "resume": h.resume,
-        "settings": h.settings,
+        "settings": h.settings, "mute": h.mute, "unmute": h.unmute, "mutes": h.mutes,
     }  # fmt: skip
     for name, callback in commands.items():
         app.add_handler(CommandHandler(name, callback))

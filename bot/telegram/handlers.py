@@ -42,6 +42,7 @@ HELP = """\
 /size 5 — items per digest (1–20)
 /pause, /resume — hold or restart daily digests
 /settings — your settings
+/mute word, /unmute word, /mutes — keep items with a word out
 /stop — unsubscribe
 
 Answer each item with its buttons, or reply <code>read 1 3</code>, <code>skip 2</code>, \
@@ -142,6 +143,42 @@ class Handlers:
             except BadRequest as exc:
                 if "not modified" not in exc.message:
                     raise
+
+    async def mute(self, update: Update, context: Context) -> None:
+        """Keep items with a word out of this chat's digests."""
+        await self._muting(update, context, muting=True)
+
+    async def unmute(self, update: Update, context: Context) -> None:
+        """Let a muted word back in."""
+        await self._muting(update, context, muting=False)
+
+    async def mutes(self, update: Update, context: Context) -> None:
+        """List the muted words."""
+        assert update.effective_message and update.effective_chat
+        with self.s.store.transaction() as session:
+            words = outbox.muted_words(session, update.effective_chat.id)
+        listing = ", ".join(words) if words else "none"
+        await update.effective_message.reply_text(f"Muted words: {listing}")
+
+    async def _muting(self, update: Update, context: Context, *, muting: bool) -> None:
+        assert update.effective_message and update.effective_chat
+        command = "mute" if muting else "unmute"
+        try:
+            word = mute_word(" ".join(context.args or []))
+        except ValueError as exc:
+            await update.effective_message.reply_text(f"{exc} Usage: /{command} crypto")
+            return
+        with self.s.store.transaction() as session:
+            chat = session.get(Chat, update.effective_chat.id)
+            if chat is None or not chat.subscribed:
+                reply = "Send /start to subscribe."
+            elif muting:
+                done = chat_store.mute(session, chat.id, word)
+                reply = f"Muted “{word}”." if done else f"“{word}” is muted already."
+            else:
+                done = chat_store.unmute(session, chat.id, word)
+                reply = f"“{word}” is back." if done else f"“{word}” was not muted."
+        await update.effective_message.reply_text(reply)
 
     async def digest(self, update: Update, context: Context) -> None:
         """Compose and send a digest now; it does not count as the daily one."""
@@ -302,6 +339,23 @@ class Handlers:
 
 
 EXAMPLES = {"time": "07:30", "tz": "Asia/Shanghai (or +8)", "size": "5"}
+
+
+MAX_WORD = 64
+
+
+def mute_word(text: str) -> str:
+    """A word or short phrase to mute, matched as plain text (no patterns, so no ReDoS).
+
+    >>> mute_word("  Crypto  ")
+    'crypto'
+    """
+    word = " ".join(text.split()).casefold()
+    if not word:
+        raise ValueError("Which word?")
+    if len(word) > MAX_WORD:
+        raise ValueError(f"A muted word is at most {MAX_WORD} characters.")
+    return word
 
 
 def parse_size(text: str) -> int:

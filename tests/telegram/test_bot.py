@@ -428,3 +428,25 @@ def test_bad_settings_are_explained_and_change_nothing(
     chat = stored_chat(services.store, FRIEND)
     assert chat is not None
     assert (chat.digest_time, chat.timezone, chat.digest_size) == (dt.time(8, 0), "UTC", 5)
+
+
+def test_muted_words_keep_items_out_of_digests(
+    friend: Chat, running: Running, services: Services, clock: Clock
+) -> None:
+    with services.store.transaction() as session:
+        titles = list(session.scalars(select(Item.title)))
+    word = "transformer"
+    assert any(word in t.casefold() for t in titles)  # the sample notes mention it
+    friend.send(f"/mute {word.upper()}")
+    assert f"Muted “{word}”" in (friend.reply().visible_text or "")
+    friend.send("/mutes")
+    assert word in (friend.reply().visible_text or "")
+    friend.send("/size 20")
+    friend.reply()
+    for day in range(5):
+        clock.now = dt.datetime(2026, 11, 23 + day, 8, 0, tzinfo=dt.UTC)
+        sweep(running, services)
+    shown = " ".join((m.visible_text or "") for m in friend.bot_messages() if m.buttons())
+    assert shown and word not in shown.casefold()
+    friend.send(f"/unmute {word}")
+    assert "is back" in (friend.reply().visible_text or "")
