@@ -5,6 +5,7 @@ The store only selects; bot.query ranks, the same way on both backends.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -12,7 +13,7 @@ from sqlalchemy import TextClause, select, text
 from sqlalchemy.orm import Session
 
 from bot.query import Candidate, fts5_match, query_terms, rank
-from bot.store.models import Item
+from bot.store.models import Item, Search
 
 # Enough for a personal library; candidates are taken in id order so both stores see the same.
 CANDIDATE_LIMIT = 5000
@@ -72,3 +73,17 @@ def search(session: Session, query: str, *, limit: int = 10, offset: int = 0) ->
         return SearchPage(total=len(ranked))
     rows = {item.id: item for item in session.scalars(select(Item).where(Item.id.in_(page_ids)))}
     return SearchPage(total=len(ranked), items=[rows[i] for i in page_ids if i in rows])
+
+
+def save_search(session: Session, chat_id: int, text: str, now: dt.datetime) -> int:
+    """Keep a chat's search so its page buttons can name it by id."""
+    saved = Search(chat_id=chat_id, text=text, created_at=now)
+    session.add(saved)
+    session.flush()
+    return saved.id
+
+
+def saved_search(session: Session, search_id: int, chat_id: int) -> str | None:
+    """A search's text, only for the chat that made it."""
+    saved = session.get(Search, search_id)
+    return saved.text if saved is not None and saved.chat_id == chat_id else None

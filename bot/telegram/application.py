@@ -36,6 +36,7 @@ COMMANDS = [
     ("size", "items per digest, e.g. /size 5"),
     ("pause", "hold daily digests"),
     ("resume", "restart daily digests"),
+    ("search", "find anything in the library, e.g. /search 蒸馏"),
     ("mute", "keep items with a word out, e.g. /mute crypto"),
     ("mutes", "your muted words"),
     ("help", "what I understand"),
@@ -72,7 +73,8 @@ def register_handlers(app: Application, h: Handlers, gate: AccessGate) -> None: 
     commands = {
         "start": h.start, "stop": h.stop, "help": h.help, "digest": h.digest,
         "time": h.time, "tz": h.tz, "size": h.size, "pause": h.pause, "resume": h.resume,
-        "settings": h.settings, "mute": h.mute, "unmute": h.unmute, "mutes": h.mutes,
+        "settings": h.settings, "search": h.search,
+        "mute": h.mute, "unmute": h.unmute, "mutes": h.mutes,
     }  # fmt: skip
     for name, callback in commands.items():
         app.add_handler(CommandHandler(name, callback))

@@ -14,19 +14,20 @@ from telegram import Message, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from bot.callbacks import CallbackError, ItemAnswer, SettingChange, decode, encode
+from bot.callbacks import CallbackError, ItemAnswer, PageTurn, SettingChange, decode, encode
 from bot.config import Settings
 from bot.importer import ImportFileError, import_bytes, too_big
 from bot.items import Answer
-from bot.render import item_buttons
+from bot.render import DigestView, item_buttons, render_digest
 from bot.replies import ReplyError, parse_answers
 from bot.schedule import ScheduleError, local_date, parse_time, parse_timezone
 from bot.store import chats as chat_store
 from bot.store import digests as outbox
+from bot.store import search as search_store
 from bot.store.db import Store
 from bot.store.library import ImportReport
-from bot.store.models import Chat, Digest, DigestKind
-from bot.telegram.sending import SendResult, keyboard, send_html
+from bot.store.models import Chat, Digest, DigestKind, Item
+from bot.telegram.sending import NO_PREVIEW, SendResult, keyboard, send_html
 from jobs.digests import ChatClock, Send, compose_for_chat, deliver_pending
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ HELP = """\
 /size 5 — items per digest (1–20)
 /pause, /resume — hold or restart daily digests
 /settings — your settings
+/search words — find anything in the library
 /mute word, /unmute word, /mutes — keep items with a word out
 /stop — unsubscribe
 
@@ -144,6 +146,41 @@ class Handlers:
                 if "not modified" not in exc.message:
                     raise
 
+    async def search(self, update: Update, context: Context) -> None:
+        """Search the whole library; results come 5 a page with Next/Prev and ✅/⏭ buttons."""
+        assert update.effective_message and update.effective_chat
+        text = " ".join(context.args or [])[:MAX_QUERY]
+        if not text.strip():
+            await update.effective_message.reply_text("Usage: /search 蒸馏  or  /search attention")
+            return
+        with self.s.store.transaction() as session:
+            search_id = search_store.save_search(
+                session, update.effective_chat.id, text, self.s.clock()
+            )
+            html_text, rows = search_page(session, update.effective_chat.id, search_id, text, 0)
+        await update.effective_message.reply_html(
+            html_text, reply_markup=keyboard(rows), link_preview_options=NO_PREVIEW
+        )
+
+    async def turn_page(self, update: Update, turn: PageTurn) -> None:
+        """Next/Prev on search results: redraw the message with that page."""
+        query = update.callback_query
+        assert query and update.effective_chat
+        chat_id = update.effective_chat.id
+        with self.s.store.transaction() as session:
+            text = search_store.saved_search(session, turn.query_id, chat_id)
+            if text is not None:
+                html_text, rows = search_page(session, chat_id, turn.query_id, text, turn.page)
+        if text is None:
+            await query.answer("That search is not yours or no longer exists.", show_alert=True)
+            return
+        await query.answer()
+        if isinstance(query.message, Message):
+            await query.message.edit_text(
+                html_text, parse_mode="HTML", reply_markup=keyboard(rows),
+                link_preview_options=NO_PREVIEW,
+            )  # fmt: skip
+
     async def mute(self, update: Update, context: Context) -> None:
         """Keep items with a word out of this chat's digests."""
         await self._muting(update, context, muting=True)
@@ -214,8 +251,11 @@ class Handlers:
         if isinstance(action, SettingChange):
             await self.change_setting(update, action)
             return
-        if not isinstance(action, ItemAnswer):
-            await query.answer("This button no longer works.")
+        if isinstance(action, PageTurn):
+            await self.turn_page(update, action)
+            return
+        if action.digest_id == SEARCH_RESULTS:
+            await self.answer_search_result(update, action)
             return
         chat_id = update.effective_chat.id
         with self.s.store.transaction() as session:
@@ -235,6 +275,26 @@ class Handlers:
         await query.answer("Marked read ✅" if action.answer is Answer.READ else "Skipped ⏭")
         if isinstance(query.message, Message):
             await _refresh_keyboard(query.message, action.digest_id, ids, given)
+
+    async def answer_search_result(self, update: Update, action: ItemAnswer) -> None:
+        """✅/⏭ under a search result: the same read/skip as in a digest."""
+        query = update.callback_query
+        assert query and update.effective_chat and isinstance(query.message, Message)
+        chat_id = update.effective_chat.id
+        ids = _answer_item_ids(query.message)
+        with self.s.store.transaction() as session:
+            known = action.item_id in ids and session.get(Item, action.item_id) is not None
+            if known:
+                outbox.set_answer(
+                    session, chat_id=chat_id, item_id=action.item_id, answer=action.answer,
+                    now=self.s.clock(),
+                )  # fmt: skip
+                given = outbox.answers(session, chat_id, ids)
+        if not known:
+            await query.answer("That item no longer exists.", show_alert=True)
+            return
+        await query.answer("Marked read ✅" if action.answer is Answer.READ else "Skipped ⏭")
+        await _refresh_keyboard(query.message, SEARCH_RESULTS, ids, given)
 
     async def answer_text(self, update: Update, context: Context) -> None:
         """`read 1 3`, `skip 2`, `r1 s2`: as a reply to a digest, or alone for the latest."""
@@ -342,6 +402,34 @@ EXAMPLES = {"time": "07:30", "tz": "Asia/Shanghai (or +8)", "size": "5"}
 
 
 MAX_WORD = 64
+MAX_QUERY = 4000
+SEARCH_PAGE = 5
+SEARCH_RESULTS = 0  # the "digest" id search-result buttons carry: no digest, any item
+
+
+def search_page(
+    session: Session, chat_id: int, search_id: int, text: str, page: int
+) -> tuple[str, list[list[list[str]]]]:
+    """One page of results as Telegram HTML with its buttons."""
+    found = search_store.search(session, text, limit=SEARCH_PAGE, offset=page * SEARCH_PAGE)
+    shown = html.escape(" ".join(text.split())[:100])
+    if found.total == 0:
+        return f"Nothing found for “{shown}”. Try a shorter query or fewer words.", []
+    pages = -(-found.total // SEARCH_PAGE)
+    page = min(page, pages - 1)
+    items = outbox.library(session, [item.id for item in found.items])
+    order = {item.id: n for n, item in enumerate(found.items)}
+    items.sort(key=lambda item: order[item.id])
+    given = outbox.answers(session, chat_id, list(order))
+    title = f"🔎 {shown} — {found.total} found, page {page + 1} of {pages}"
+    first = render_digest(DigestView(SEARCH_RESULTS, title, tuple(items), given))[0]
+    rows = [[[b.text, b.data] for b in row] for row in first.buttons]
+    turns = [
+        [label, encode(PageTurn(search_id, target))]
+        for label, target in (("◀ Prev", page - 1), ("Next ▶", page + 1))
+        if 0 <= target < pages
+    ]
+    return first.html, [*rows, turns] if turns else rows
 
 
 def mute_word(text: str) -> str:
@@ -434,6 +522,8 @@ def _fresh_rows(
             position = ids.index(action.item_id) + 1
             buttons = item_buttons(digest_id, position, action.item_id, given.get(action.item_id))
             fresh.append([[b.text, b.data] for b in buttons])
+        elif not isinstance(action, ItemAnswer):
+            fresh.append([list(b) for b in row])  # e.g. Next/Prev under search results
     return fresh
 
 
@@ -448,6 +538,20 @@ def _digest_answered(session: Session, chat_id: int, message: Message) -> Digest
         # still name the digest (checked against this chat like a press).
         digest = outbox.digest_for_answer(session, chat_id=chat_id, digest_id=shown)
     return digest
+
+
+def _answer_item_ids(message: Message) -> list[int]:
+    """The item ids a message's ✅/⏭ buttons name, in order."""
+    rows = message.reply_markup.inline_keyboard if message.reply_markup else ()
+    ids: list[int] = []
+    for row in rows:
+        try:
+            action = decode(str(row[0].callback_data or ""))
+        except CallbackError:
+            continue
+        if isinstance(action, ItemAnswer):
+            ids.append(action.item_id)
+    return ids
 
 
 def _digest_on_buttons(message: Message) -> int | None:

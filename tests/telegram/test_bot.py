@@ -450,3 +450,38 @@ def test_muted_words_keep_items_out_of_digests(
     assert shown and word not in shown.casefold()
     friend.send(f"/unmute {word}")
     assert "is back" in (friend.reply().visible_text or "")
+
+
+def test_search_pages_through_results_and_answers_them(
+    friend: Chat, running: Running, services: Services
+) -> None:
+    with services.store.transaction() as session:
+        for n in range(7):
+            session.add(
+                Item(
+                    kind=ItemKind.ARTICLE,
+                    title=f"Hummingbird note {n}",
+                    text="蜂鸟 flight",
+                    canonical_key=f"title:hummingbird {n}",
+                    title_tokens=f"hummingbird note {n}",
+                    body_tokens="蜂鸟 flight",
+                )
+            )
+    friend.send("/search hummingbirds")
+    page = friend.reply()
+    assert "7 found, page 1 of 2" in (page.visible_text or "")
+    assert "Next ▶" in dict(page.buttons()) and "◀ Prev" not in dict(page.buttons())
+    friend.tap("Next ▶")
+    friend.wait_for(lambda: "page 2 of 2" in friend.last_text(), what="page 2")
+    friend.tap("✅ Read 1")
+    friend.wait_for(lambda: "● ✅ Read 1" in friend.buttons(), what="the answer shown")
+    assert "◀ Prev" in friend.buttons()  # navigation survives the redraw
+    with services.store.transaction() as session:
+        reads = session.scalars(
+            select(ItemState).where(ItemState.chat_id == FRIEND, ItemState.status == Answer.READ)
+        ).all()
+    assert len(reads) == 1
+    friend.send("/search zzqqxx")
+    assert "Nothing found" in (friend.reply().visible_text or "")
+    friend.send('/search " OR * NEAR( 😀')
+    assert friend.reply().visible_text  # hostile text: a normal answer
