@@ -22,6 +22,7 @@ from bot.config import Settings
 from bot.importer import ImportFileError, import_paths
 from bot.items import ItemKind
 from bot.logs import configure_logging
+from bot.opml import OpmlError, OpmlFeed, read_opml, write_opml
 from bot.preview import preview_digest
 from bot.repair import repair_text
 from bot.resources import bundled_path
@@ -241,6 +242,75 @@ def feeds_pull() -> None:
     typer.echo(f"feeds: {outcomes or 'none due'}; new posts: {report.items.added.total()}")
     for url in report.paused:
         typer.echo(f"paused after repeated failures: {url}")
+
+
+@feeds_app.command("import-opml")
+def feeds_import_opml(
+    file: Annotated[Path, typer.Argument(help="An OPML file, as feed readers export them.")],
+) -> None:
+    """Follow every feed in an OPML subscription list (nested folders too).
+
+    Example: lamplight feeds import-opml subscriptions.opml
+    """
+    try:
+        data = file.read_bytes()
+    except FileNotFoundError as exc:
+        raise Failure(f"{file}: no such file") from exc
+    except OSError as exc:
+        raise Failure(f"{file}: cannot read it ({exc.strerror or exc})") from exc
+    try:
+        found = read_opml(data)
+    except OpmlError as exc:
+        raise Failure(f"{file}: {exc}") from exc
+    usable = [
+        f
+        for f in found
+        if f.feed_url.startswith(("http://", "https://")) and len(f.feed_url) <= 1024
+    ]
+    if not usable:
+        raise Failure(f"{file}: no feeds in it (no outline has an http(s) xmlUrl)")
+    store = build_store(load_settings())
+    now, added = dt.datetime.now(dt.UTC), 0
+    with store.transaction() as session:
+        for feed in usable:
+            name = feed.name[:256] if feed.name else None
+            added += feed_store.follow(session, feed.feed_url, name, now)
+            session.flush()  # a list naming one feed twice follows it once
+    store.dispose()
+    skipped = len(found) - len(usable)
+    typer.echo(
+        f"added {added} feeds, {len(usable) - added} already followed"
+        + (f", {skipped} skipped (not an http(s) URL)" if skipped else "")
+    )
+
+
+@feeds_app.command("export-opml")
+def feeds_export_opml(
+    out: Annotated[
+        Path | None, typer.Option(help="Write to this file; standard output if omitted.")
+    ] = None,
+) -> None:
+    """Write the followed feeds as an OPML 2.0 list, for a feed reader or a backup.
+
+    Example: lamplight feeds export-opml --out lamplight.opml
+    """
+    store = build_store(load_settings())
+    with store.transaction() as session:
+        feeds = [
+            OpmlFeed(s.name, s.feed_url, s.site if s.site != s.feed_url else None)
+            for s in list_feeds(session)
+            if s.feed_url
+        ]
+    store.dispose()
+    document = write_opml(feeds)
+    if out is None:
+        sys.stdout.write(document)
+        return
+    try:
+        out.write_text(document, encoding="utf-8")
+    except OSError as exc:
+        raise Failure(f"{out}: cannot write it ({exc.strerror or exc})") from exc
+    typer.echo(f"wrote {len(feeds)} feeds to {out}")
 
 
 async def _pull(store: Store, settings: Settings) -> PullReport:

@@ -39,6 +39,7 @@ COMMANDS = [
     ("search", "find anything in the library, e.g. /search 蒸馏"),
     ("mute", "keep items with a word out, e.g. /mute crypto"),
     ("mutes", "your muted words"),
+    ("feeds", "the newsletters followed"),
     ("help", "what I understand"),
     ("stop", "unsubscribe"),
 ]
@@ -74,7 +75,7 @@ def register_handlers(app: Application, h: Handlers, gate: AccessGate) -> None: 
         "start": h.start, "stop": h.stop, "help": h.help, "digest": h.digest,
         "time": h.time, "tz": h.tz, "size": h.size, "pause": h.pause, "resume": h.resume,
         "settings": h.settings, "search": h.search,
-        "mute": h.mute, "unmute": h.unmute, "mutes": h.mutes,
+        "mute": h.mute, "unmute": h.unmute, "mutes": h.mutes, "feeds": h.feeds,
     }  # fmt: skip
     for name, callback in commands.items():
         app.add_handler(CommandHandler(name, callback))

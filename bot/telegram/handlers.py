@@ -23,10 +23,11 @@ from bot.replies import ReplyError, parse_answers
 from bot.schedule import ScheduleError, local_date, parse_time, parse_timezone
 from bot.store import chats as chat_store
 from bot.store import digests as outbox
+from bot.store import feeds as feed_store
 from bot.store import search as search_store
 from bot.store.db import Store
-from bot.store.library import ImportReport
-from bot.store.models import Chat, Digest, DigestKind, Item
+from bot.store.library import ImportReport, list_feeds
+from bot.store.models import Chat, Digest, DigestKind, Item, Source
 from bot.telegram.sending import NO_PREVIEW, SendResult, keyboard, send_html
 from jobs.digests import ChatClock, Send, compose_for_chat, deliver_pending
 
@@ -397,6 +398,25 @@ class Handlers:
             reply = f"Saved.\n\n{settings_text(chat)}" if chat else "Send /start to subscribe."
         await update.effective_message.reply_html(reply)
 
+    async def feeds(self, update: Update, context: Context) -> None:
+        """List the followed newsletters; admins add (`/feeds add URL [name]`) and remove."""
+        message, user = update.effective_message, update.effective_user
+        assert message and user
+        action, rest = feeds_request(context.args or [])
+        if action in ("add", "remove") and user.id not in self.s.settings.admin_user_ids:
+            await message.reply_text("Sorry, only the bot's admins can add or remove feeds.")
+            return
+        with self.s.store.transaction() as session:
+            if action == "add":
+                reply = feeds_add_reply(session, rest, self.s.clock())
+            elif action == "remove":
+                reply = feeds_remove_reply(session, rest)
+            elif action == "usage":
+                reply = FEEDS_USAGE
+            else:
+                reply = feeds_text(list_feeds(session))
+        await message.reply_html(reply, link_preview_options=NO_PREVIEW)
+
 
 EXAMPLES = {"time": "07:30", "tz": "Asia/Shanghai (or +8)", "size": "5"}
 
@@ -593,3 +613,82 @@ async def _edit_keyboard(
     except BadRequest as exc:
         if "not modified" not in exc.message:
             log.warning("could not update buttons of message %s: %s", message_id, exc.message)
+
+
+FEEDS_USAGE = "Usage: /feeds, /feeds add URL [name], /feeds remove NAME_OR_URL"
+FEEDS_LIMIT = 4096  # Telegram's limit on a message, in UTF-16 code units
+
+
+def feeds_request(args: Sequence[str]) -> tuple[str, list[str]]:
+    """What `/feeds …` asks: ("list" | "add" | "remove" | "usage", its arguments).
+
+    >>> feeds_request(["add", "https://a.org/rss", "Import", "AI"])
+    ('add', ['https://a.org/rss', 'Import AI'])
+    >>> feeds_request(["remove", "Import", "AI"])
+    ('remove', ['Import AI'])
+    """
+    if not args:
+        return "list", []
+    verb, rest = args[0].casefold(), list(args[1:])
+    if verb == "add" and rest:
+        return "add", [rest[0], *([" ".join(rest[1:])] if rest[1:] else [])]
+    if verb == "remove" and rest:
+        return "remove", [" ".join(rest)]
+    return ("add" if verb == "add" else "remove" if verb == "remove" else "usage"), []
+
+
+def feeds_add_reply(session: Session, args: Sequence[str], now: dt.datetime) -> str:
+    if not args:
+        return FEEDS_USAGE
+    url, name = args[0], (args[1][:256] if len(args) > 1 else None)
+    if not url.startswith(("http://", "https://")) or len(url) > 1024:
+        return "A feed URL starts with http:// or https://, e.g. /feeds add https://jack-clark.net/feed/"
+    if feed_store.follow(session, url, name, now):
+        return f"Following {html.escape(url)}."
+    return f"{html.escape(url)} is followed already."
+
+
+def feeds_remove_reply(session: Session, args: Sequence[str]) -> str:
+    if not args:
+        return FEEDS_USAGE
+    removed = feed_store.unfollow(session, args[0])
+    if removed is None:
+        return f"No feed named {html.escape(args[0])}; /feeds lists them."
+    return f"Stopped following {html.escape(removed)}."
+
+
+def feed_state(feed: Source) -> str:
+    """ok, paused, no known feed, or how many fetches failed and the last error."""
+    if feed.paused:
+        return "paused"
+    if not feed.feed_url:
+        return "no known feed"
+    if feed.error_count:
+        return f"{feed.error_count} failures: {(feed.last_error or 'unknown error')[:200]}"
+    return "ok"
+
+
+def feeds_text(feeds: Sequence[Source], limit: int = FEEDS_LIMIT) -> str:
+    """The followed feeds as Telegram HTML, cut (with a note) to fit one message."""
+    if not feeds:
+        return "No newsletters followed yet. Admins add one with /feeds add URL [name]."
+    head = f"<b>Newsletters followed ({len(feeds)})</b>"
+    lines = [
+        f"• <b>{html.escape(f.name)}</b> — {html.escape(feed_state(f))}"
+        + (f"\n  {html.escape(f.feed_url)}" if f.feed_url else "")
+        for f in feeds
+    ]
+    shown = head
+    for number, line in enumerate(lines):
+        note = f"\n… and {len(lines) - number} more; <code>lamplight feeds list</code> shows all."
+        if (
+            _utf16_len(f"{shown}\n{line}") + (_utf16_len(note) if number < len(lines) - 1 else 0)
+            > limit
+        ):
+            return shown + note
+        shown += f"\n{line}"
+    return shown
+
+
+def _utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
