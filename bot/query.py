@@ -6,7 +6,7 @@ way on SQLite and PostgreSQL, so both return the same ids.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from bot.tokens import search_tokens
@@ -49,12 +49,24 @@ def fts5_match(terms: Iterable[str]) -> str:
     return " OR ".join('"' + term.replace('"', '""') + '"' for term in terms)
 
 
+def _holds(tokens: str) -> Callable[[str], bool]:
+    """Whether a term is one of the space-joined `tokens`, without splitting a long string.
+
+    A space-bounded match is a whole token; any other whitespace (never printable) falls back
+    to a set of the split tokens, so the answer is always `term in tokens.split()`.
+    """
+    if tokens.isprintable():
+        padded = f" {tokens} "
+        return lambda term: f" {term} " in padded
+    return set(tokens.split()).__contains__
+
+
 def _sort_key(terms: tuple[str, ...], candidate: Candidate) -> tuple[int, int, int, int] | None:
     title = candidate.title_tokens.split()
-    title_set, body_set = set(title), set(candidate.body_tokens.split())
+    title_set, in_body_of = set(title), _holds(candidate.body_tokens)
     matched = score = 0
     for term in terms:
-        in_title, in_body = term in title_set, term in body_set
+        in_title, in_body = term in title_set, in_body_of(term)
         if in_title or in_body:
             matched += 1
             score += TITLE_WEIGHT * in_title + BODY_WEIGHT * in_body
