@@ -156,45 +156,50 @@ async def deliver_pending(store: Store, send: Send, now: dt.datetime) -> SendRep
 async def _deliver_chat(
     store: Store, send: Send, now: dt.datetime, chat_id: int, report: SendReport
 ) -> None:
+    # Store calls run in threads: a commit must not stall the loop that paces the sends.
     while True:
-        with store.transaction() as session:
-            message = outbox.claim_next(session, chat_id, now=now)
+        message = await asyncio.to_thread(_claim, store, chat_id, now)
         if message is None:
             return
         result = await send(message.chat_id, message.body, message.buttons)
         pause_point(BEFORE_RECORD)
-        with store.transaction() as session:
-            _record(session, message, result, now, report)
+        counted = await asyncio.to_thread(_settle, store, message, result, now)
+        setattr(report, counted, getattr(report, counted) + 1)  # on the loop: no races
         if result.outcome is not Outcome.SENT:
             return  # what follows waits behind this part
 
 
+def _claim(store: Store, chat_id: int, now: dt.datetime) -> OutgoingMessage | None:
+    with store.transaction() as session:
+        return outbox.claim_next(session, chat_id, now=now)
+
+
+def _settle(store: Store, message: OutgoingMessage, result: SendResult, now: dt.datetime) -> str:
+    with store.transaction() as session:
+        return _record(session, message, result, now)
+
+
 def _record(
-    session: Session,
-    message: OutgoingMessage,
-    result: SendResult,
-    now: dt.datetime,
-    report: SendReport,
-) -> None:
-    """Store the outcome of one send."""
+    session: Session, message: OutgoingMessage, result: SendResult, now: dt.datetime
+) -> str:
+    """Store the outcome of one send; returns the SendReport field it counts in."""
     if result.outcome is Outcome.SENT:
         assert result.message_id is not None
         outbox.record_sent(session, message.id, result.message_id, now)
-        report.sent += 1
-    elif result.outcome is Outcome.BLOCKED:
+        return "sent"
+    if result.outcome is Outcome.BLOCKED:
         outbox.mark_blocked(session, message.chat_id)
         outbox.give_up(session, message.digest_id, result.error, now)
-        report.blocked += 1
-    elif result.outcome is Outcome.REFUSED:
+        return "blocked"
+    if result.outcome is Outcome.REFUSED:
         outbox.give_up(session, message.digest_id, result.error, now)
-        report.refused += 1
-    elif now >= day_end(message.local_date, message.timezone):
+        return "refused"
+    if now >= day_end(message.local_date, message.timezone):
         outbox.give_up(session, message.digest_id, f"day over: {result.error}", now)
-        report.gave_up += 1
-    else:
-        retry_at = next_send_retry(now, message.attempts)
-        outbox.record_retry(session, message.id, result.error, retry_at)
-        report.retried += 1
+        return "gave_up"
+    retry_at = next_send_retry(now, message.attempts)
+    outbox.record_retry(session, message.id, result.error, retry_at)
+    return "retried"
 
 
 async def send_due_digests(now: dt.datetime, *, store: Store, send: Send) -> SendReport:

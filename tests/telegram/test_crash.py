@@ -262,9 +262,11 @@ def test_killed_after_telegram_accepted_the_message_it_is_not_sent_again(
     assert setup.first_item_answer(FRIEND) is Answer.READ
 
 
+# Thirty long articles: whatever the day's seed picks, twenty of them need two messages.
 LONG_NOTES = "\n\n".join(
-    f"Reader {n}："
+    f"Reading slowly and well, part {n}: a long look at how to read papers\n"
     + " ".join(f"Sentence {k} of note {n} is about reading slowly and well." for k in range(8))
+    + f"\nhttps://example.org/reading/{n}"
     for n in range(1, 31)
 )
 
