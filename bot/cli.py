@@ -8,9 +8,8 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import httpx
 import typer
 from pydantic import ValidationError
 from rich.console import Console
@@ -23,14 +22,18 @@ from bot.importer import ImportFileError, import_paths
 from bot.items import ItemKind
 from bot.logs import configure_logging
 from bot.opml import OpmlError, OpmlFeed, read_opml, write_opml
-from bot.preview import preview_digest
 from bot.repair import repair_text
 from bot.resources import bundled_path
 from bot.store import feeds as feed_store
 from bot.store.db import Store, StoreError, upgrade
 from bot.store.library import export_items, list_feeds
 from bot.store.search import search as search_library
-from jobs.feeds import PullReport, pull_feeds
+
+if TYPE_CHECKING:
+    from jobs.feeds import PullReport
+
+# The Telegram stack and the feed client load only for the commands that use them: every
+# command pays for what it imports at start-up.
 
 app = typer.Typer(
     help="lamplight: a daily AI reading digest from your own notes, over Telegram.",
@@ -314,6 +317,10 @@ def feeds_export_opml(
 
 
 async def _pull(store: Store, settings: Settings) -> PullReport:
+    import httpx
+
+    from jobs.feeds import pull_feeds
+
     async with httpx.AsyncClient() as client:
         return await pull_feeds(
             dt.datetime.now(dt.UTC), store=store, client=client, settings=settings
@@ -358,6 +365,8 @@ def digest(
     """
     if not dry_run:
         raise Failure("only --dry-run is supported here; `lamplight run` sends digests")
+    from bot.preview import preview_digest
+
     settings = load_settings()
     store = build_store(settings)
     with store.transaction() as session:
