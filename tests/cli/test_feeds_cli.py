@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from tests.cli.test_cli import lamplight
 from tests.support.feedserver import FeedServer
 
-
-@pytest.fixture(autouse=True)
-def _store_env(monkeypatch: pytest.MonkeyPatch, database_url: str, tmp_path: Path) -> None:
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.setenv("LAMPLIGHT_DATA_DIR", str(tmp_path / "data"))
+pytestmark = pytest.mark.usefixtures("store_env")
 
 
 @pytest.fixture(scope="module")

@@ -27,10 +27,7 @@ OPML = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-@pytest.fixture(autouse=True)
-def _store_env(monkeypatch: pytest.MonkeyPatch, database_url: str, tmp_path: Path) -> None:
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.setenv("LAMPLIGHT_DATA_DIR", str(tmp_path / "data"))
+pytestmark = pytest.mark.usefixtures("store_env")
 
 
 @pytest.fixture

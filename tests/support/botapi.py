@@ -11,17 +11,7 @@ from bot.emulator import FakeBotAPI
 
 
 @pytest.fixture
-def botapi(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeBotAPI]:
-    """A running fake Bot API; nothing leaves 127.0.0.1."""
-    # A developer's proxy settings must not route the fake's traffic elsewhere.
-    for name in (
-        "HTTP_PROXY",
-        "HTTPS_PROXY",
-        "ALL_PROXY",
-        "http_proxy",
-        "https_proxy",
-        "all_proxy",
-    ):
-        monkeypatch.delenv(name, raising=False)
+def botapi() -> Iterator[FakeBotAPI]:
+    """A running fake Bot API; nothing leaves 127.0.0.1 (tests/conftest.py clears proxies)."""
     with FakeBotAPI() as api:
         yield api
