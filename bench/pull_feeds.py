@@ -1,7 +1,8 @@
 """Time a pull of many newsletter feeds at once, against slow local hosts.
 
-Serves 200 distinct feeds from several local HTTP servers on 127.0.0.1 (20 ports × 10 feeds by
-default, so FetchLimits.per_host acts as it would on real hosts), each feed with its own
+Serves 200 distinct feeds from local HTTP servers on 127.0.0.1, by default one per port, as
+newsletters each live on a host of their own (``--hosts 20`` puts 10 feeds on each of 20
+ports, where FetchLimits.per_host, not the slowest feed, decides the time), each feed with its own
 delay before it answers (spread evenly over 50–500 ms, assigned to hosts at random) and its own
 ETag, answering 304 to a matching If-None-Match. Every feed is followed in a fresh temporary
 SQLite store, then the real code path is timed: ``jobs.feeds.pull_feeds`` with a real
@@ -16,10 +17,10 @@ Figures, for each FetchLimits tried (the defaults, and limits wide enough for th
 * a second pull, `now` moved past the refresh interval so every feed is due again, which must be
   all 304s: its time and whether every outcome was not_modified.
 
-jieba's dictionary is loaded before timing (a running bot has it loaded already).
+The segmenter's dictionary is loaded before timing (a running bot has it loaded already).
 
-    python bench/pull_feeds.py                          # 20 hosts × 10 feeds
-    python bench/pull_feeds.py --hosts 200              # one feed per host
+    python bench/pull_feeds.py                          # one feed per host
+    python bench/pull_feeds.py --hosts 20               # 20 hosts × 10 feeds
     python bench/pull_feeds.py --per-host 4 --overall 32  # try other limits too
 """
 
@@ -51,7 +52,7 @@ from bot.config import Settings  # noqa: E402
 from bot.feeds import FeedRequest, FetchLimits, fetch_feed, fetch_many, parse_feed  # noqa: E402
 from bot.store.db import open_store  # noqa: E402
 from bot.store.feeds import FeedOutcome, follow  # noqa: E402
-from bot.tokens import tokenizer  # noqa: E402
+from bot.tokens import search_tokens  # noqa: E402
 from jobs.feeds import PullReport, pull_feeds  # noqa: E402
 
 FEEDS = 200
@@ -272,7 +273,7 @@ async def run(args: argparse.Namespace) -> None:
     delays = [MIN_DELAY + step * n for n in range(FEEDS)]
     rng.shuffle(delays)
     feeds = [make_feed(n, delay, rng) for n, delay in enumerate(delays)]
-    tokenizer()  # jieba's dictionary, loaded once per process, not per pull
+    search_tokens("预热")  # the segmenter's dictionary, loaded once per process, not per pull
     with Hosts(feeds, args.hosts) as hosts, tempfile.TemporaryDirectory() as tmp:
         slowest = hosts.urls[max(range(FEEDS), key=lambda n: feeds[n].delay)]
         baseline = await slowest_alone(slowest)
@@ -297,7 +298,7 @@ async def run(args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--hosts", type=int, default=20, help="local servers the feeds share")
+    parser.add_argument("--hosts", type=int, default=FEEDS, help="local servers the feeds share")
     parser.add_argument("--per-host", type=int, default=0, help="also try this per_host limit")
     parser.add_argument("--overall", type=int, default=0, help="also try this overall limit")
     parser.add_argument("--seed", type=int, default=1)

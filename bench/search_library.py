@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import jieba
 from sqlalchemy import delete, func, insert, select, text
 
 REPO = Path(__file__).resolve().parents[1]
@@ -49,7 +50,7 @@ from bot.query import query_terms  # noqa: E402
 from bot.store.db import Store, open_store  # noqa: E402
 from bot.store.models import Item, Source, SourceKind  # noqa: E402
 from bot.store.search import search, search_candidates  # noqa: E402
-from bot.tokens import search_tokens, tokenizer  # noqa: E402
+from bot.tokens import search_tokens  # noqa: E402
 
 ITEMS = 100_000
 TARGET_P95_MS = 50.0
@@ -86,10 +87,11 @@ SYLLABLES = "ka lo mi ne su ta ri vo zen dra quil brix mor tal wen fy gor pli"
 
 def rare_chinese(rng: random.Random, count: int, taken: set[str]) -> list[str]:
     """Words of jieba's own dictionary that it keeps whole: one token each, as rare words are."""
+    dictionary = Path(jieba.__file__).with_name("dict.txt").read_text(encoding="utf-8")
     pool = sorted(
         word
-        for word, freq in tokenizer().FREQ.items()
-        if freq and 2 <= len(word) <= 4 and word not in taken and _HAN.fullmatch(word)
+        for word, freq, *_ in (line.split() for line in dictionary.splitlines())
+        if int(freq) and 2 <= len(word) <= 4 and word not in taken and _HAN.fullmatch(word)
     )
     words: list[str] = []
     for word in rng.sample(pool, len(pool)):

@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bot.config import Settings
+from bot.health import Heartbeat
 from bot.store.db import Store, open_store
 
 log = logging.getLogger(__name__)
@@ -22,19 +23,23 @@ def build_store(settings: Settings) -> Store:
     return open_store(settings.store_url)
 
 
-def build_bot(settings: Settings, store: Store, *, schedule: bool = True) -> Any:
+def build_bot(
+    settings: Settings, store: Store, *, schedule: bool = True, heartbeat: Heartbeat | None = None
+) -> Any:
     """The Telegram application with its handlers and the digest sweep."""
     from bot.telegram.application import build_application
     from bot.telegram.handlers import Services
 
-    return build_application(Services(settings, store, utc_now), schedule=schedule)
+    services = Services(settings, store, utc_now)
+    return build_application(services, schedule=schedule, heartbeat=heartbeat)
 
 
 def run_bot(settings: Settings) -> None:
     """`lamplight run`: long polling, or a webhook when WEBHOOK_URL is set. Blocks until
     SIGINT/SIGTERM; PTB then stops the updater and the application cleanly."""
     store = build_store(settings)
-    app = build_bot(settings, store)
+    # `lamplight health` (the container's HEALTHCHECK) reads this heartbeat in the data dir.
+    app = build_bot(settings, store, heartbeat=Heartbeat(settings.data_dir))
     try:
         if settings.webhook_url:
             secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None

@@ -6,7 +6,8 @@ short; the largest store id (2**63 - 1) takes 13 characters, so every form fits 
 Whether the clicking chat owns the digest is checked by the handler against the store.
 
 Decoding accepts only what :func:`encode` produces (one canonical spelling per value), so forged
-or garbled data fails here with :class:`CallbackError` instead of reaching the store.
+or garbled data fails here with :class:`CallbackError` instead of reaching the store. Its message
+is an English msgid: the handler shows it through the chat's translator.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.i18n import LANGUAGES, N_
 from bot.items import Answer
 
 __all__ = [
@@ -46,13 +48,18 @@ _SETTING_CODE = "c"
 
 @dataclass(frozen=True, slots=True)
 class SettingChange:
-    """A /settings button: one step of one setting."""
+    """A /settings or /lang button: one step of one setting."""
 
     change: str  # one of SETTING_CHANGES
 
 
-# The steps /settings offers as buttons; anything else is not ours.
-SETTING_CHANGES = ("pause", "resume", "size-", "size+", "time-", "time+")
+# The steps /settings offers as buttons, and /lang's "lang-zh"…; anything else is not ours.
+SETTING_CHANGES = (
+    "pause", "resume", "size-", "size+", "time-", "time+",
+    *(f"lang-{code}" for code in LANGUAGES),
+)  # fmt: skip
+STALE = N_("This button is from another version of the bot.")
+GARBLED = N_("This button could not be read. Please use the latest digest.")
 
 
 class CallbackError(ValueError):
@@ -113,7 +120,7 @@ def decode(data: str) -> ItemAnswer | PageTurn | SettingChange:
     if parts[0] != PREFIX:
         # Another version's prefix reads as stale rather than garbled.
         if re.fullmatch(r"l\d+", parts[0]):
-            raise CallbackError("This button is from another version of the bot.")
+            raise CallbackError(STALE)
         raise _garbled()
     if len(parts) == 3 and parts[1] == _SETTING_CODE and parts[2] in SETTING_CHANGES:
         return SettingChange(parts[2])
@@ -154,4 +161,4 @@ def _from_base36(text: str) -> int:
 
 
 def _garbled() -> CallbackError:
-    return CallbackError("This button could not be read. Please use the latest digest.")
+    return CallbackError(GARBLED)

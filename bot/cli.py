@@ -18,13 +18,16 @@ from rich.table import Table
 
 from bot.app import build_store, run_bot
 from bot.config import Settings
+from bot.health import DEFAULT_MAX_AGE, check_health
 from bot.importer import ImportFileError, import_paths
 from bot.items import ItemKind
 from bot.logs import configure_logging
 from bot.opml import OpmlError, OpmlFeed, read_opml, write_opml
 from bot.repair import repair_text
 from bot.resources import bundled_path
+from bot.stats import DEFAULT_WEEKS, MAX_WEEKS
 from bot.store import feeds as feed_store
+from bot.store import reports
 from bot.store.db import Store, StoreError, upgrade
 from bot.store.library import export_items, list_feeds
 from bot.store.search import search as search_library
@@ -348,8 +351,58 @@ def run() -> None:
     secrets = [settings.telegram_bot_token.get_secret_value()]
     if settings.webhook_secret:
         secrets.append(settings.webhook_secret.get_secret_value())
-    configure_logging(settings.log_level, *secrets)
+    configure_logging(settings.log_level, *secrets, fmt=settings.log_format)
     run_bot(settings)
+
+
+@app.command()
+def health(
+    max_age: Annotated[
+        int, typer.Option(min=1, help="Seconds after which the bot's heartbeat is stale.")
+    ] = int(DEFAULT_MAX_AGE.total_seconds()),
+) -> None:
+    """Exit 0 when the running bot polled lately and the store answers; else 1, saying why.
+
+    Example: lamplight health --max-age 300   (the container's HEALTHCHECK runs this)
+    """
+    now = dt.datetime.now(dt.UTC)
+    healthy, line = check_health(load_settings(), now, dt.timedelta(seconds=max_age))
+    if not healthy:
+        raise Failure(line)
+    typer.echo(line)
+
+
+@app.command()
+def stats(
+    chat: Annotated[int, typer.Option(help="The chat (a Telegram user id) to draw.")],
+    out: Annotated[Path, typer.Option(help="The PNG file to write.")],
+    weeks: Annotated[
+        int, typer.Option(min=1, max=MAX_WEEKS, help="How many weeks to show.")
+    ] = DEFAULT_WEEKS,
+) -> None:
+    """Draw a chat's reading as a PNG: read and skipped per week, by kind, and the streak.
+
+    Example: lamplight stats --chat 123456789 --out stats.png
+    """
+    from zoneinfo import ZoneInfo
+
+    from bot.i18n import translator
+    from bot.stats import caption, draw, reading_stats  # drawing loads matplotlib
+
+    store = build_store(load_settings())
+    with store.transaction() as session:
+        zone = reports.chat_timezone(session, chat)
+        answered = reports.answers(session, chat)
+    store.dispose()
+    if zone is None:
+        raise Failure(f"no chat {chat} in the store; a chat's id is its user's Telegram id")
+    now = dt.datetime.now(dt.UTC)
+    summary = reading_stats(answered, now=now, zone=ZoneInfo(zone), weeks=weeks)
+    try:
+        out.write_bytes(draw(summary))
+    except OSError as exc:
+        raise Failure(f"{out}: cannot write it ({exc.strerror or exc})") from exc
+    typer.echo(f"wrote {out}: {caption(summary, translator('en'))}")
 
 
 @app.command()

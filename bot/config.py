@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
@@ -29,7 +29,8 @@ def _id_list(value: Any) -> Any:
 class Settings(BaseSettings):
     """Every setting lamplight reads; names match the environment variables."""
 
-    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+    # An empty `TELEGRAM_BOT_TOKEN=` left in an .env file means "not set", not an empty token.
+    model_config = SettingsConfigDict(extra="ignore", frozen=True, env_ignore_empty=True)
 
     telegram_bot_token: SecretStr | None = None
     telegram_api_base_url: str = "https://api.telegram.org/bot"
@@ -52,6 +53,9 @@ class Settings(BaseSettings):
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = 8443
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="json: one JSON object per log line"
+    )
 
     _ids = field_validator("allowed_user_ids", "admin_user_ids", mode="before")(_id_list)
 

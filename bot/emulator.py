@@ -5,9 +5,10 @@
 The real python-telegram-bot stack reaches it through ``base_url``/``base_file_url``, so
 requests, encodings and error mapping are PTB's own. The fake refuses what Telegram refuses
 (long or empty text, bad HTML, oversized callback data, edits of missing or unchanged
-messages, stale callback queries, unknown chats) with Telegram's error shapes, records every
-call, keeps each chat's messages as the user would see them, and answers 429/403/5xx or hangs
-on cue. Where Telegram is lenient it is stricter on purpose, and says so below:
+messages, stale callback queries, unknown chats, photos that are no image) with Telegram's
+error shapes, records every call, keeps each chat's messages as the user would see them, and
+answers 429/403/5xx or hangs on cue. Where Telegram is lenient it is stricter on purpose, and
+says so below:
 
 - text length counts UTF-16 code units of the *source* (HTML included), not the parsed text;
 - a bare ``&`` that is not ``&lt;``, ``&gt;``, ``&amp;``, ``&quot;`` or a numeric entity is
@@ -22,6 +23,7 @@ import itertools
 import json
 import math
 import re
+import struct
 import threading
 import time
 from collections import deque
@@ -43,6 +45,10 @@ MAX_CAPTION = 1024
 MAX_CALLBACK_DATA = 64
 MAX_CALLBACK_ANSWER = 200
 MAX_DOWNLOAD = 20 * 1024 * 1024
+# Telegram's limits for a photo: 10 MB, width + height ≤ 10000, sides at most 1:20.
+MAX_PHOTO = 10 * 1024 * 1024
+MAX_PHOTO_SIDES = 10000
+MAX_PHOTO_RATIO = 20
 MAX_LONG_POLL = 50.0
 
 # Tags Telegram's HTML parse mode accepts (lamplight needs no others).
@@ -299,6 +305,8 @@ class Message:
     reply_markup: dict[str, Any] | None = None
     caption: str | None = None
     photo: str | None = None  # file_id, URL or "upload:<filename>"
+    photo_bytes: bytes | None = None  # an uploaded photo as it arrived
+    photo_size: tuple[int, int] | None = None  # its width and height in pixels
     document: dict[str, Any] | None = None
     edits: int = 0
     deleted: bool = False
@@ -1015,8 +1023,10 @@ class FakeBotAPI:
         self, params: dict[str, Any], files: dict[str, tuple[str, bytes]]
     ) -> dict[str, Any]:
         chat_id = self._require_chat(params)
+        data, size = None, None
         if "photo" in files:
-            photo = f"upload:{files['photo'][0]}"
+            photo, data = f"upload:{files['photo'][0]}", files["photo"][1]
+            size = photo_size(data)
         elif isinstance(params.get("photo"), str) and params["photo"]:
             photo = params["photo"]
         else:
@@ -1030,6 +1040,7 @@ class FakeBotAPI:
         markup = self._check_markup(params.get("reply_markup"))
         message = self._new_message(chat_id, from_bot=True)
         message.photo, message.caption, message.visible_text = photo, caption, visible
+        message.photo_bytes, message.photo_size = data, size
         message.parse_mode, message.reply_markup = params.get("parse_mode"), markup
         return self._message_json(message)
 
@@ -1258,8 +1269,9 @@ class FakeBotAPI:
         if message.from_bot:
             shown["from"] = self._bot_user()
         if message.photo is not None:
+            width, height = message.photo_size or (1, 1)
             shown["photo"] = [
-                {"file_id": "PHOTO", "file_unique_id": "UPHOTO", "width": 1, "height": 1}
+                {"file_id": "PHOTO", "file_unique_id": "UPHOTO", "width": width, "height": height}
             ]
             if message.visible_text is not None:
                 shown["caption"] = message.visible_text
@@ -1274,6 +1286,49 @@ class FakeBotAPI:
         if edited:
             shown["edit_date"] = int(time.time())
         return shown
+
+
+def photo_size(data: bytes) -> tuple[int, int]:
+    """Width and height of an uploaded PNG or JPEG; refused as Telegram refuses a file it cannot
+    decode as a photo, or one over its size limits. (Telegram takes WebP too; lamplight sends
+    none, so here only the two are known.)"""
+    if len(data) > MAX_PHOTO:
+        raise ApiError(413, "Request Entity Too Large")
+    size = _png_size(data) or _jpeg_size(data)
+    if size is None:
+        raise bad_request("IMAGE_PROCESS_FAILED")
+    width, height = size
+    if (
+        not width
+        or not height
+        or width + height > MAX_PHOTO_SIDES
+        or max(width, height) > MAX_PHOTO_RATIO * min(width, height)
+    ):
+        raise bad_request("PHOTO_INVALID_DIMENSIONS")
+    return size
+
+
+def _png_size(data: bytes) -> tuple[int, int] | None:
+    # The signature, then the IHDR chunk: length, type, width, height.
+    if not data.startswith(b"\x89PNG\r\n\x1a\n") or data[12:16] != b"IHDR" or len(data) < 33:
+        return None
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+def _jpeg_size(data: bytes) -> tuple[int, int] | None:
+    # Walk the segments to the first start-of-frame marker, which holds height then width.
+    if not data.startswith(b"\xff\xd8"):
+        return None
+    at = 2
+    while at + 9 <= len(data) and data[at] == 0xFF:
+        marker = data[at + 1]
+        (length,) = struct.unpack(">H", data[at + 2 : at + 4])
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            height, width = struct.unpack(">HH", data[at + 5 : at + 9])
+            return width, height
+        at += 2 + length
+    return None
 
 
 class _Dropped(Exception):

@@ -2,8 +2,9 @@
 
 A crash test starts a real `lamplight run` with LAMPLIGHT_PAUSE_AT naming one of these points
 and LAMPLIGHT_PAUSE_MARKER a file path; at that point the process writes the file and freezes,
-and the test kills it with SIGKILL, exactly there. Unset (always, outside those tests), a
-pause point is one dictionary lookup.
+and the test kills it with SIGKILL, exactly there. A test may instead send SIGTERM and then
+delete the file: the process goes on from that point, with the signal waiting for it. Unset
+(always, outside those tests), a pause point is one dictionary lookup.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ BEFORE_RECORD = "before-record"  # the Bot API accepted a message; `sent` not ye
 def pause_point(name: str) -> None:
     if os.environ.get("LAMPLIGHT_PAUSE_AT") != name:
         return
-    Path(os.environ["LAMPLIGHT_PAUSE_MARKER"]).write_text(name, encoding="utf-8")
-    while True:  # frozen on purpose, event loop and all, until the test kills the process
-        time.sleep(60)
+    marker = Path(os.environ["LAMPLIGHT_PAUSE_MARKER"])
+    marker.write_text(name, encoding="utf-8")
+    # Frozen on purpose, event loop and all, until the test kills the process or lets it go.
+    while marker.exists():
+        time.sleep(0.05)

@@ -19,7 +19,7 @@ import html
 import logging
 import time
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any, NamedTuple
@@ -28,7 +28,7 @@ import feedparser
 import ftfy
 import httpx
 
-from bot.repair import repair_text
+from bot.repair import looks_mojibaked, repair_text
 
 __all__ = [
     "TTL_MAX_MINUTES",
@@ -41,6 +41,7 @@ __all__ = [
     "NotAFeedError",
     "ParsedFeed",
     "clean_text",
+    "fetch_as_done",
     "fetch_feed",
     "fetch_many",
     "parse_feed",
@@ -118,7 +119,10 @@ class FetchLimits:
     total_timeout: float = 60.0  # seconds for the whole fetch: redirects, body, parsing
     max_redirects: int = 5
     per_host: int = 2  # requests in flight to one (host, port) in fetch_many
-    overall: int = 16  # requests in flight in fetch_many
+    # Requests in flight in a pull. Waiting on a feed costs a socket, not a thread, and most
+    # feeds are on hosts of their own, so a pull of many takes about as long as the slowest
+    # one; httpx's pool holds as many connections (pull_and_tell sizes it from this).
+    overall: int = 100
 
 
 class FeedRequest(NamedTuple):
@@ -178,8 +182,10 @@ def _strip_html(fragment: str) -> str:
 
 def _repair(text: str) -> str:
     # ftfy undoes the common UTF-8-read-as-cp1252 case; repair_text also re-inserts bytes a
-    # cp1254 decoding lost. Both leave clean text as it is.
-    return repair_text(ftfy.fix_encoding(text)).text
+    # cp1254 decoding lost. Both leave clean text as it is; the cheap check spares clean posts
+    # (nearly all of them) the repair's per-character work.
+    text = ftfy.fix_encoding(text)
+    return repair_text(text).text if looks_mojibaked(text) else text
 
 
 def _cap(text: str, limit: int) -> str:
@@ -533,25 +539,45 @@ def _host_key(url: str) -> tuple[str, int | None]:
     return (parsed.host.lower(), parsed.port or default)
 
 
+async def fetch_as_done(
+    client: httpx.AsyncClient,
+    requests: Sequence[FeedRequest | tuple[str, str | None, str | None]],
+    limits: FetchLimits = FetchLimits(),
+) -> AsyncIterator[tuple[int, FetchResult]]:
+    """Fetch every feed, at most ``limits.overall`` at once and ``limits.per_host`` per
+    (host, port); yields ``(index of the request, result)`` as each fetch ends, whatever
+    happens to it, so the caller can store early results while slow hosts still answer."""
+    overall = asyncio.Semaphore(limits.overall)
+    per_host: dict[tuple[str, int | None], asyncio.Semaphore] = {}
+
+    async def one(index: int, request: FeedRequest) -> tuple[int, FetchResult]:
+        url, etag, last_modified = request
+        host = per_host.setdefault(_host_key(url), asyncio.Semaphore(limits.per_host))
+        async with host, overall:  # the host first, so a busy host does not hold overall slots
+            try:
+                return index, await fetch_feed(
+                    client, url, etag=etag, last_modified=last_modified, limits=limits
+                )
+            except Exception as exc:  # a bug must not end the whole pull
+                log.exception("fetching %s failed unexpectedly", url)
+                return index, _failed(_Trail(url), FetchError.CONNECT, f"unexpected {exc!r}")
+
+    tasks = [asyncio.create_task(one(n, FeedRequest(*r))) for n, r in enumerate(requests)]
+    try:
+        for done in asyncio.as_completed(tasks):
+            yield await done
+    finally:
+        for task in tasks:  # the caller stopped early: leave nothing running
+            task.cancel()
+
+
 async def fetch_many(
     client: httpx.AsyncClient,
     requests: Sequence[FeedRequest | tuple[str, str | None, str | None]],
     limits: FetchLimits = FetchLimits(),
 ) -> list[FetchResult]:
-    """Fetch every feed, at most ``limits.overall`` at once and ``limits.per_host`` per
-    (host, port); one result per request, in order, whatever happens to each."""
-    overall = asyncio.Semaphore(limits.overall)
-    per_host: dict[tuple[str, int | None], asyncio.Semaphore] = {}
-
-    async def one(url: str, etag: str | None, last_modified: str | None) -> FetchResult:
-        host = per_host.setdefault(_host_key(url), asyncio.Semaphore(limits.per_host))
-        async with host, overall:  # the host first, so a busy host does not hold overall slots
-            try:
-                return await fetch_feed(
-                    client, url, etag=etag, last_modified=last_modified, limits=limits
-                )
-            except Exception as exc:  # a bug must not end the whole pull
-                log.exception("fetching %s failed unexpectedly", url)
-                return _failed(_Trail(url), FetchError.CONNECT, f"unexpected {exc!r}")
-
-    return list(await asyncio.gather(*(one(*request) for request in requests)))
+    """Every result of :func:`fetch_as_done`, in the order of the requests."""
+    results: list[FetchResult | None] = [None] * len(requests)
+    async for index, result in fetch_as_done(client, requests, limits):
+        results[index] = result
+    return [r for r in results if r is not None]

@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import Settings
-from bot.feeds import FeedEntry
 from bot.identity import arxiv_id, fit_key, item_keys
 from bot.items import ItemKind, ParsedItem, PreparedFile, PreparedItem
 from bot.notes import parse_notes
@@ -16,6 +16,9 @@ from bot.repair import Repaired, repair_text
 from bot.store.db import Store
 from bot.store.library import ImportReport, import_prepared
 from bot.tokens import search_tokens
+
+if TYPE_CHECKING:  # the feed client (httpx, feedparser) is not needed to import notes
+    from bot.feeds import FeedEntry
 
 NOTES_SUFFIXES = (".md", ".markdown", ".txt")
 

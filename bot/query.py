@@ -6,8 +6,9 @@ way on SQLite and PostgreSQL, so both return the same ids.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Self
 
 from bot.tokens import search_tokens
 
@@ -19,11 +20,28 @@ BODY_WEIGHT = 1
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """An item the store found for some term, with the token columns ranking reads."""
+    """An item the store found for some term: which terms its title and body hold as whole
+    tokens (bit i for term i) and how many tokens its title has — all that ranking reads."""
 
     id: int
-    title_tokens: str
-    body_tokens: str
+    title_hits: int
+    body_hits: int
+    title_length: int
+
+    @classmethod
+    def of(cls, item_id: int, terms: Sequence[str], title_tokens: str, body_tokens: str) -> Self:
+        """The candidate as ranking sees it; the stores compute the same numbers in SQL.
+
+        >>> Candidate.of(7, ["蒸馏", "gpt"], "知识 蒸馏", "gpt-3 gpt")
+        Candidate(id=7, title_hits=1, body_hits=2, title_length=2)
+        """
+        title, body = f" {title_tokens} ", f" {body_tokens} "
+        return cls(
+            item_id,
+            sum(1 << i for i, term in enumerate(terms) if f" {term} " in title),
+            sum(1 << i for i, term in enumerate(terms) if f" {term} " in body),
+            len(title_tokens.split()),
+        )
 
 
 def query_terms(text: str) -> tuple[str, ...]:
@@ -49,43 +67,25 @@ def fts5_match(terms: Iterable[str]) -> str:
     return " OR ".join('"' + term.replace('"', '""') + '"' for term in terms)
 
 
-def _holds(tokens: str) -> Callable[[str], bool]:
-    """Whether a term is one of the space-joined `tokens`, without splitting a long string.
-
-    A space-bounded match is a whole token; any other whitespace (never printable) falls back
-    to a set of the split tokens, so the answer is always `term in tokens.split()`.
-    """
-    if tokens.isprintable():
-        padded = f" {tokens} "
-        return lambda term: f" {term} " in padded
-    return set(tokens.split()).__contains__
-
-
-def _sort_key(terms: tuple[str, ...], candidate: Candidate) -> tuple[int, int, int, int] | None:
-    title = candidate.title_tokens.split()
-    title_set, in_body_of = set(title), _holds(candidate.body_tokens)
-    matched = score = 0
-    for term in terms:
-        in_title, in_body = term in title_set, in_body_of(term)
-        if in_title or in_body:
-            matched += 1
-            score += TITLE_WEIGHT * in_title + BODY_WEIGHT * in_body
+def _sort_key(candidate: Candidate) -> tuple[int, int, int, int] | None:
+    matched = (candidate.title_hits | candidate.body_hits).bit_count()
     if not matched:
         return None
+    score = TITLE_WEIGHT * candidate.title_hits.bit_count()
+    score += BODY_WEIGHT * candidate.body_hits.bit_count()
     # More distinct terms first, then title hits, then the tighter title, then the older item.
-    return (-matched, -score, len(title), candidate.id)
+    return (-matched, -score, candidate.title_length, candidate.id)
 
 
-def rank(terms: Iterable[str], candidates: Iterable[Candidate]) -> list[int]:
+def rank(candidates: Iterable[Candidate]) -> list[int]:
     """Ids of the candidates holding at least one term as a whole token, best first.
 
     A candidate a store's parser matched loosely (PostgreSQL splits `gpt-3`) but that holds no
     term as a token is dropped, so both stores agree.
 
-    >>> found = [Candidate(1, "知识", "蒸馏"), Candidate(2, "蒸馏", ""), Candidate(3, "a", "b")]
-    >>> rank(["蒸馏"], found)
+    >>> pairs = [(1, "知识", "蒸馏"), (2, "蒸馏", ""), (3, "a", "b")]
+    >>> rank(Candidate.of(i, ["蒸馏"], title, body) for i, title, body in pairs)
     [2, 1]
     """
-    wanted = tuple(dict.fromkeys(terms))
-    keyed = [(key, c.id) for c in candidates if (key := _sort_key(wanted, c)) is not None]
+    keyed = [(key, c.id) for c in candidates if (key := _sort_key(c)) is not None]
     return [item_id for _, item_id in sorted(keyed)]

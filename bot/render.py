@@ -15,10 +15,12 @@ Layout of one item (HTML)::
 
 A quote shows its text in a ``<blockquote>`` followed by "— Speaker". Buttons: one row per
 item, "✅ Read 1" and "⏭ Skip 1"; the answer already given is marked with a leading "● ".
+Labels come from the translator passed in (:mod:`bot.i18n`); English when none is.
 """
 
 from __future__ import annotations
 
+import gettext
 import html
 import re
 import unicodedata
@@ -27,6 +29,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from bot import callbacks
+from bot.i18n import ENGLISH, N_
 from bot.items import Answer, ItemKind, LibraryItem
 
 __all__ = [
@@ -45,8 +48,16 @@ __all__ = [
 MAX_MESSAGE = 4096
 # Marks the button of the answer already given, so a second press is visibly a no-op.
 CHOSEN_MARK = "● "
-READ_LABEL = "✅ Read"
-SKIP_LABEL = "⏭ Skip"
+# i18n: digest button; a number follows ("✅ Read 3")
+READ_LABEL = N_("✅ Read")
+# i18n: digest button; a number follows ("⏭ Skip 3")
+SKIP_LABEL = N_("⏭ Skip")
+# i18n: shown for an item that has no title
+UNTITLED = N_("Untitled")
+# i18n: link text to an item's video
+VIDEO = N_("Video")
+# i18n: link text when a link has no host name to show
+LINK = N_("link")
 
 PREVIEW_CHARS = 300
 TITLE_CHARS = 200
@@ -175,7 +186,11 @@ def _word_cut(text: str, room: int) -> str:
 
 
 def item_buttons(
-    digest_id: int, position: int, item_id: int, answer: Answer | None
+    digest_id: int,
+    position: int,
+    item_id: int,
+    answer: Answer | None,
+    tr: gettext.NullTranslations = ENGLISH,
 ) -> tuple[Button, ...]:
     """The read/skip buttons of one item; the answer already given carries CHOSEN_MARK.
 
@@ -184,31 +199,31 @@ def item_buttons(
     """
     return tuple(
         Button(
-            text=f"{CHOSEN_MARK if choice is answer else ''}{label} {position}",
+            text=f"{CHOSEN_MARK if choice is answer else ''}{tr.gettext(label)} {position}",
             data=callbacks.encode(callbacks.ItemAnswer(digest_id, item_id, choice)),
         )
         for choice, label in ((Answer.READ, READ_LABEL), (Answer.SKIPPED, SKIP_LABEL))
     )
 
 
-def render_digest(view: DigestView) -> list[Message]:
+def render_digest(view: DigestView, tr: gettext.NullTranslations = ENGLISH) -> list[Message]:
     """The digest as messages of at most MAX_MESSAGE UTF-16 units, split between items."""
     header = _header_html(view.title)
     # Every item fits in a message that also carries the header, so packing never overflows.
     budget = MAX_MESSAGE - utf16_len(header) - utf16_len(_SEPARATOR)
     blocks = [
-        (_item_html(item, position, budget), _row(view, position, item))
+        (_item_html(item, position, budget, tr), _row(view, position, item, tr))
         for position, item in enumerate(view.items, start=1)
     ]
     return _pack(header, blocks)
 
 
-def render_plain(view: DigestView) -> str:
+def render_plain(view: DigestView, tr: gettext.NullTranslations = ENGLISH) -> str:
     """The digest as plain text, buttons listed as ``[✅ Read 1] [⏭ Skip 1]``."""
     parts = [" ".join(view.title.split())] if view.title.strip() else []
     for position, item in enumerate(view.items, start=1):
-        entry = _entry(item, position, _DETAILS[0])
-        buttons = " ".join(f"[{b.text}]" for b in _row(view, position, item))
+        entry = _entry(item, position, _DETAILS[0], tr)
+        buttons = " ".join(f"[{b.text}]" for b in _row(view, position, item, tr))
         parts.append(_entry_plain(entry, buttons))
     return _SEPARATOR.join(parts) + "\n"
 
@@ -216,7 +231,9 @@ def render_plain(view: DigestView) -> str:
 # --- entries --------------------------------------------------------------------------------
 
 
-def _entry(item: LibraryItem, position: int, detail: _Detail) -> _Entry:
+def _entry(
+    item: LibraryItem, position: int, detail: _Detail, tr: gettext.NullTranslations
+) -> _Entry:
     quote = item.kind is ItemKind.QUOTE
     url = _http_url(item.url) if detail.links else None
     body = item.text or (item.title if quote else "")
@@ -227,7 +244,7 @@ def _entry(item: LibraryItem, position: int, detail: _Detail) -> _Entry:
     return _Entry(
         position=position,
         icon=_ICONS.get(item.kind, "•"),
-        title=shorten(title, detail.title) or ("" if quote else "Untitled"),
+        title=shorten(title, detail.title) or ("" if quote else tr.gettext(UNTITLED)),
         url=url,
         meta=shorten(" · ".join(p.strip() for p in meta_parts if p.strip()), detail.meta),
         text=shorten(body, detail.text),
@@ -270,8 +287,10 @@ def _is_space_or_control(ch: str) -> bool:
     return ch.isspace() or unicodedata.category(ch).startswith("C")
 
 
-def _row(view: DigestView, position: int, item: LibraryItem) -> tuple[Button, ...]:
-    return item_buttons(view.digest_id, position, item.id, view.answers.get(item.id))
+def _row(
+    view: DigestView, position: int, item: LibraryItem, tr: gettext.NullTranslations
+) -> tuple[Button, ...]:
+    return item_buttons(view.digest_id, position, item.id, view.answers.get(item.id), tr)
 
 
 # --- HTML -----------------------------------------------------------------------------------
@@ -290,16 +309,16 @@ def _header_html(title: str) -> str:
     return f"<b>{_esc(title)}</b>" if title else ""
 
 
-def _item_html(item: LibraryItem, position: int, budget: int) -> str:
+def _item_html(item: LibraryItem, position: int, budget: int, tr: gettext.NullTranslations) -> str:
     """The item at the richest detail that fits ``budget`` UTF-16 units."""
     for detail in _DETAILS:
-        source = _entry_html(_entry(item, position, detail))
+        source = _entry_html(_entry(item, position, detail, tr), tr)
         if utf16_len(source) <= budget:
             return source
     return source
 
 
-def _entry_html(entry: _Entry) -> str:
+def _entry_html(entry: _Entry, tr: gettext.NullTranslations) -> str:
     lines = [_first_line_html(entry)]
     if entry.quote:
         if entry.text:
@@ -312,9 +331,9 @@ def _entry_html(entry: _Entry) -> str:
         if entry.text:
             lines.append(_esc(entry.text))
     if entry.url and not entry.title:
-        lines.append(f"🔗 {_link(entry.url, urlsplit(entry.url).hostname or 'link')}")
+        lines.append(f"🔗 {_link(entry.url, urlsplit(entry.url).hostname or tr.gettext(LINK))}")
     if entry.video_url:
-        lines.append(f"🎬 {_link(entry.video_url, 'Video')}")
+        lines.append(f"🎬 {_link(entry.video_url, tr.gettext(VIDEO))}")
     return "\n".join(lines)
 
 

@@ -1,22 +1,17 @@
-"""Search tokens: the app segments text itself, so SQLite and PostgreSQL index the same words."""
+"""Search tokens: the app segments text itself, so SQLite and PostgreSQL index the same words.
+
+Segmentation is jieba's, run by rjieba (jieba-rs with its dictionary built in): the same words
+as the Python jieba, loaded in a tenth of the time and cut an order of magnitude faster, which
+is what importing a library and pulling 200 feeds spend most of their CPU on.
+"""
 
 from __future__ import annotations
 
-import logging
 import re
-from functools import cache
 
-import jieba
+import rjieba
 
-_WORD = re.compile(r"\w", re.UNICODE)
-
-
-@cache
-def tokenizer() -> jieba.Tokenizer:
-    """jieba's default dictionary, loaded once, quietly (it logs its progress otherwise)."""
-    jieba.setLogLevel(logging.WARNING)
-    jieba.dt.initialize()
-    return jieba.dt
+_WORD = re.compile(r"\w+")
 
 
 def fold(token: str) -> str:
@@ -36,11 +31,30 @@ def fold(token: str) -> str:
     return token
 
 
+def words(text: str) -> list[str]:
+    """jieba's search-mode words of `text`, punctuation dropped.
+
+    Search mode gives a compound such as ``zero-shot`` after its parts; the parts are kept and
+    the compound split, so a word is never counted twice.
+
+    >>> words("Zero-Shot 知识蒸馏, 90%")
+    ['Zero', 'Shot', '知识', '蒸馏', '90']
+    """
+    out: list[str] = []
+    for token in rjieba.cut_for_search(text):
+        if _WORD.fullmatch(token):
+            out.append(token)
+            continue
+        parts = _WORD.findall(token)
+        if parts and out[-len(parts) :] != parts:
+            out.extend(parts)
+    return out
+
+
 def search_tokens(text: str) -> str:
     """Space-joined tokens of `text` for the search index (jieba's search mode, folded).
 
     >>> search_tokens("知识蒸馏 for Neural Networks")
     '知识 蒸馏 for neural network'
     """
-    tokens = (fold(t) for t in tokenizer().cut_for_search(text) if _WORD.search(t))
-    return " ".join(tokens)
+    return " ".join(fold(token) for token in words(text))

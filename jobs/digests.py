@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import gettext
 import logging
 import zlib
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from bot.faults import AFTER_COMPOSE, BEFORE_RECORD, pause_point
+from bot.i18n import ENGLISH, format_day, translator
 from bot.items import ItemHistory, LibraryItem
 from bot.render import DigestView, render_digest
 from bot.schedule import day_end, due_date, next_send_retry
@@ -48,8 +50,12 @@ def digest_seed(chat_id: int, day: dt.date, kind: DigestKind) -> int:
     return zlib.crc32(f"{chat_id}:{day.isoformat()}:{kind.value}".encode())
 
 
-def digest_title(day: dt.date) -> str:
-    return f"Your reading for {day:%a %d %b}"
+def digest_title(day: dt.date, tr: gettext.NullTranslations = ENGLISH) -> str:
+    """
+    >>> digest_title(dt.date(2026, 11, 23))
+    'Your reading for Mon 23 Nov'
+    """
+    return tr.gettext("Your reading for {date}").format(date=format_day(day, tr))
 
 
 def compose_for_chat(
@@ -97,18 +103,21 @@ def compose_for_chats(
             chosen = compose_indexed(index, history, prefs, seed).items
             if chosen:
                 item_ids = [item.id for item in chosen]
-                drafts[n] = NewDigest(clock.chat_id, kind, day, item_ids, _renderer(day, chosen))
+                render = _renderer(day, chosen, clock.language)
+                drafts[n] = NewDigest(clock.chat_id, kind, day, item_ids, render)
     ids = outbox.add_digests(session, list(drafts.values()), now=index.now)
     stored = dict(zip(drafts, ids, strict=True))
     return [stored.get(n) for n in range(len(due))]
 
 
-def _renderer(day: dt.date, items: Sequence[LibraryItem]) -> Render:
+def _renderer(day: dt.date, items: Sequence[LibraryItem], language: str) -> Render:
+    tr = translator(language)
+
     def render(digest_id: int) -> list[tuple[str, list[list[list[str]]]]]:
-        view = DigestView(digest_id, digest_title(day), tuple(items), {})
+        view = DigestView(digest_id, digest_title(day, tr), tuple(items), {})
         return [
             (m.html, [[[b.text, b.data] for b in row] for row in m.buttons])
-            for m in render_digest(view)
+            for m in render_digest(view, tr)
         ]
 
     return render
@@ -137,27 +146,43 @@ def compose_due(store: Store, now: dt.datetime) -> int:
     return composed
 
 
-async def deliver_pending(store: Store, send: Send, now: dt.datetime) -> SendReport:
+def _never() -> bool:
+    return False
+
+
+async def deliver_pending(
+    store: Store, send: Send, now: dt.datetime, stopping: Callable[[], bool] = _never
+) -> SendReport:
     """Send every message that may go now. Each is claimed (`sending`) right before its Bot
     API call and recorded (`sent`) after, so a crash never sends one twice and leaves at most
     the call in flight uncertain. Chats are served concurrently (the rate limiter paces
-    them), each chat's messages in order, each chat once per run."""
+    them), each chat's messages in order, each chat once per run. Once `stopping()` (the bot
+    is shutting down) nothing more is claimed: the calls in flight finish and are recorded,
+    and the rest stays pending for the next start."""
     report = SendReport()
     served: set[int] = set()
-    while True:
+    while not stopping():
         with store.transaction() as session:
             chats = outbox.chats_with_pending(session, now=now, limit=CHAT_BATCH, exclude=served)
         if not chats:
-            return report
+            break
         served.update(chats)
-        await asyncio.gather(*(_deliver_chat(store, send, now, chat, report) for chat in chats))
+        await asyncio.gather(
+            *(_deliver_chat(store, send, now, chat, report, stopping) for chat in chats)
+        )
+    return report
 
 
 async def _deliver_chat(
-    store: Store, send: Send, now: dt.datetime, chat_id: int, report: SendReport
+    store: Store,
+    send: Send,
+    now: dt.datetime,
+    chat_id: int,
+    report: SendReport,
+    stopping: Callable[[], bool],
 ) -> None:
     # Store calls run in threads: a commit must not stall the loop that paces the sends.
-    while True:
+    while not stopping():
         message = await asyncio.to_thread(_claim, store, chat_id, now)
         if message is None:
             return
@@ -202,12 +227,15 @@ def _record(
     return "retried"
 
 
-async def send_due_digests(now: dt.datetime, *, store: Store, send: Send) -> SendReport:
-    """One sweep: compose the daily digests now due, then deliver everything pending."""
+async def send_due_digests(
+    now: dt.datetime, *, store: Store, send: Send, stopping: Callable[[], bool] = _never
+) -> SendReport:
+    """One sweep: compose the daily digests now due, then deliver everything pending (until
+    `stopping()`, see deliver_pending)."""
     # Composing is synchronous store work: off the event loop, so the bot keeps answering.
     composed = await asyncio.to_thread(compose_due, store, now)
     pause_point(AFTER_COMPOSE)
-    report = await deliver_pending(store, send, now)
+    report = await deliver_pending(store, send, now, stopping)
     report.composed = composed
     if composed or report.sent or report.retried:
         log.info("digest sweep: %s", report)

@@ -7,18 +7,21 @@ import datetime as dt
 import html
 import logging
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import httpx
 
 from bot.config import Settings
-from bot.feeds import FeedRequest, FetchLimits, FetchResult, fetch_many
+from bot.feeds import FeedRequest, FetchLimits, FetchResult, fetch_as_done
+from bot.i18n import DEFAULT_LANGUAGE, translator
 from bot.importer import prepare_entry
 from bot.items import PreparedItem
 from bot.store import feeds as feed_store
 from bot.store.db import Store
-from bot.store.feeds import PAUSE_AFTER_ERRORS
+from bot.store.feeds import PAUSE_AFTER_ERRORS, DueFeed
 from bot.store.library import ImportReport
+from bot.store.models import Chat
 from jobs.digests import Send
 
 log = logging.getLogger(__name__)
@@ -39,27 +42,48 @@ async def pull_feeds(
     settings: Settings,
     limits: FetchLimits | None = None,
 ) -> PullReport:
-    """One pull: a failing feed is recorded and backs off; it never stops the others."""
+    """One pull: a failing feed is recorded and backs off; it never stops the others.
+
+    Results are stored while later fetches are still under way: whatever arrived while one
+    batch was being written becomes the next batch, so slow hosts cost waiting, not CPU."""
     report = PullReport()
     with store.transaction() as session:
         due = feed_store.due_feeds(session, now)
     if not due:
         return report
-    requests = [FeedRequest(f.url, f.etag, f.last_modified) for f in due]
-    results = await fetch_many(client, requests, limits or FetchLimits())
     every = dt.timedelta(minutes=settings.feeds_refresh_minutes)
-    for feed, result in zip(due, results, strict=True):
-        # Tokenising posts is CPU work: off the loop, like the fetches' parsing.
-        entries = await asyncio.to_thread(lambda r=result, k=feed.key: _prepare(k, r))
+
+    def store_batch(batch: list[tuple[DueFeed, FetchResult]]) -> list[feed_store.FeedOutcome]:
+        # Tokenising posts and writing them is CPU and I/O: off the loop, like the parsing.
+        fetched = [feed_store.Fetched(f.id, r, _prepare(f.key, r)) for f, r in batch]
         with store.transaction() as session:
-            outcome = feed_store.record_fetch(
-                session, feed.id, result, entries, owner_chat_id=settings.owner_chat_id,
+            return feed_store.record_fetches(
+                session, fetched, owner_chat_id=settings.owner_chat_id,
                 now=now, every=every, report=report.items,
             )  # fmt: skip
-        report.outcomes[outcome] += 1
-        if outcome is feed_store.FeedOutcome.PAUSED:
-            report.paused.append(feed.url)
-            log.warning("feed %s paused after repeated failures: %s", feed.url, result.detail)
+
+    async def write(batch: list[tuple[DueFeed, FetchResult]]) -> None:
+        outcomes = await asyncio.to_thread(store_batch, batch)
+        for (feed, result), outcome in zip(batch, outcomes, strict=True):
+            report.outcomes[outcome] += 1
+            if outcome is feed_store.FeedOutcome.PAUSED:
+                report.paused.append(feed.url)
+                log.warning("feed %s paused after repeated failures: %s", feed.url, result.detail)
+
+    requests = [FeedRequest(f.url, f.etag, f.last_modified) for f in due]
+    waiting: list[tuple[DueFeed, FetchResult]] = []
+    writing: asyncio.Task[None] | None = None
+    async for index, result in fetch_as_done(client, requests, limits or FetchLimits()):
+        waiting.append((due[index], result))
+        if writing is None or writing.done():
+            if writing is not None:
+                await writing  # a store error ends the pull, as it would have anyway
+            writing = asyncio.create_task(write(waiting))
+            waiting = []
+    if writing is not None:
+        await writing
+    if waiting:
+        await write(waiting)
     return report
 
 
@@ -73,13 +97,24 @@ async def pull_and_tell(
     """The scheduled pull: fetch what is due, and tell the admins once about each feed this
     pull had to pause."""
     # trust_env (the default) honours HTTPS_PROXY/ALL_PROXY for the feeds too.
-    async with httpx.AsyncClient() as client:
+    pool = httpx.Limits(max_connections=FetchLimits().overall, max_keepalive_connections=20)
+    async with httpx.AsyncClient(limits=pool) as client:
         report = await pull_feeds(now, store=store, client=client, settings=settings)
+    languages = _languages(store, settings.admin_user_ids) if report.paused else {}
     for url in report.paused:
-        notice = (
-            f"The feed {html.escape(url)} failed {PAUSE_AFTER_ERRORS} times in a row and is "
-            "paused. Check it with <code>lamplight feeds list</code>."
-        )
-        for admin in settings.admin_user_ids:
+        for admin, language in languages.items():
+            _ = translator(language).gettext
+            # i18n: Telegram HTML; keep the tags
+            notice = _(
+                "The feed {url} failed {count} times in a row and is paused. "
+                "Check it with <code>lamplight feeds list</code>."
+            ).format(url=html.escape(url), count=PAUSE_AFTER_ERRORS)
             await send(admin, notice, [])
     return report
+
+
+def _languages(store: Store, chat_ids: Iterable[int]) -> dict[int, str]:
+    """Each chat's bot language; English for one that never sent /start."""
+    with store.transaction() as session:
+        chats = {chat_id: session.get(Chat, chat_id) for chat_id in chat_ids}
+        return {i: chat.language if chat else DEFAULT_LANGUAGE for i, chat in chats.items()}

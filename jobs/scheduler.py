@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -15,6 +17,33 @@ from jobs.feeds import PullReport, pull_and_tell
 
 SWEEP_EVERY = dt.timedelta(minutes=1)
 FIRST_PULL_AFTER = dt.timedelta(seconds=30)  # let the start-up sweep go first
+# How long a stopping bot waits for the digest run under way: its calls in flight finish
+# within PTB's timeouts, well inside Docker's 10 s between SIGTERM and SIGKILL.
+STOP_GRACE_SECONDS = 8.0
+
+
+class Scheduler(AsyncIOScheduler):
+    """APScheduler's asyncio scheduler with a graceful stop for the digest sweep."""
+
+    def __init__(self) -> None:
+        super().__init__(timezone=dt.UTC)
+        self.sweeps: set[asyncio.Task[Any]] = set()  # digest runs under way
+        self._stopping = False
+
+    def stopping(self) -> bool:
+        return self._stopping
+
+    async def stop(self, grace: float = STOP_GRACE_SECONDS) -> None:
+        """Start no more runs; a digest run under way claims no more messages, and its calls
+        in flight finish and are recorded while the bot can still send (the rest stays pending
+        for the next start). Then shut down, cancelling what still runs (a feed pull)."""
+        if not self.running:
+            return
+        self._stopping = True
+        self.pause()
+        if self.sweeps:
+            await asyncio.wait(self.sweeps, timeout=grace)
+        self.shutdown(wait=False)
 
 
 def build_scheduler(
@@ -23,14 +52,22 @@ def build_scheduler(
     send: Send,
     clock: Callable[[], dt.datetime],
     settings: Settings | None = None,
-) -> AsyncIOScheduler:
+) -> Scheduler:
     """The digest sweep, and with `settings` the newsletter pull. The store is the only
     state, so a restart or a second replica needs nothing rebuilt."""
+    scheduler = Scheduler()
 
     async def sweep() -> SendReport:
-        return await send_due_digests(clock(), store=store, send=send)
+        run = asyncio.current_task()
+        assert run is not None
+        scheduler.sweeps.add(run)
+        try:
+            return await send_due_digests(
+                clock(), store=store, send=send, stopping=scheduler.stopping
+            )
+        finally:
+            scheduler.sweeps.discard(run)
 
-    scheduler = AsyncIOScheduler(timezone=dt.UTC)
     scheduler.add_job(
         sweep,
         IntervalTrigger(seconds=SWEEP_EVERY.total_seconds()),

@@ -39,6 +39,7 @@ class ChatClock:
     digest_time: dt.time
     digest_size: int
     last_daily: dt.date | None
+    language: str = "en"  # the digest's title and buttons are rendered in it
 
 
 # Turns a new digest's id (its buttons carry it) into (HTML, button rows) per message.
@@ -86,7 +87,10 @@ def active_chats(session: Session) -> list[ChatClock]:
         .subquery()
     )
     rows = session.execute(
-        select(Chat.id, Chat.timezone, Chat.digest_time, Chat.digest_size, last_daily.c.last)
+        select(
+            Chat.id, Chat.timezone, Chat.digest_time, Chat.digest_size, last_daily.c.last,
+            Chat.language,
+        )
         .outerjoin(last_daily, last_daily.c.chat_id == Chat.id)
         .where(Chat.subscribed.is_(True), Chat.paused.is_(False), Chat.blocked.is_(False))
     )

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from bot.feeds import FetchResult
 from bot.identity import canonical_url
 from bot.items import PreparedItem
 from bot.schedule import next_feed_check
-from bot.store.library import ImportReport, add_items, existing_items
+from bot.store.library import ImportReport, add_items
 from bot.store.models import Source, SourceKind
+
+if TYPE_CHECKING:  # the feed client is not needed to read or list feeds
+    from bot.feeds import FetchResult
 
 # A feed failing this many times in a row (with backoff, about a week) is paused.
 PAUSE_AFTER_ERRORS = 12
@@ -50,20 +54,41 @@ def due_feeds(session: Session, now: dt.datetime) -> list[DueFeed]:
     return [DueFeed(s.id, s.key, s.feed_url or "", s.etag, s.last_modified) for s in rows]
 
 
-def record_fetch(
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """One feed's fetch, with its posts already prepared as items."""
+
+    feed_id: int
+    result: FetchResult
+    entries: list[PreparedItem]
+
+
+def record_fetches(
     session: Session,
-    feed_id: int,
-    result: FetchResult,
-    entries: list[PreparedItem],
+    fetched: Sequence[Fetched],
     *,
     owner_chat_id: int,
     now: dt.datetime,
     every: dt.timedelta,
     report: ImportReport,
+) -> list[FeedOutcome]:
+    """Store fetches: new posts as items, validators, errors and each feed's next check. One
+    outcome per fetch, in order."""
+    ids = [f.feed_id for f in fetched]
+    sources = {s.id: s for s in session.scalars(select(Source).where(Source.id.in_(ids)))}
+    outcomes = [_record(sources[f.feed_id], f.result, now, every) for f in fetched]
+    new_posts = [
+        (sources[f.feed_id], f.entries)
+        for f, outcome in zip(fetched, outcomes, strict=True)
+        if outcome is FeedOutcome.UPDATED
+    ]
+    add_items(session, new_posts, owner_chat_id=owner_chat_id, now=now, report=report)
+    return outcomes
+
+
+def _record(
+    source: Source, result: FetchResult, now: dt.datetime, every: dt.timedelta
 ) -> FeedOutcome:
-    """Store one fetch: new posts as items, validators, errors and the next check."""
-    source = session.get(Source, feed_id)
-    assert source is not None
     source.last_checked_at = now
     if not result.ok:
         source.error_count += 1
@@ -79,11 +104,7 @@ def record_fetch(
         source.feed_url = result.moved_permanently_to
     wait = max(every, dt.timedelta(minutes=result.ttl_minutes or 0))
     source.next_check_at = now + wait
-    if result.not_modified:
-        return FeedOutcome.NOT_MODIFIED
-    by_key = existing_items(session, (k for entry in entries for k in entry.keys))
-    add_items(session, source, entries, by_key, owner_chat_id, now, report)
-    return FeedOutcome.UPDATED
+    return FeedOutcome.NOT_MODIFIED if result.not_modified else FeedOutcome.UPDATED
 
 
 def follow(session: Session, url: str, name: str | None, now: dt.datetime) -> bool:

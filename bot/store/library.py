@@ -6,9 +6,10 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from bot.identity import canonical_url
@@ -54,39 +55,66 @@ def import_prepared(
     """Add the files' items and feeds; the caller owns the transaction."""
     report = ImportReport()
     ensure_chat(session, owner_chat_id)
-    by_key = existing_items(session, (k for f in files for i in f.items for k in i.keys))
+    batches = [(_notes_source(session, f.name, now), f.items) for f in files]
+    add_items(session, batches, owner_chat_id=owner_chat_id, now=now, report=report)
     for prepared in files:
-        source = _notes_source(session, prepared.name, now)
-        add_items(session, source, prepared.items, by_key, owner_chat_id, now, report)
         for feed in prepared.feeds:
             report.feeds += _add_feed(session, feed.name, feed.site, now)
     return report
 
 
+class _NewRow(SimpleNamespace):
+    """An item not written yet: later entries of the same batch may merge into it, as into a
+    stored Item, before every new row is inserted at once."""
+
+
 def add_items(
     session: Session,
-    source: Source,
-    entries: Iterable[PreparedItem],
-    by_key: dict[str, Item],
+    batches: Sequence[tuple[Source, Sequence[PreparedItem]]],
+    *,
     owner_chat_id: int,
     now: dt.datetime,
     report: ImportReport,
 ) -> None:
-    """Add each entry once: a new row, or a merge into the item one of its keys names."""
-    for entry in entries:
-        item = next((by_key[k] for k in entry.keys if k in by_key), None)
-        if item is None:
-            item = _new_item(session, entry, source, now)
-            report.added[entry.parsed.kind] += 1
-        else:
-            _merge(item, entry)
-            report.duplicates += 1
-        for key in entry.keys:
-            if key not in by_key:
-                by_key[key] = item
-                item.keys.append(ItemKey(key=key))
-        if entry.parsed.read and _mark_read(session, owner_chat_id, item, now):
-            report.marked_read += 1
+    """Add each entry once: a new row, or a merge into the item one of its keys names.
+
+    New rows, their keys and the owner's read marks are written with one multi-row INSERT
+    each, not an ORM flush per object: importing a library or a pull of 200 feeds is mostly
+    this."""
+    keys = (k for _, entries in batches for entry in entries for k in entry.keys)
+    by_key: dict[str, Item | _NewRow] = dict(existing_items(session, keys))
+    session.flush()  # new sources need their ids
+    new_rows: list[_NewRow] = []
+    new_keys: list[tuple[str, Item | _NewRow]] = []
+    read: dict[int, Item | _NewRow] = {}
+    for source, entries in batches:
+        for entry in entries:
+            item = next((by_key[k] for k in entry.keys if k in by_key), None)
+            if item is None:
+                item = _new_row(entry, source, now)
+                new_rows.append(item)
+                report.added[entry.parsed.kind] += 1
+            else:
+                _merge(item, entry)
+                report.duplicates += 1
+            for key in entry.keys:
+                if key not in by_key:
+                    by_key[key] = item
+                    new_keys.append((key, item))
+            if entry.parsed.read:
+                read[id(item)] = item
+    if new_rows:
+        ids = session.scalars(
+            insert(Item).returning(Item.id, sort_by_parameter_order=True),
+            [vars(row) for row in new_rows],
+        ).all()
+        for row, item_id in zip(new_rows, ids, strict=True):
+            row.id = item_id
+    if new_keys:
+        session.execute(
+            insert(ItemKey), [{"key": key, "item_id": item.id} for key, item in new_keys]
+        )
+    report.marked_read += _mark_read(session, owner_chat_id, [i.id for i in read.values()], now)
 
 
 def existing_items(session: Session, keys: Iterable[str]) -> dict[str, Item]:
@@ -110,9 +138,9 @@ def _notes_source(session: Session, name: str, now: dt.datetime) -> Source:
     return source
 
 
-def _new_item(session: Session, entry: PreparedItem, source: Source, now: dt.datetime) -> Item:
+def _new_row(entry: PreparedItem, source: Source, now: dt.datetime) -> _NewRow:
     p = entry.parsed
-    item = Item(
+    return _NewRow(
         kind=p.kind,
         title=p.title,
         text=p.text,
@@ -125,7 +153,7 @@ def _new_item(session: Session, entry: PreparedItem, source: Source, now: dt.dat
         video_url=p.video_url,
         topic=p.topic,
         published_at=p.published_at,
-        source=source,
+        source_id=source.id,
         canonical_key=entry.keys[0],
         raw_text=entry.raw_text,
         repair_confidence=entry.repair_confidence,
@@ -133,11 +161,9 @@ def _new_item(session: Session, entry: PreparedItem, source: Source, now: dt.dat
         body_tokens=entry.body_tokens,
         added_at=now,
     )
-    session.add(item)
-    return item
 
 
-def _merge(item: Item, entry: PreparedItem) -> None:
+def _merge(item: Item | _NewRow, entry: PreparedItem) -> None:
     """A second sighting fills blanks and adds notes; it never overwrites what is there."""
     p = entry.parsed
     for name in FILLABLE:
@@ -150,19 +176,33 @@ def _merge(item: Item, entry: PreparedItem) -> None:
         item.kind = ItemKind.PAPER
 
 
-def _mark_read(session: Session, chat_id: int, item: Item, now: dt.datetime) -> bool:
-    """Mark the owner's read; True when this changed anything."""
-    session.flush()
-    state = session.get(ItemState, (chat_id, item.id))
-    if state is None:
-        session.add(
-            ItemState(chat_id=chat_id, item_id=item.id, status=Answer.READ, answered_at=now)
+def _mark_read(session: Session, chat_id: int, item_ids: list[int], now: dt.datetime) -> int:
+    """Mark the owner's reads; returns how many changed."""
+    if not item_ids:
+        return 0
+    session.flush()  # merges into stored items, before their states are read
+    known = dict(
+        session.execute(
+            select(ItemState.item_id, ItemState.status).where(
+                ItemState.chat_id == chat_id, ItemState.item_id.in_(item_ids)
+            )
+        ).all()
+    )
+    fresh = [i for i in item_ids if i not in known]
+    if fresh:
+        session.execute(
+            insert(ItemState),
+            [{"chat_id": chat_id, "item_id": i, "status": Answer.READ, "answered_at": now}
+             for i in fresh],
+        )  # fmt: skip
+    changed = [i for i, status in known.items() if status is not Answer.READ]
+    if changed:
+        session.execute(
+            update(ItemState)
+            .where(ItemState.chat_id == chat_id, ItemState.item_id.in_(changed))
+            .values(status=Answer.READ, answered_at=now)
         )
-        return True
-    if state.status is Answer.READ:
-        return False
-    state.status, state.answered_at = Answer.READ, now
-    return True
+    return len(fresh) + len(changed)
 
 
 def _add_feed(session: Session, name: str, site: str, now: dt.datetime) -> int:

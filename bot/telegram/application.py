@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from telegram import BotCommand, Update
 from telegram.error import TelegramError
@@ -19,8 +19,12 @@ from telegram.ext import (
     filters,
 )
 
+from bot.health import Heartbeat
+from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, translator
 from bot.telegram.access import AccessGate
 from bot.telegram.handlers import Handlers, Services
+from bot.telegram.heartbeat import keep_heartbeat, polling_request
+from bot.telegram.operator import OperatorHandlers
 from bot.telegram.ratelimit import LamplightRateLimiter
 from bot.telegram.sending import SendResult, send_html
 from jobs.digests import Send
@@ -28,26 +32,31 @@ from jobs.scheduler import build_scheduler
 
 log = logging.getLogger(__name__)
 
+# The command menu; descriptions are msgids, registered once per language.
 COMMANDS = [
-    ("digest", "a digest now"),
-    ("settings", "your settings"),
-    ("time", "when the daily digest comes, e.g. /time 07:30"),
-    ("tz", "your time zone, e.g. /tz Asia/Shanghai"),
-    ("size", "items per digest, e.g. /size 5"),
-    ("pause", "hold daily digests"),
-    ("resume", "restart daily digests"),
-    ("search", "find anything in the library, e.g. /search 蒸馏"),
-    ("mute", "keep items with a word out, e.g. /mute crypto"),
-    ("mutes", "your muted words"),
-    ("feeds", "the newsletters followed"),
-    ("help", "what I understand"),
-    ("stop", "unsubscribe"),
+    ("digest", N_("a digest now")),
+    ("settings", N_("your settings")),
+    ("time", N_("when the daily digest comes, e.g. /time 07:30")),
+    ("tz", N_("your time zone, e.g. /tz Asia/Shanghai")),
+    ("size", N_("items per digest, e.g. /size 5")),
+    ("pause", N_("hold daily digests")),
+    ("resume", N_("restart daily digests")),
+    ("search", N_("find anything in the library, e.g. /search 蒸馏")),
+    ("mute", N_("keep items with a word out, e.g. /mute crypto")),
+    ("mutes", N_("your muted words")),
+    ("feeds", N_("the newsletters followed")),
+    ("lang", N_("English or 中文")),
+    ("help", N_("what I understand")),
+    ("stop", N_("unsubscribe")),
 ]
 
 
-def build_application(services: Services, *, schedule: bool = True) -> Application:  # type: ignore[type-arg]
+def build_application(
+    services: Services, *, schedule: bool = True, heartbeat: Heartbeat | None = None
+) -> Application:  # type: ignore[type-arg]
     """The bot, ready for run_polling/run_webhook or a test's own start(). Without `schedule`
-    nothing sweeps on its own: tests run the sweep at the instants they choose."""
+    nothing sweeps on its own: tests run the sweep at the instants they choose. With a
+    `heartbeat`, polls and updates keep it fresh for `lamplight health`."""
     settings = services.settings
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
@@ -57,8 +66,9 @@ def build_application(services: Services, *, schedule: bool = True) -> Applicati
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_api_file_url)
         .rate_limiter(LamplightRateLimiter())
+        .get_updates_request(polling_request(heartbeat))
         .post_init(_post_init)
-        .post_shutdown(_post_shutdown)
+        .application_class(LamplightApplication)
         .build()
     )
     register_handlers(app, Handlers(services), AccessGate(settings))
@@ -66,6 +76,8 @@ def build_application(services: Services, *, schedule: bool = True) -> Applicati
         app.bot_data["scheduler"] = build_scheduler(
             store=services.store, send=bot_sender(app), clock=services.clock, settings=settings
         )
+    if heartbeat is not None:
+        keep_heartbeat(app, heartbeat, webhook=bool(settings.webhook_url))
     return app
 
 
@@ -76,13 +88,17 @@ def register_handlers(app: Application, h: Handlers, gate: AccessGate) -> None: 
         "time": h.time, "tz": h.tz, "size": h.size, "pause": h.pause, "resume": h.resume,
         "settings": h.settings, "search": h.search,
         "mute": h.mute, "unmute": h.unmute, "mutes": h.mutes, "feeds": h.feeds,
+        "lang": h.lang,
     }  # fmt: skip
     for name, callback in commands.items():
         app.add_handler(CommandHandler(name, callback))
+    operator = OperatorHandlers(h.s)
+    app.add_handler(CommandHandler("status", operator.status))
+    app.add_handler(CommandHandler("stats", operator.stats))
     app.add_handler(CallbackQueryHandler(h.answer_button))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, h.answer_text))
     app.add_handler(MessageHandler(filters.Document.ALL, h.import_document))
-    app.add_error_handler(on_error)
+    app.add_error_handler(error_handler(h))
 
 
 def bot_sender(app: Application) -> Send:  # type: ignore[type-arg]
@@ -94,26 +110,55 @@ def bot_sender(app: Application) -> Send:  # type: ignore[type-arg]
     return send
 
 
+def command_menu(language: str) -> list[BotCommand]:
+    _ = translator(language).gettext
+    return [BotCommand(name, _(text)) for name, text in COMMANDS]
+
+
 async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
-    try:
-        await app.bot.set_my_commands([BotCommand(name, text) for name, text in COMMANDS])
-    except TelegramError as exc:  # the bot works without its menu
-        log.warning("could not register the command list: %s", exc.message)
-    if "scheduler" in app.bot_data:
-        app.bot_data["scheduler"].start()
+    # The default menu is English; Telegram shows the "zh" one to apps set to Chinese.
+    for language in LANGUAGES:
+        code = None if language == DEFAULT_LANGUAGE else language
+        try:
+            await app.bot.set_my_commands(command_menu(language), language_code=code)
+        except TelegramError as exc:  # the bot works without its menu
+            log.warning("could not register the command list (%s): %s", language, exc.message)
+    if "scheduler" in app.bot_data:  # run_polling/run_webhook only; it sweeps once started
+        app.bot_data["scheduler"].start(paused=True)
 
 
-async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
-    scheduler = app.bot_data.get("scheduler")
-    if scheduler is not None and scheduler.running:
-        scheduler.shutdown(wait=False)
+class LamplightApplication(Application):  # type: ignore[type-arg]
+    """PTB's Application; the digest sweep runs while it does. It starts once polling (or the
+    webhook) is up, so a stop signal never lands in PTB's start-up, and on SIGTERM a run under
+    way finishes its calls in flight and records them before the bot's connection closes."""
+
+    async def start(self) -> None:
+        await super().start()
+        scheduler = self.bot_data.get("scheduler")
+        if scheduler is not None and scheduler.running:
+            scheduler.resume()
+
+    async def stop(self) -> None:
+        scheduler = self.bot_data.get("scheduler")
+        if scheduler is not None:
+            await scheduler.stop()
+        await super().stop()
 
 
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log the failure; the user gets a short apology, never a traceback."""
-    log.error("handler failed", exc_info=context.error)
-    if isinstance(update, Update) and update.effective_message:
-        with contextlib.suppress(TelegramError):
-            await update.effective_message.reply_text(
-                "Sorry, something went wrong. Try again later."
-            )
+def error_handler(h: Handlers) -> Callable[[object, ContextTypes.DEFAULT_TYPE], Awaitable[None]]:
+    """The one error handler: it logs, and answers in the chat's language."""
+
+    async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Log the failure; the user gets a short apology, never a traceback."""
+        log.error("handler failed", exc_info=context.error)
+        if isinstance(update, Update) and update.effective_message:
+            try:
+                tr = h.translator_for(update)
+            except Exception:  # the store may be what failed: fall back to Telegram's language
+                tr = translator(h.telegram_language(update))
+            with contextlib.suppress(TelegramError):
+                await update.effective_message.reply_text(
+                    tr.gettext("Sorry, something went wrong. Try again later.")
+                )
+
+    return on_error

@@ -1,9 +1,11 @@
 """Bot handlers: read the update, call the domain and the store, reply. Decisions live in the
-pure modules; each handler is a few lines."""
+pure modules; each handler is a few lines. Every text goes through the chat's translator
+(bot.i18n): the language the chat chose, or its Telegram app's before /start."""
 
 from __future__ import annotations
 
 import datetime as dt
+import gettext
 import html
 import logging
 from collections.abc import Callable, Sequence
@@ -16,9 +18,18 @@ from telegram.ext import ContextTypes
 
 from bot.callbacks import CallbackError, ItemAnswer, PageTurn, SettingChange, decode, encode
 from bot.config import Settings
+from bot.i18n import (
+    ENGLISH,
+    LANGUAGE_NAMES,
+    LANGUAGES,
+    N_,
+    language_for,
+    normalize_language,
+    translator,
+)
 from bot.importer import ImportFileError, import_bytes, too_big
 from bot.items import Answer
-from bot.render import DigestView, item_buttons, render_digest
+from bot.render import CHOSEN_MARK, DigestView, item_buttons, render_digest
 from bot.replies import ReplyError, parse_answers
 from bot.schedule import ScheduleError, local_date, parse_time, parse_timezone
 from bot.store import chats as chat_store
@@ -27,7 +38,7 @@ from bot.store import feeds as feed_store
 from bot.store import search as search_store
 from bot.store.db import Store
 from bot.store.library import ImportReport, list_feeds
-from bot.store.models import Chat, Digest, DigestKind, Item, Source
+from bot.store.models import Chat, Digest, DigestKind, Item, ItemKind, Source
 from bot.telegram.sending import NO_PREVIEW, SendResult, keyboard, send_html
 from jobs.digests import ChatClock, Send, compose_for_chat, deliver_pending
 
@@ -35,7 +46,8 @@ log = logging.getLogger(__name__)
 
 Context = ContextTypes.DEFAULT_TYPE
 
-HELP = """\
+# i18n: Telegram HTML; keep the tags and the commands
+HELP = N_("""\
 <b>lamplight</b> sends you one reading digest a day.
 
 /digest — a digest now (your daily one still comes)
@@ -46,13 +58,17 @@ HELP = """\
 /settings — your settings
 /search words — find anything in the library
 /mute word, /unmute word, /mutes — keep items with a word out
+/lang — English or 中文
 /stop — unsubscribe
 
 Answer each item with its buttons, or reply <code>read 1 3</code>, <code>skip 2</code>, \
-<code>r1 s2</code>."""
+<code>r1 s2</code>.""")
 
 MAX_SIZE = 20
-NO_DIGEST = "There is no digest to answer yet; try /digest."
+NO_DIGEST = N_("There is no digest to answer yet; try /digest.")
+SUBSCRIBE = N_("Send /start to subscribe.")
+SAVED = N_("Saved.")
+MARKED = {Answer.READ: N_("Marked read ✅"), Answer.SKIPPED: N_("Skipped ⏭")}
 
 
 @dataclass
@@ -80,27 +96,33 @@ class Handlers:
             )
             if self.s.settings.admin_user_ids[:1] == (user.id,):
                 chat_store.merge_local_owner(session, user.id)
-            summary = settings_text(chat)
-        await message.reply_html(f"Welcome! You are subscribed.\n\n{summary}\n\n{HELP}")
+            tr = translator(chat.language)
+            summary = settings_text(chat, tr)
+        _ = tr.gettext
+        # Not inside the f-string: Babel cannot see calls there (before Python 3.12).
+        welcome = _("Welcome! You are subscribed.")
+        await message.reply_html(f"{welcome}\n\n{summary}\n\n{_(HELP)}")
 
     async def stop(self, update: Update, context: Context) -> None:
         """Unsubscribe; reading history stays for a later /start."""
         await self._update_chat(
-            update, "You are unsubscribed. /start brings you back.", subscribed=False
+            update, N_("You are unsubscribed. /start brings you back."), subscribed=False
         )
 
     async def help(self, update: Update, context: Context) -> None:
         """List the commands."""
         assert update.effective_message
-        await update.effective_message.reply_html(HELP)
+        await update.effective_message.reply_html(self.translator_for(update).gettext(HELP))
 
     async def pause(self, update: Update, context: Context) -> None:
         """Hold daily digests."""
-        await self._update_chat(update, "Daily digests paused. /resume restarts them.", paused=True)
+        await self._update_chat(
+            update, N_("Daily digests paused. /resume restarts them."), paused=True
+        )
 
     async def resume(self, update: Update, context: Context) -> None:
         """Restart daily digests."""
-        await self._update_chat(update, "Daily digests resumed.", paused=False)
+        await self._update_chat(update, N_("Daily digests resumed."), paused=False)
 
     async def time(self, update: Update, context: Context) -> None:
         """Set the daily digest's local time."""
@@ -119,27 +141,52 @@ class Handlers:
         assert update.effective_message and update.effective_chat
         with self.s.store.transaction() as session:
             chat = session.get(Chat, update.effective_chat.id)
+            tr = translator(self._language(session, update))
             if chat is None or not chat.subscribed:
-                await update.effective_message.reply_text("Send /start to subscribe.")
+                await update.effective_message.reply_text(tr.gettext(SUBSCRIBE))
                 return
-            text, rows = settings_text(chat), settings_buttons(chat)
+            text, rows = settings_text(chat, tr), settings_buttons(chat, tr)
         await update.effective_message.reply_html(text, reply_markup=keyboard(rows))
 
+    async def lang(self, update: Update, context: Context) -> None:
+        """Show the chat's language with a button per language, or set it: /lang zh."""
+        assert update.effective_message and update.effective_chat
+        asked = " ".join(context.args or [])
+        wanted = normalize_language(asked)
+        with self.s.store.transaction() as session:
+            chat = session.get(Chat, update.effective_chat.id)
+            tr = translator(self._language(session, update))
+            if chat is None or not chat.subscribed:
+                reply, rows = tr.gettext(SUBSCRIBE), []
+            elif not asked.strip():
+                reply, rows = language_text(chat.language, tr), language_buttons(chat.language)
+            elif wanted is None:
+                reply, rows = unknown_language_text(asked, tr), language_buttons(chat.language)
+            else:
+                chat.language = wanted
+                reply, rows = translator(wanted).gettext(LANGUAGE_SET), []
+        await update.effective_message.reply_text(reply, reply_markup=keyboard(rows))
+
     async def change_setting(self, update: Update, change: SettingChange) -> None:
-        """A /settings button: apply one step and redraw the settings message."""
+        """A /settings or /lang button: apply one step and redraw its message."""
         query = update.callback_query
         assert query and update.effective_chat
         with self.s.store.transaction() as session:
             chat = session.get(Chat, update.effective_chat.id)
+            tr = translator(self._language(session, update))
             if chat is not None and chat.subscribed:
                 chat_store.update_chat(session, chat.id, **setting_step(change.change, chat))
-                text, rows = settings_text(chat), settings_buttons(chat)
+                tr = translator(chat.language)  # a /lang button answers in the new language
+                if change.change.startswith("lang-"):
+                    text, rows = language_text(chat.language, tr), language_buttons(chat.language)
+                else:
+                    text, rows = settings_text(chat, tr), settings_buttons(chat, tr)
             else:
                 chat = None
         if chat is None:
-            await query.answer("Send /start to subscribe.", show_alert=True)
+            await query.answer(tr.gettext(SUBSCRIBE), show_alert=True)
             return
-        await query.answer("Saved.")
+        await query.answer(tr.gettext(SAVED))
         if isinstance(query.message, Message):
             try:
                 await query.message.edit_text(text, parse_mode="HTML", reply_markup=keyboard(rows))
@@ -152,18 +199,22 @@ class Handlers:
         assert update.effective_message and update.effective_chat
         text = " ".join(context.args or [])[:MAX_QUERY]
         if not text.strip():
-            await update.effective_message.reply_text("Usage: /search 蒸馏  or  /search attention")
+            _ = self.translator_for(update).gettext
+            await update.effective_message.reply_text(
+                _("Usage: /search 蒸馏  or  /search attention")
+            )
             return
         with self.s.store.transaction() as session:
+            tr = translator(self._language(session, update))
             search_id = search_store.save_search(
                 session, update.effective_chat.id, text, self.s.clock()
             )
-            html_text, rows = search_page(session, update.effective_chat.id, search_id, text, 0)
+            html_text, rows = search_page(session, update.effective_chat.id, search_id, text, 0, tr)
         await update.effective_message.reply_html(
             html_text, reply_markup=keyboard(rows), link_preview_options=NO_PREVIEW
         )
 
-    async def turn_page(self, update: Update, turn: PageTurn) -> None:
+    async def turn_page(self, update: Update, turn: PageTurn, tr: gettext.NullTranslations) -> None:
         """Next/Prev on search results: redraw the message with that page."""
         query = update.callback_query
         assert query and update.effective_chat
@@ -171,9 +222,11 @@ class Handlers:
         with self.s.store.transaction() as session:
             text = search_store.saved_search(session, turn.query_id, chat_id)
             if text is not None:
-                html_text, rows = search_page(session, chat_id, turn.query_id, text, turn.page)
+                html_text, rows = search_page(session, chat_id, turn.query_id, text, turn.page, tr)
         if text is None:
-            await query.answer("That search is not yours or no longer exists.", show_alert=True)
+            await query.answer(
+                tr.gettext("That search is not yours or no longer exists."), show_alert=True
+            )
             return
         await query.answer()
         if isinstance(query.message, Message):
@@ -195,27 +248,34 @@ class Handlers:
         assert update.effective_message and update.effective_chat
         with self.s.store.transaction() as session:
             words = outbox.muted_words(session, update.effective_chat.id)
-        listing = ", ".join(words) if words else "none"
-        await update.effective_message.reply_text(f"Muted words: {listing}")
+            _ = translator(self._language(session, update)).gettext
+        # i18n: nothing is muted
+        listing = ", ".join(words) if words else _("none")
+        await update.effective_message.reply_text(_("Muted words: {words}").format(words=listing))
 
     async def _muting(self, update: Update, context: Context, *, muting: bool) -> None:
         assert update.effective_message and update.effective_chat
         command = "mute" if muting else "unmute"
-        try:
-            word = mute_word(" ".join(context.args or []))
-        except ValueError as exc:
-            await update.effective_message.reply_text(f"{exc} Usage: /{command} crypto")
-            return
         with self.s.store.transaction() as session:
             chat = session.get(Chat, update.effective_chat.id)
-            if chat is None or not chat.subscribed:
-                reply = "Send /start to subscribe."
-            elif muting:
-                done = chat_store.mute(session, chat.id, word)
-                reply = f"Muted “{word}”." if done else f"“{word}” is muted already."
+            _ = translator(self._language(session, update)).gettext
+            try:
+                word = mute_word(" ".join(context.args or []))
+            except ValueError as exc:
+                reason = _(str(exc)).format(max=MAX_WORD)
+                reply = _("{reason} Usage: /{command} crypto").format(
+                    reason=reason, command=command
+                )
             else:
-                done = chat_store.unmute(session, chat.id, word)
-                reply = f"“{word}” is back." if done else f"“{word}” was not muted."
+                if chat is None or not chat.subscribed:
+                    reply = _(SUBSCRIBE)
+                elif muting:
+                    done = chat_store.mute(session, chat.id, word)
+                    reply = _("Muted “{word}”.") if done else _("“{word}” is muted already.")
+                else:
+                    done = chat_store.unmute(session, chat.id, word)
+                    reply = _("“{word}” is back.") if done else _("“{word}” was not muted.")
+                reply = reply.format(word=word)
         await update.effective_message.reply_text(reply)
 
     async def digest(self, update: Update, context: Context) -> None:
@@ -224,10 +284,14 @@ class Handlers:
         now, chat_id = self.s.clock(), update.effective_chat.id
         with self.s.store.transaction() as session:
             chat = session.get(Chat, chat_id)
+            _ = translator(self._language(session, update)).gettext
             if chat is None or not chat.subscribed:
                 made = None
             else:
-                clock = ChatClock(chat.id, chat.timezone, chat.digest_time, chat.digest_size, None)
+                clock = ChatClock(
+                    chat.id, chat.timezone, chat.digest_time, chat.digest_size, None,
+                    chat.language,
+                )  # fmt: skip
                 library = outbox.library(session)
                 made = compose_for_chat(
                     session, clock, library, kind=DigestKind.ON_DEMAND,
@@ -235,7 +299,7 @@ class Handlers:
                 )  # fmt: skip
         if made is None:
             await update.effective_message.reply_text(
-                "Nothing to send: send /start first, or the library is empty."
+                _("Nothing to send: send /start first, or the library is empty.")
             )
             return
         await deliver_pending(self.s.store, self._sender(context), now)
@@ -244,19 +308,20 @@ class Handlers:
         """A ✅/⏭ press: record it, show it on the keyboard, answer the query."""
         query = update.callback_query
         assert query and update.effective_chat
+        tr = self.translator_for(update)
         try:
             action = decode(query.data or "")
         except CallbackError as exc:
-            await query.answer(str(exc), show_alert=True)
+            await query.answer(tr.gettext(str(exc)), show_alert=True)  # its message is a msgid
             return
         if isinstance(action, SettingChange):
             await self.change_setting(update, action)
             return
         if isinstance(action, PageTurn):
-            await self.turn_page(update, action)
+            await self.turn_page(update, action, tr)
             return
         if action.digest_id == SEARCH_RESULTS:
-            await self.answer_search_result(update, action)
+            await self.answer_search_result(update, action, tr)
             return
         chat_id = update.effective_chat.id
         with self.s.store.transaction() as session:
@@ -271,13 +336,17 @@ class Handlers:
                 )  # fmt: skip
                 given = outbox.answers(session, chat_id, ids)
         if digest is None:
-            await query.answer("That digest is not yours or no longer exists.", show_alert=True)
+            await query.answer(
+                tr.gettext("That digest is not yours or no longer exists."), show_alert=True
+            )
             return
-        await query.answer("Marked read ✅" if action.answer is Answer.READ else "Skipped ⏭")
+        await query.answer(tr.gettext(MARKED[action.answer]))
         if isinstance(query.message, Message):
-            await _refresh_keyboard(query.message, action.digest_id, ids, given)
+            await _refresh_keyboard(query.message, action.digest_id, ids, given, tr)
 
-    async def answer_search_result(self, update: Update, action: ItemAnswer) -> None:
+    async def answer_search_result(
+        self, update: Update, action: ItemAnswer, tr: gettext.NullTranslations
+    ) -> None:
         """✅/⏭ under a search result: the same read/skip as in a digest."""
         query = update.callback_query
         assert query and update.effective_chat and isinstance(query.message, Message)
@@ -292,35 +361,37 @@ class Handlers:
                 )  # fmt: skip
                 given = outbox.answers(session, chat_id, ids)
         if not known:
-            await query.answer("That item no longer exists.", show_alert=True)
+            await query.answer(tr.gettext("That item no longer exists."), show_alert=True)
             return
-        await query.answer("Marked read ✅" if action.answer is Answer.READ else "Skipped ⏭")
-        await _refresh_keyboard(query.message, SEARCH_RESULTS, ids, given)
+        await query.answer(tr.gettext(MARKED[action.answer]))
+        await _refresh_keyboard(query.message, SEARCH_RESULTS, ids, given, tr)
 
     async def answer_text(self, update: Update, context: Context) -> None:
         """`read 1 3`, `skip 2`, `r1 s2`: as a reply to a digest, or alone for the latest."""
         message, chat = update.effective_message, update.effective_chat
         assert message and chat and message.text is not None
         with self.s.store.transaction() as session:
-            reply, redraw = self._record_text_answers(session, chat.id, message)
+            tr = translator(self._language(session, update))
+            reply, redraw = self._record_text_answers(session, chat.id, message, tr)
         await message.reply_text(reply)
         for message_id, rows in redraw:
             await _edit_keyboard(context, chat.id, message_id, rows)
 
     def _record_text_answers(
-        self, session: Session, chat_id: int, message: Message
+        self, session: Session, chat_id: int, message: Message, tr: gettext.NullTranslations
     ) -> tuple[str, list[tuple[int, list[list[list[str]]]]]]:
         """The reply to a text answer, and the digest keyboards to redraw."""
+        _ = tr.gettext
         digest = _digest_answered(session, chat_id, message)
         ids = [item.item_id for item in digest.items] if digest else []
         try:
             marks = parse_answers(message.text or "", len(ids) if digest else MAX_SIZE)
         except ReplyError as exc:
-            return (str(exc) if digest else NO_DIGEST), []
+            return (reply_error_text(exc, len(ids), tr) if digest else _(NO_DIGEST)), []
         if not marks:
-            return "Send /help to see what I understand.", []
+            return _("Send /help to see what I understand."), []
         if digest is None:
-            return NO_DIGEST, []
+            return _(NO_DIGEST), []
         for position, answer in marks:
             outbox.set_answer(
                 session, chat_id=chat_id, item_id=ids[position - 1], answer=answer,
@@ -328,18 +399,19 @@ class Handlers:
             )  # fmt: skip
         given = outbox.answers(session, chat_id, ids)
         redraw = [
-            (m.telegram_message_id, _fresh_rows(m.buttons, digest.id, ids, given))
+            (m.telegram_message_id, _fresh_rows(m.buttons, digest.id, ids, given, tr))
             for m in outbox.sent_messages(session, digest.id)
             if m.telegram_message_id is not None
         ]
-        return confirmation(marks), redraw
+        return confirmation(marks, tr), redraw
 
     async def import_document(self, update: Update, context: Context) -> None:
         """An admin sends a notes file: import it and reply with the summary."""
         message, user = update.effective_message, update.effective_user
         assert message and user and message.document
+        tr = self.translator_for(update)
         if user.id not in self.s.settings.admin_user_ids:
-            await message.reply_text("Only the bot's admins can import notes files.")
+            await message.reply_text(tr.gettext("Only the bot's admins can import notes files."))
             return
         document = message.document
         name = document.file_name or "notes.txt"
@@ -353,9 +425,10 @@ class Handlers:
                 self.s.store, name, data, settings=self.s.settings, now=self.s.clock()
             )
         except ImportFileError as exc:
-            await message.reply_text(f"Nothing imported. {exc}")
+            # The reason comes from the importer, in English (it is shared with the CLI).
+            await message.reply_text(tr.gettext("Nothing imported. {reason}").format(reason=exc))
             return
-        await message.reply_text(import_summary(name, report))
+        await message.reply_text(import_summary(name, report, tr))
 
     def _defaults(self, language_code: str | None) -> dict[str, object]:
         s = self.s.settings
@@ -363,8 +436,25 @@ class Handlers:
             "timezone": s.default_timezone,
             "digest_time": s.default_digest_time,
             "digest_size": s.default_digest_size,
-            "language": "zh" if (language_code or "").startswith("zh") else "en",
+            "language": language_for(language_code),
         }
+
+    def _language(self, session: Session, update: Update) -> str:
+        """The chat's chosen language; before /start, the one its Telegram app reports."""
+        chat = session.get(Chat, update.effective_chat.id) if update.effective_chat else None
+        if chat is not None and chat.joined_at is not None:
+            return chat.language
+        return self.telegram_language(update)
+
+    @staticmethod
+    def telegram_language(update: Update) -> str:
+        user = update.effective_user
+        return language_for(user.language_code if user else None)
+
+    def translator_for(self, update: Update) -> gettext.NullTranslations:
+        """The translations for the chat `update` comes from."""
+        with self.s.store.transaction() as session:
+            return translator(self._language(session, update))
 
     def _sender(self, context: Context) -> Send:
         async def send(
@@ -375,27 +465,35 @@ class Handlers:
         return send
 
     async def _update_chat(self, update: Update, reply: str, **values: object) -> None:
+        """Change the chat's settings and answer with `reply`, a msgid."""
         assert update.effective_message and update.effective_chat
         with self.s.store.transaction() as session:
             changed = chat_store.update_chat(session, update.effective_chat.id, **values)
-        await update.effective_message.reply_text(reply if changed else "Send /start to subscribe.")
+            _ = translator(self._language(session, update)).gettext
+        await update.effective_message.reply_text(_(reply if changed else SUBSCRIBE))
 
     async def _setting(
         self, update: Update, context: Context, name: str, parse: Callable[[str], dict[str, object]]
     ) -> None:
         assert update.effective_message and update.effective_chat
         text = " ".join(context.args or [])
+        tr = self.translator_for(update)
+        _ = tr.gettext
         if not text:
-            await update.effective_message.reply_text(f"Usage: /{name} {EXAMPLES[name]}")
+            await update.effective_message.reply_text(
+                _("Usage: /{command} {example}").format(command=name, example=_(EXAMPLES[name]))
+            )
             return
         try:
             values = parse(text)
-        except (ScheduleError, ValueError) as exc:
-            await update.effective_message.reply_text(str(exc))
+        except (ScheduleError, ValueError):
+            # The command says what was wrong; the parsers' own messages are English only.
+            problem = _(SETTING_PROBLEMS[name]).format(text=text.strip(), max=MAX_SIZE)
+            await update.effective_message.reply_text(problem)
             return
         with self.s.store.transaction() as session:
             chat = chat_store.update_chat(session, update.effective_chat.id, **values)
-            reply = f"Saved.\n\n{settings_text(chat)}" if chat else "Send /start to subscribe."
+            reply = f"{_(SAVED)}\n\n{settings_text(chat, tr)}" if chat else _(SUBSCRIBE)
         await update.effective_message.reply_html(reply)
 
     async def feeds(self, update: Update, context: Context) -> None:
@@ -403,22 +501,35 @@ class Handlers:
         message, user = update.effective_message, update.effective_user
         assert message and user
         action, rest = feeds_request(context.args or [])
+        tr = self.translator_for(update)
         if action in ("add", "remove") and user.id not in self.s.settings.admin_user_ids:
-            await message.reply_text("Sorry, only the bot's admins can add or remove feeds.")
+            await message.reply_text(
+                tr.gettext("Sorry, only the bot's admins can add or remove feeds.")
+            )
             return
         with self.s.store.transaction() as session:
             if action == "add":
-                reply = feeds_add_reply(session, rest, self.s.clock())
+                reply = feeds_add_reply(session, rest, self.s.clock(), tr)
             elif action == "remove":
-                reply = feeds_remove_reply(session, rest)
+                reply = feeds_remove_reply(session, rest, tr)
             elif action == "usage":
-                reply = FEEDS_USAGE
+                reply = tr.gettext(FEEDS_USAGE)
             else:
-                reply = feeds_text(list_feeds(session))
+                reply = feeds_text(list_feeds(session), tr=tr)
         await message.reply_html(reply, link_preview_options=NO_PREVIEW)
 
 
-EXAMPLES = {"time": "07:30", "tz": "Asia/Shanghai (or +8)", "size": "5"}
+EXAMPLES = {"time": "07:30", "tz": N_("Asia/Shanghai (or +8)"), "size": "5"}
+# What a setting's command answers to a value it cannot use ({text}: what was sent).
+SETTING_PROBLEMS = {
+    "time": N_("“{text}” is not a time of day; try 07:30"),
+    "tz": N_(
+        "“{text}” is not a time zone I know; try Asia/Shanghai or +8 "
+        "(UTC offsets run from -12 to +14)"
+    ),
+    "size": N_("The size is a number from 1 to {max}, e.g. /size 5"),
+}
+LANGUAGE_SET = N_("From now on I speak English.")
 
 
 MAX_WORD = 64
@@ -428,25 +539,35 @@ SEARCH_RESULTS = 0  # the "digest" id search-result buttons carry: no digest, an
 
 
 def search_page(
-    session: Session, chat_id: int, search_id: int, text: str, page: int
+    session: Session,
+    chat_id: int,
+    search_id: int,
+    text: str,
+    page: int,
+    tr: gettext.NullTranslations = ENGLISH,
 ) -> tuple[str, list[list[list[str]]]]:
     """One page of results as Telegram HTML with its buttons."""
+    _ = tr.gettext
     found = search_store.search(session, text, limit=SEARCH_PAGE, offset=page * SEARCH_PAGE)
     shown = html.escape(" ".join(text.split())[:100])
     if found.total == 0:
-        return f"Nothing found for “{shown}”. Try a shorter query or fewer words.", []
+        return _("Nothing found for “{query}”. Try a shorter query or fewer words.").format(
+            query=shown
+        ), []
     pages = -(-found.total // SEARCH_PAGE)
     page = min(page, pages - 1)
     items = outbox.library(session, [item.id for item in found.items])
     order = {item.id: n for n, item in enumerate(found.items)}
     items.sort(key=lambda item: order[item.id])
     given = outbox.answers(session, chat_id, list(order))
-    title = f"🔎 {shown} — {found.total} found, page {page + 1} of {pages}"
-    first = render_digest(DigestView(SEARCH_RESULTS, title, tuple(items), given))[0]
+    title = _("🔎 {query} — {total} found, page {page} of {pages}").format(
+        query=shown, total=found.total, page=page + 1, pages=pages
+    )
+    first = render_digest(DigestView(SEARCH_RESULTS, title, tuple(items), given), tr)[0]
     rows = [[[b.text, b.data] for b in row] for row in first.buttons]
     turns = [
         [label, encode(PageTurn(search_id, target))]
-        for label, target in (("◀ Prev", page - 1), ("Next ▶", page + 1))
+        for label, target in ((_("◀ Prev"), page - 1), (_("Next ▶"), page + 1))
         if 0 <= target < pages
     ]
     return first.html, [*rows, turns] if turns else rows
@@ -460,9 +581,10 @@ def mute_word(text: str) -> str:
     """
     word = " ".join(text.split()).casefold()
     if not word:
-        raise ValueError("Which word?")
+        raise ValueError(N_("Which word?"))
     if len(word) > MAX_WORD:
-        raise ValueError(f"A muted word is at most {MAX_WORD} characters.")
+        # A msgid: the handler translates it and fills in {max}.
+        raise ValueError(N_("A muted word is at most {max} characters."))
     return word
 
 
@@ -472,39 +594,91 @@ def parse_size(text: str) -> int:
     return int(text)
 
 
-def settings_text(chat: Chat) -> str:
-    state = "paused" if chat.paused else "active"
-    return (
+def settings_text(chat: Chat, tr: gettext.NullTranslations = ENGLISH) -> str:
+    _ = tr.gettext
+    state = _("paused") if chat.paused else _("active")
+    # i18n: Telegram HTML; keep the tags
+    return _(
         "<b>Your settings</b>\n"
-        f"Daily digest at {chat.digest_time:%H:%M} ({html.escape(chat.timezone)}), "
-        f"{chat.digest_size} items — {state}."
+        "Daily digest at {time} ({zone}), {size} items — {state}.\n"
+        "Language: {language}"
+    ).format(
+        time=f"{chat.digest_time:%H:%M}",
+        zone=html.escape(chat.timezone),
+        size=chat.digest_size,
+        state=state,
+        language=LANGUAGE_NAMES.get(chat.language, chat.language),
     )
 
 
-def import_summary(name: str, report: ImportReport) -> str:
-    added = (
-        ", ".join(f"{n} {kind.value}s" for kind, n in report.added.items() if n) or "nothing new"
-    )
-    return (
-        f"Imported {name}: {added}. {report.duplicates} already known, "
-        f"{report.marked_read} marked read, {report.feeds} newsletters added."
+# i18n: counts in an import summary
+IMPORTED_KINDS = {
+    ItemKind.QUOTE: N_("{count} quotes"),
+    ItemKind.PAPER: N_("{count} papers"),
+    ItemKind.ARTICLE: N_("{count} articles"),
+}
+
+
+def import_summary(name: str, report: ImportReport, tr: gettext.NullTranslations = ENGLISH) -> str:
+    _ = tr.gettext
+    counts = [_(IMPORTED_KINDS[kind]).format(count=n) for kind, n in report.added.items() if n]
+    return _(
+        "Imported {name}: {added}. {duplicates} already known, "
+        "{read} marked read, {feeds} newsletters added."
+    ).format(
+        name=name,
+        added=", ".join(counts) or _("nothing new"),
+        duplicates=report.duplicates,
+        read=report.marked_read,
+        feeds=report.feeds,
     )
 
 
-def settings_buttons(chat: Chat) -> list[list[list[str]]]:
+def settings_buttons(chat: Chat, tr: gettext.NullTranslations = ENGLISH) -> list[list[list[str]]]:
+    _ = tr.gettext
+
     def button(label: str, change: str) -> list[str]:
         return [label, encode(SettingChange(change))]
 
-    hold = button("▶️ Resume", "resume") if chat.paused else button("⏸ Pause", "pause")
+    hold = button(_("▶️ Resume"), "resume") if chat.paused else button(_("⏸ Pause"), "pause")
     return [
-        [button("🕗 −1 h", "time-"), button("🕗 +1 h", "time+")],
-        [button("➖ fewer items", "size-"), button("➕ more items", "size+")],
+        [button(_("🕗 −1 h"), "time-"), button(_("🕗 +1 h"), "time+")],
+        [button(_("➖ fewer items"), "size-"), button(_("➕ more items"), "size+")],
         [hold],
     ]
 
 
+def language_text(language: str, tr: gettext.NullTranslations = ENGLISH) -> str:
+    """What /lang alone answers: the chat's language, and how to change it."""
+    return tr.gettext("I speak {language} with you. Choose another:").format(
+        language=LANGUAGE_NAMES.get(language, language)
+    )
+
+
+def unknown_language_text(asked: str, tr: gettext.NullTranslations = ENGLISH) -> str:
+    names = ", ".join(f"/lang {code} ({LANGUAGE_NAMES[code]})" for code in LANGUAGES)
+    return tr.gettext("I don't speak “{asked}”. I can use: {choices}").format(
+        asked=" ".join(asked.split())[:40], choices=names
+    )
+
+
+def language_buttons(current: str) -> list[list[list[str]]]:
+    """One button per language, named in itself; the chat's own is marked."""
+    return [
+        [
+            [
+                f"{CHOSEN_MARK if code == current else ''}{LANGUAGE_NAMES[code]}",
+                encode(SettingChange(f"lang-{code}")),
+            ]
+            for code in LANGUAGES
+        ]
+    ]
+
+
 def setting_step(change: str, chat: Chat) -> dict[str, object]:
-    """The new values one /settings button sets."""
+    """The new values one /settings or /lang button sets."""
+    if change.startswith("lang-"):
+        return {"language": change.removeprefix("lang-")}
     if change in ("pause", "resume"):
         return {"paused": change == "pause"}
     if change in ("size-", "size+"):
@@ -515,13 +689,33 @@ def setting_step(change: str, chat: Chat) -> dict[str, object]:
     return {"digest_time": moved.time()}
 
 
-def confirmation(marks: Sequence[tuple[int, Answer]]) -> str:
-    read = [str(p) for p, a in marks if a is Answer.READ]
-    skipped = [str(p) for p, a in marks if a is Answer.SKIPPED]
-    parts = ([f"read: {', '.join(read)}"] if read else []) + (
-        [f"skipped: {', '.join(skipped)}"] if skipped else []
+def confirmation(
+    marks: Sequence[tuple[int, Answer]], tr: gettext.NullTranslations = ENGLISH
+) -> str:
+    """
+    >>> confirmation([(1, Answer.READ), (2, Answer.SKIPPED), (3, Answer.READ)])
+    'Noted — read: 1, 3; skipped: 2.'
+    """
+    _ = tr.gettext
+    read = ", ".join(str(p) for p, a in marks if a is Answer.READ)
+    skipped = ", ".join(str(p) for p, a in marks if a is Answer.SKIPPED)
+    parts = ([_("read: {positions}").format(positions=read)] if read else []) + (
+        [_("skipped: {positions}").format(positions=skipped)] if skipped else []
     )
-    return "Noted — " + "; ".join(parts) + "."
+    # i18n: separates the read and the skipped positions
+    return _("Noted — {answers}.").format(answers=_("; ").join(parts))
+
+
+def reply_error_text(error: ReplyError, size: int, tr: gettext.NullTranslations = ENGLISH) -> str:
+    """What a text answer that cannot be applied gets back. bot.replies words its precise
+    reasons in English only, so other languages get one translated hint with the range."""
+    if tr is ENGLISH:
+        return str(error)
+    span = "1" if size == 1 else f"1–{size}"
+    return tr.gettext(
+        "I could not use that answer. Reply like “read 1 3” or “skip 2”; "
+        "this digest has items {span}."
+    ).format(span=span)
 
 
 def _fresh_rows(
@@ -529,6 +723,7 @@ def _fresh_rows(
     digest_id: int,
     ids: Sequence[int],
     given: dict[int, Answer],
+    tr: gettext.NullTranslations = ENGLISH,
 ) -> list[list[list[str]]]:
     """The stored keyboard of one message, redrawn with the answers given so far."""
     fresh = []
@@ -540,7 +735,9 @@ def _fresh_rows(
             continue
         if isinstance(action, ItemAnswer) and action.item_id in ids:
             position = ids.index(action.item_id) + 1
-            buttons = item_buttons(digest_id, position, action.item_id, given.get(action.item_id))
+            buttons = item_buttons(
+                digest_id, position, action.item_id, given.get(action.item_id), tr
+            )
             fresh.append([[b.text, b.data] for b in buttons])
         elif not isinstance(action, ItemAnswer):
             fresh.append([list(b) for b in row])  # e.g. Next/Prev under search results
@@ -588,7 +785,11 @@ def _digest_on_buttons(message: Message) -> int | None:
 
 
 async def _refresh_keyboard(
-    message: Message, digest_id: int, ids: Sequence[int], given: dict[int, Answer]
+    message: Message,
+    digest_id: int,
+    ids: Sequence[int],
+    given: dict[int, Answer],
+    tr: gettext.NullTranslations,
 ) -> None:
     markup = message.reply_markup
     rows = (
@@ -597,7 +798,8 @@ async def _refresh_keyboard(
         else []
     )
     try:
-        await message.edit_reply_markup(keyboard(_fresh_rows(rows, digest_id, ids, given)))  # type: ignore[arg-type]
+        fresh = _fresh_rows(rows, digest_id, ids, given, tr)  # type: ignore[arg-type]
+        await message.edit_reply_markup(keyboard(fresh))
     except BadRequest as exc:
         if "not modified" not in exc.message:  # a repeated press changes nothing: stay quiet
             raise
@@ -615,7 +817,7 @@ async def _edit_keyboard(
             log.warning("could not update buttons of message %s: %s", message_id, exc.message)
 
 
-FEEDS_USAGE = "Usage: /feeds, /feeds add URL [name], /feeds remove NAME_OR_URL"
+FEEDS_USAGE = N_("Usage: /feeds, /feeds add URL [name], /feeds remove NAME_OR_URL")
 FEEDS_LIMIT = 4096  # Telegram's limit on a message, in UTF-16 code units
 
 
@@ -637,50 +839,69 @@ def feeds_request(args: Sequence[str]) -> tuple[str, list[str]]:
     return ("add" if verb == "add" else "remove" if verb == "remove" else "usage"), []
 
 
-def feeds_add_reply(session: Session, args: Sequence[str], now: dt.datetime) -> str:
+def feeds_add_reply(
+    session: Session, args: Sequence[str], now: dt.datetime, tr: gettext.NullTranslations = ENGLISH
+) -> str:
+    _ = tr.gettext
     if not args:
-        return FEEDS_USAGE
+        return _(FEEDS_USAGE)
     url, name = args[0], (args[1][:256] if len(args) > 1 else None)
     if not url.startswith(("http://", "https://")) or len(url) > 1024:
-        return "A feed URL starts with http:// or https://, e.g. /feeds add https://jack-clark.net/feed/"
+        return _(
+            "A feed URL starts with http:// or https://, e.g. /feeds add https://jack-clark.net/feed/"
+        )
     if feed_store.follow(session, url, name, now):
-        return f"Following {html.escape(url)}."
-    return f"{html.escape(url)} is followed already."
+        return _("Following {url}.").format(url=html.escape(url))
+    return _("{url} is followed already.").format(url=html.escape(url))
 
 
-def feeds_remove_reply(session: Session, args: Sequence[str]) -> str:
+def feeds_remove_reply(
+    session: Session, args: Sequence[str], tr: gettext.NullTranslations = ENGLISH
+) -> str:
+    _ = tr.gettext
     if not args:
-        return FEEDS_USAGE
+        return _(FEEDS_USAGE)
     removed = feed_store.unfollow(session, args[0])
     if removed is None:
-        return f"No feed named {html.escape(args[0])}; /feeds lists them."
-    return f"Stopped following {html.escape(removed)}."
+        return _("No feed named {name}; /feeds lists them.").format(name=html.escape(args[0]))
+    return _("Stopped following {name}.").format(name=html.escape(removed))
 
 
-def feed_state(feed: Source) -> str:
+def feed_state(feed: Source, tr: gettext.NullTranslations = ENGLISH) -> str:
     """ok, paused, no known feed, or how many fetches failed and the last error."""
+    _ = tr.gettext
     if feed.paused:
-        return "paused"
+        # i18n: a feed's state
+        return _("paused")
     if not feed.feed_url:
-        return "no known feed"
+        return _("no known feed")
     if feed.error_count:
-        return f"{feed.error_count} failures: {(feed.last_error or 'unknown error')[:200]}"
-    return "ok"
+        return _("{count} failures: {error}").format(
+            count=feed.error_count, error=(feed.last_error or _("unknown error"))[:200]
+        )
+    # i18n: a feed's state
+    return _("ok")
 
 
-def feeds_text(feeds: Sequence[Source], limit: int = FEEDS_LIMIT) -> str:
+def feeds_text(
+    feeds: Sequence[Source], limit: int = FEEDS_LIMIT, tr: gettext.NullTranslations = ENGLISH
+) -> str:
     """The followed feeds as Telegram HTML, cut (with a note) to fit one message."""
+    _ = tr.gettext
     if not feeds:
-        return "No newsletters followed yet. Admins add one with /feeds add URL [name]."
-    head = f"<b>Newsletters followed ({len(feeds)})</b>"
+        return _("No newsletters followed yet. Admins add one with /feeds add URL [name].")
+    # i18n: Telegram HTML; keep the tags
+    head = _("<b>Newsletters followed ({count})</b>").format(count=len(feeds))
     lines = [
-        f"• <b>{html.escape(f.name)}</b> — {html.escape(feed_state(f))}"
+        f"• <b>{html.escape(f.name)}</b> — {html.escape(feed_state(f, tr))}"
         + (f"\n  {html.escape(f.feed_url)}" if f.feed_url else "")
         for f in feeds
     ]
     shown = head
     for number, line in enumerate(lines):
-        note = f"\n… and {len(lines) - number} more; <code>lamplight feeds list</code> shows all."
+        # i18n: Telegram HTML; keep the tags
+        more = _("… and {count} more; <code>lamplight feeds list</code> shows all.")
+        note = "\n" + more.format(count=len(lines) - number)
         if (
             _utf16_len(f"{shown}\n{line}") + (_utf16_len(note) if number < len(lines) - 1 else 0)
             > limit

@@ -6,32 +6,16 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
-import venv
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
+from tests.support.wheel import installed_wheel
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    dist = tmp_path_factory.mktemp("dist")
-    subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(REPO)],
-        check=True,
-        capture_output=True,
-    )
-    wheel = next(dist.glob("lamplight-*.whl"))
-    env_dir = tmp_path_factory.mktemp("venv")
-    venv.create(env_dir, with_pip=True)
-    subprocess.run(
-        [str(env_dir / "bin" / "python"), "-m", "pip", "install", "--quiet", str(wheel)],
-        check=True,
-        capture_output=True,
-    )
-    return env_dir / "bin"
+    return installed_wheel(tmp_path_factory)  # shared with tests/ship's image replay
 
 
 def test_installed_wheel_imports_its_bundled_examples_from_an_empty_directory(

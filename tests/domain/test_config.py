@@ -68,3 +68,14 @@ def test_the_token_never_shows_in_the_settings_repr(monkeypatch: pytest.MonkeyPa
     assert "SECRET-TOKEN" not in repr(settings)
     assert settings.telegram_bot_token is not None
     assert settings.telegram_bot_token.get_secret_value() == "123456:SECRET-TOKEN"
+
+
+def test_an_empty_value_in_the_environment_counts_as_unset(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A compose .env copied from the example leaves some names empty: they take defaults."""
+    for name in ("TELEGRAM_BOT_TOKEN", "DATABASE_URL", "DEFAULT_TIMEZONE", "ADMIN_USER_IDS"):
+        monkeypatch.setenv(name, "")
+    settings = Settings()
+    assert settings.telegram_bot_token is None
+    assert settings.database_url is None
+    assert settings.default_timezone == "UTC"
+    assert settings.admin_user_ids == ()

@@ -49,30 +49,34 @@ def test_fts5_match_quotes_every_term_and_joins_with_or() -> None:
     assert fts5_match([]) == ""
 
 
-def c(id_: int, title: str, body: str = "") -> Candidate:
-    return Candidate(id_, title, body)
+def c(id_: int, title: str, body: str = "") -> tuple[int, str, str]:
+    return (id_, title, body)
+
+
+def ranked(terms: list[str], found: list[tuple[int, str, str]]) -> list[int]:
+    return rank(Candidate.of(i, terms, title, body) for i, title, body in found)
 
 
 def test_title_hits_weigh_more_than_body_hits() -> None:
-    assert rank(["蒸馏"], [c(1, "知识", "蒸馏"), c(2, "知识 蒸馏", "")]) == [2, 1]
+    assert ranked(["蒸馏"], [c(1, "知识", "蒸馏"), c(2, "知识 蒸馏", "")]) == [2, 1]
 
 
 def test_more_distinct_terms_come_first() -> None:
     found = [c(1, "a", ""), c(2, "x", "a b"), c(3, "a a a", "")]
-    assert rank(["a", "b"], found) == [2, 1, 3]
+    assert ranked(["a", "b"], found) == [2, 1, 3]
 
 
 def test_a_tighter_title_then_the_older_item_break_ties() -> None:
     found = [c(5, "alexnet", ""), c(3, "before alexnet", ""), c(4, "alexnet", "")]
-    assert rank(["alexnet"], found) == [4, 5, 3]
+    assert ranked(["alexnet"], found) == [4, 5, 3]
 
 
 def test_candidates_holding_no_term_as_a_whole_token_are_dropped() -> None:
     # PostgreSQL's parser splits `gpt-3`; a loose match there is not a hit here.
-    assert rank(["gpt"], [c(1, "gpt-3"), c(2, "gpt"), c(3, "")]) == [2]
-    assert rank([], [c(1, "a")]) == []
+    assert ranked(["gpt"], [c(1, "gpt-3"), c(2, "gpt"), c(3, "")]) == [2]
+    assert ranked([], [c(1, "a")]) == []
 
 
 def test_ranking_ignores_the_order_candidates_arrive_in() -> None:
     found = [c(i, "a" if i % 2 else "b", "a b" if i % 3 else "") for i in range(30)]
-    assert rank(["a", "b"], found) == rank(["a", "b"], list(reversed(found)))
+    assert ranked(["a", "b"], found) == ranked(["a", "b"], list(reversed(found)))

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import Settings
 from bot.importer import import_paths
-from bot.query import query_terms
+from bot.query import Candidate, query_terms
 from bot.store.db import Store, open_store
 from bot.store.models import Item
 from bot.store.search import search, search_candidates
@@ -176,6 +176,22 @@ def test_hostile_text_is_only_text(session: Session, query: str) -> None:
     page = search(session, query, limit=10)
     assert page.total >= 0 and len(page.items) <= 10
     assert session.scalar(select(func.count()).select_from(Item)) > 600
+
+
+@pytest.mark.parametrize("query", [*AGREEING_QUERIES, "模型 model 学习 learning 深度"])
+def test_the_store_scores_candidates_as_the_ranking_defines(session: Session, query: str) -> None:
+    """The database computes each candidate's term hits and title length itself; they must be
+    what `Candidate.of` computes from the token columns."""
+    terms = query_terms(query)
+    found = search_candidates(session, terms)
+    assert found
+    rows = session.execute(
+        select(Item.id, Item.title_tokens, Item.body_tokens).where(
+            Item.id.in_([c.id for c in found])
+        )
+    )
+    expected = {i: Candidate.of(i, terms, title, body) for i, title, body in rows}
+    assert {c.id: c for c in found} == expected
 
 
 def test_fts_words_in_a_query_are_searched_as_words(session: Session) -> None:

@@ -33,6 +33,12 @@ from tests.support.chat import Chat, polling
 
 ALICE = 4201
 BOB = 4202
+# A real 2x1 PNG: the fake decodes the header of an uploaded photo, as Telegram does.
+PNG_2X1 = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x02\x00\x00\x00\x01\x08\x02\x00\x00\x00"
+    b"{@\xe8\xdd\x00\x00\x00\x0fIDATx\x9cc\xfc\xff\xff?\x03\x03\x03\x00\x0e\xff\x02\xff\xb8"
+    b"\xc5\x9e\x99\x00\x00\x00\x00IEND\xaeB`\x82"
+)
 
 
 def run_with_bot(botapi: FakeBotAPI, use: Callable[[ExtBot[Any]], Awaitable[Any]]) -> Any:
@@ -134,7 +140,7 @@ def test_a_photo_upload_is_recorded(botapi: FakeBotAPI) -> None:
     run_with_bot(
         botapi,
         lambda bot: bot.send_photo(
-            ALICE, io.BytesIO(b"\x89PNG fake"), caption="<b>Stats</b>", parse_mode="HTML"
+            ALICE, io.BytesIO(PNG_2X1), caption="<b>Stats</b>", parse_mode="HTML"
         ),
     )
     [shown] = botapi.messages(ALICE)

@@ -1,0 +1,188 @@
+"""Read-only queries for the operator and the reader: /status, /stats, `lamplight health`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, and_, case, func, select, text
+from sqlalchemy.orm import Session
+
+from bot.items import LOCAL_OWNER_CHAT_ID, ItemKind
+from bot.stats import Answered
+from bot.store.models import (
+    Chat,
+    DeliveryState,
+    Digest,
+    DigestMessage,
+    Item,
+    ItemState,
+    Source,
+    SourceKind,
+)
+
+FAILING_FEEDS_SHOWN = 5
+DELIVERY_ERRORS_SHOWN = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Subscribers:
+    active: int
+    paused: int
+    blocked: int
+    left: int  # sent /stop
+
+
+@dataclass(frozen=True, slots=True)
+class FailingFeed:
+    name: str
+    error_count: int
+    last_error: str | None
+    paused: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Feeds:
+    following: int  # not paused
+    paused: int
+    failing: tuple[FailingFeed, ...]  # the worst first, at most FAILING_FEEDS_SHOWN
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryError:
+    chat_id: int
+    state: DeliveryState
+    attempts: int
+    error: str
+
+
+@dataclass(frozen=True, slots=True)
+class Deliveries:
+    last_sent_at: dt.datetime | None
+    digests_sent_last_day: int
+    waiting: int  # messages not yet delivered (pending, or failed and waiting to retry)
+    given_up_last_day: int
+    errors: tuple[DeliveryError, ...]  # newest first, at most DELIVERY_ERRORS_SHOWN
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    subscribers: Subscribers
+    items: dict[ItemKind, int]
+    feeds: Feeds
+    deliveries: Deliveries
+
+
+def ping(connection: Connection | Session) -> None:
+    """Raises unless the store answers."""
+    connection.execute(text("SELECT 1"))
+
+
+def status(session: Session, now: dt.datetime) -> Status:
+    """What /status shows an admin."""
+    return Status(
+        _subscribers(session), _items(session), _feeds(session), _deliveries(session, now)
+    )
+
+
+def _subscribers(session: Session) -> Subscribers:
+    def count(condition: object) -> object:
+        return func.count(case((condition, 1)))
+
+    active = and_(Chat.subscribed, ~Chat.paused, ~Chat.blocked)
+    row = session.execute(
+        select(
+            count(active),
+            count(and_(Chat.subscribed, Chat.paused, ~Chat.blocked)),
+            count(Chat.blocked),
+            count(and_(~Chat.subscribed, ~Chat.blocked, Chat.joined_at.is_not(None))),
+        ).where(Chat.id != LOCAL_OWNER_CHAT_ID)
+    ).one()
+    return Subscribers(*(int(n) for n in row))
+
+
+def _items(session: Session) -> dict[ItemKind, int]:
+    rows = session.execute(select(Item.kind, func.count()).group_by(Item.kind))
+    counts = {kind: count for kind, count in rows}
+    return {kind: int(counts.get(kind, 0)) for kind in ItemKind}
+
+
+def _feeds(session: Session) -> Feeds:
+    feeds = Source.kind == SourceKind.FEED
+    following, paused = session.execute(
+        select(func.count(case((~Source.paused, 1))), func.count(case((Source.paused, 1)))).where(
+            feeds
+        )
+    ).one()
+    failing = session.execute(
+        select(Source.name, Source.error_count, Source.last_error, Source.paused)
+        .where(feeds, Source.error_count > 0)
+        .order_by(Source.paused.desc(), Source.error_count.desc(), Source.name)
+        .limit(FAILING_FEEDS_SHOWN)
+    )
+    return Feeds(int(following), int(paused), tuple(FailingFeed(*row) for row in failing))
+
+
+def _deliveries(session: Session, now: dt.datetime) -> Deliveries:
+    day_ago = now - dt.timedelta(days=1)
+    last_sent = session.scalar(select(func.max(DigestMessage.sent_at)))
+    sent_recently = session.scalar(
+        select(func.count(func.distinct(DigestMessage.digest_id))).where(
+            DigestMessage.state == DeliveryState.SENT, DigestMessage.sent_at >= day_ago
+        )
+    )
+    waiting = session.scalar(
+        select(func.count())
+        .select_from(DigestMessage)
+        .join(Digest, Digest.id == DigestMessage.digest_id)
+        .where(
+            DigestMessage.state.in_([DeliveryState.PENDING, DeliveryState.FAILED]),
+            Digest.gave_up_at.is_(None),
+        )
+    )
+    given_up = session.scalar(
+        select(func.count()).select_from(Digest).where(Digest.gave_up_at >= day_ago)
+    )
+    errors = session.execute(
+        select(
+            Digest.chat_id, DigestMessage.state, DigestMessage.attempts, DigestMessage.last_error
+        )
+        .join(Digest, Digest.id == DigestMessage.digest_id)
+        .where(DigestMessage.last_error.is_not(None))
+        .order_by(DigestMessage.id.desc())
+        .limit(DELIVERY_ERRORS_SHOWN)
+    )
+    return Deliveries(
+        last_sent_at=_aware(last_sent),
+        digests_sent_last_day=int(sent_recently or 0),
+        waiting=int(waiting or 0),
+        given_up_last_day=int(given_up or 0),
+        errors=tuple(DeliveryError(c, s, a, e or "") for c, s, a, e in errors),
+    )
+
+
+def answers(session: Session, chat_id: int) -> list[Answered]:
+    """Every answer the chat gave, with its time and the item's kind, for /stats. One row per
+    item the chat answered, so this stays as small as a person's reading."""
+    rows = session.execute(
+        select(ItemState.answered_at, ItemState.status, Item.kind)
+        .join(Item, Item.id == ItemState.item_id)
+        .where(
+            ItemState.chat_id == chat_id,
+            ItemState.status.is_not(None),
+            ItemState.answered_at.is_not(None),
+        )
+    )
+    return [Answered(_aware(at), status, kind) for at, status, kind in rows]  # type: ignore[arg-type]
+
+
+def chat_timezone(session: Session, chat_id: int) -> str | None:
+    """The chat's time zone, or None for a chat the store does not know."""
+    return session.scalar(select(Chat.timezone).where(Chat.id == chat_id))
+
+
+def _aware(at: dt.datetime | None) -> dt.datetime | None:
+    """SQLite hands back naive datetimes; lamplight stores UTC."""
+    if at is not None and at.tzinfo is None:
+        return at.replace(tzinfo=dt.UTC)
+    return at

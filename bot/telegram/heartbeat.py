@@ -1,0 +1,70 @@
+"""Where the running bot beats its heartbeat (bot/health.py): each getUpdates poll that
+returns; in webhook mode each update, and each minute."""
+
+from __future__ import annotations
+
+import datetime as dt
+from http import HTTPStatus
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, ContextTypes, TypeHandler
+from telegram.request import BaseRequest, HTTPXRequest, RequestData
+
+from bot.health import BeatSource, Heartbeat
+
+
+class HeartbeatRequest(HTTPXRequest):
+    """PTB's request for getUpdates (ApplicationBuilder.get_updates_request), beating after
+    each poll Telegram answers; PTB's own default for it is one connection."""
+
+    def __init__(self, heartbeat: Heartbeat) -> None:
+        super().__init__(connection_pool_size=1)
+        self._heartbeat = heartbeat
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = BaseRequest.DEFAULT_NONE,
+        write_timeout: Any = BaseRequest.DEFAULT_NONE,
+        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
+        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        code, payload = await super().do_request(
+            url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
+        )
+        if code == HTTPStatus.OK:
+            self._heartbeat.beat(BeatSource.POLL)
+        return code, payload
+
+
+def polling_request(heartbeat: Heartbeat | None) -> HTTPXRequest:
+    """The getUpdates request: PTB's default, beating when there is a heartbeat to keep."""
+    return (
+        HTTPXRequest(connection_pool_size=1) if heartbeat is None else HeartbeatRequest(heartbeat)
+    )
+
+
+def keep_heartbeat(app: Application, heartbeat: Heartbeat, *, webhook: bool) -> None:  # type: ignore[type-arg]
+    """A polling bot beats in its getUpdates request (see polling_request). A webhook bot has no
+    polls: it beats on every update, and every minute beside the digest sweep, so a quiet bot
+    that is alive stays healthy."""
+    if not webhook:
+        return
+
+    async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        heartbeat.beat(BeatSource.UPDATE)
+
+    app.add_handler(TypeHandler(Update, on_update), group=-2)  # before the access gate
+    scheduler = app.bot_data.get("scheduler")
+    if scheduler is not None:
+        scheduler.add_job(
+            heartbeat.beat,
+            "interval",
+            minutes=1,
+            args=[BeatSource.SWEEP],
+            id="heartbeat",
+            next_run_time=dt.datetime.now(dt.UTC),  # healthy from start, before any update
+        )
