@@ -35,11 +35,13 @@ RUN groupadd --system --gid 10001 lamplight \
 RUN --mount=type=bind,from=builder,source=/wheels,target=/wheels \
     pip install --no-cache-dir --no-index --find-links=/wheels /wheels/lamplight-*.whl
 
+# MPLCONFIGDIR: matplotlib (/stats) keeps its font cache in the volume, not a missing home.
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    LAMPLIGHT_DATA_DIR=/data
+    LAMPLIGHT_DATA_DIR=/data \
+    MPLCONFIGDIR=/data/.matplotlib
 
 # The SQLite store (when DATABASE_URL is not set), the heartbeat and notes to import live
 # here; relative paths given to `lamplight import` resolve here too.

@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 COMMANDS = [
     ("digest", N_("a digest now")),
     ("settings", N_("your settings")),
+    ("stats", N_("your reading, week by week")),
     ("time", N_("when the daily digest comes, e.g. /time 07:30")),
     ("tz", N_("your time zone, e.g. /tz Asia/Shanghai")),
     ("size", N_("items per digest, e.g. /size 5")),

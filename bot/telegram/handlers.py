@@ -56,6 +56,7 @@ HELP = N_("""\
 /size 5 — items per digest (1–20)
 /pause, /resume — hold or restart daily digests
 /settings — your settings
+/stats — your reading, week by week
 /search words — find anything in the library
 /mute word, /unmute word, /mutes — keep items with a word out
 /lang — English or 中文
