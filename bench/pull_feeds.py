@@ -17,7 +17,8 @@ Figures, for each FetchLimits tried (the defaults, and limits wide enough for th
 * a second pull, `now` moved past the refresh interval so every feed is due again, which must be
   all 304s: its time and whether every outcome was not_modified.
 
-The segmenter's dictionary is loaded before timing (a running bot has it loaded already).
+The segmenter's dictionary is loaded and the pull's parser process started before timing (a
+running bot has both from its earlier pulls).
 
     python bench/pull_feeds.py                          # one feed per host
     python bench/pull_feeds.py --hosts 20               # 20 hosts × 10 feeds
@@ -53,7 +54,7 @@ from bot.feeds import FeedRequest, FetchLimits, fetch_feed, fetch_many, parse_fe
 from bot.store.db import open_store  # noqa: E402
 from bot.store.feeds import FeedOutcome, follow  # noqa: E402
 from bot.tokens import search_tokens  # noqa: E402
-from jobs.feeds import PullReport, pull_feeds  # noqa: E402
+from jobs.feeds import FeedParsers, PullReport, pull_feeds  # noqa: E402
 
 FEEDS = 200
 MIN_DELAY = 0.05
@@ -190,7 +191,8 @@ async def fetch_only(hosts: Hosts, limits: FetchLimits) -> float:
     """The fetches of a first pull alone (fetch_many, parsing included), no store."""
     async with client(limits) as http:
         start = time.perf_counter()
-        results = await fetch_many(http, [FeedRequest(url) for url in hosts.urls], limits)
+        requests = [FeedRequest(url) for url in hosts.urls]
+        results = await fetch_many(http, requests, limits, PARSERS.for_pull(len(requests)))
         took = time.perf_counter() - start
     assert all(result.ok for result in results)
     return took
@@ -216,6 +218,10 @@ async def slowest_alone(url: str) -> float:
     return best
 
 
+# The bot's scheduler keeps one for its pulls; started before timing, as a running bot's is.
+PARSERS = FeedParsers()
+
+
 async def timed_pull(
     now: dt.datetime, store_url: str, settings: Settings, limits: FetchLimits
 ) -> tuple[float, PullReport]:
@@ -224,8 +230,9 @@ async def timed_pull(
         async with client(limits) as http:
             start = time.perf_counter()
             report = await pull_feeds(
-                now, store=store, client=http, settings=settings, limits=limits
-            )
+                now, store=store, client=http, settings=settings, limits=limits,
+                parsers=PARSERS,
+            )  # fmt: skip
             return time.perf_counter() - start, report
     finally:
         store.dispose()
@@ -274,6 +281,7 @@ async def run(args: argparse.Namespace) -> None:
     rng.shuffle(delays)
     feeds = [make_feed(n, delay, rng) for n, delay in enumerate(delays)]
     search_tokens("预热")  # the segmenter's dictionary, loaded once per process, not per pull
+    PARSERS.warm()
     with Hosts(feeds, args.hosts) as hosts, tempfile.TemporaryDirectory() as tmp:
         slowest = hosts.urls[max(range(FEEDS), key=lambda n: feeds[n].delay)]
         baseline = await slowest_alone(slowest)
@@ -302,7 +310,10 @@ def main() -> None:
     parser.add_argument("--per-host", type=int, default=0, help="also try this per_host limit")
     parser.add_argument("--overall", type=int, default=0, help="also try this overall limit")
     parser.add_argument("--seed", type=int, default=1)
-    asyncio.run(run(parser.parse_args()))
+    try:
+        asyncio.run(run(parser.parse_args()))
+    finally:
+        PARSERS.shutdown()
 
 
 if __name__ == "__main__":

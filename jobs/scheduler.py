@@ -13,7 +13,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.config import Settings
 from bot.store.db import Store
 from jobs.digests import Send, SendReport, send_due_digests
-from jobs.feeds import PullReport, pull_and_tell
+from jobs.feeds import FeedParsers, PullReport, pull_and_tell
 
 SWEEP_EVERY = dt.timedelta(minutes=1)
 FIRST_PULL_AFTER = dt.timedelta(seconds=30)  # let the start-up sweep go first
@@ -28,6 +28,7 @@ class Scheduler(AsyncIOScheduler):
     def __init__(self) -> None:
         super().__init__(timezone=dt.UTC)
         self.sweeps: set[asyncio.Task[Any]] = set()  # digest runs under way
+        self.parsers = FeedParsers()  # the feed pull's parser process, when it needs one
         self._stopping = False
 
     def stopping(self) -> bool:
@@ -44,6 +45,7 @@ class Scheduler(AsyncIOScheduler):
         if self.sweeps:
             await asyncio.wait(self.sweeps, timeout=grace)
         self.shutdown(wait=False)
+        self.parsers.shutdown()
 
 
 def build_scheduler(
@@ -80,7 +82,9 @@ def build_scheduler(
     if settings is not None:
 
         async def pull() -> PullReport:
-            return await pull_and_tell(clock(), store=store, settings=settings, send=send)
+            return await pull_and_tell(
+                clock(), store=store, settings=settings, send=send, parsers=scheduler.parsers
+            )
 
         scheduler.add_job(
             pull,

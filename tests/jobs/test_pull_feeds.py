@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable, Iterator
 
 import httpx
@@ -18,7 +19,7 @@ from bot.store.db import Store
 from bot.store.feeds import PAUSE_AFTER_ERRORS, FeedOutcome
 from bot.store.models import Item, Source, SourceKind
 from bot.telegram.sending import Outcome, SendResult
-from jobs.feeds import PullReport, pull_and_tell, pull_feeds
+from jobs.feeds import PARSE_PROCESS_FROM, FeedParsers, PullReport, pull_and_tell, pull_feeds
 from tests.conftest import NOW
 from tests.support.feedserver import FeedServer
 
@@ -135,3 +136,47 @@ def test_admins_are_told_once_when_a_feed_is_paused(
         )
     assert [chat for chat, _ in told] == [7, 8]
     assert "is paused" in told[0][1] and server.url("/status/404") in told[0][1]
+
+
+def test_a_big_pull_parses_in_a_process_of_its_own_and_stores_the_same(
+    store: Store, settings: Settings, server: FeedServer
+) -> None:
+    """From PARSE_PROCESS_FROM due feeds feedparser runs in a separate process; a parser
+    process that dies mid-pull is replaced by threads, and nothing is lost either way."""
+    for n in range(PARSE_PROCESS_FROM):
+        add_feed(store, f"rss {n}", server.url(f"/rss?copy={n}"))
+    add_feed(store, "atom", server.url("/atom"))
+    parsers = FeedParsers()
+    try:
+        report = pull_with(store, settings, NOW, parsers)
+        assert report.outcomes == Counter({FeedOutcome.UPDATED: PARSE_PROCESS_FROM + 1})
+        assert parsers.for_pull(PARSE_PROCESS_FROM) is not None
+        first = articles(store)
+        assert first >= 3  # the RSS feed's posts once, whatever number of copies
+        pool = parsers.for_pull(PARSE_PROCESS_FROM)
+        processes = list(pool._processes.values())  # type: ignore[union-attr]
+        assert processes  # the parsing happened there
+        for process in processes:
+            process.kill()
+        later = NOW + dt.timedelta(minutes=settings.feeds_refresh_minutes)
+        with store.transaction() as session:  # forget the validators: every feed parses again
+            for source in session.scalars(select(Source)):
+                source.etag = source.last_modified = None
+        again = pull_with(store, settings, later, parsers)
+        assert again.outcomes == Counter({FeedOutcome.UPDATED: PARSE_PROCESS_FROM + 1})
+        assert articles(store) == first
+    finally:
+        parsers.shutdown()
+
+
+def pull_with(
+    store: Store, settings: Settings, now: dt.datetime, parsers: FeedParsers
+) -> PullReport:
+    async def main() -> PullReport:
+        async with httpx.AsyncClient(trust_env=False) as client:
+            return await pull_feeds(
+                now, store=store, client=client, settings=settings, limits=LIMITS,
+                parsers=parsers,
+            )  # fmt: skip
+
+    return asyncio.run(main())
