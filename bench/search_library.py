@@ -45,6 +45,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from bot.app import settle_heap  # noqa: E402
 from bot.items import ItemKind  # noqa: E402
 from bot.query import query_terms  # noqa: E402
 from bot.store.db import Store, open_store  # noqa: E402
@@ -246,6 +247,7 @@ def run(store: Store, queries: list[tuple[str, str]], items: int, profile: bool)
         lookup()
     for _, query in queries[:10]:
         one(query)
+    settle_heap()  # as `lamplight run` does once started
     lookups = [timed(lookup) for _ in range(len(queries))]
     terms_only = [timed(lambda q=q: query_terms(q)) for _, q in queries]
     results: list[tuple[str, str, float, int]] = []

@@ -51,6 +51,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Searches read the FTS index and the items it names all over the file: SQLite's default
+    # 2 MB page cache made a common word's first search 3-5x slower than its second. Mapped
+    # pages are the OS's file cache, shared and dropped under pressure; the cache is a ceiling.
+    cursor.execute("PRAGMA mmap_size=268435456")
+    cursor.execute("PRAGMA cache_size=-32768")
     cursor.close()
 
 
