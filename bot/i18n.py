@@ -59,6 +59,22 @@ _LANGUAGE_NAMES: Final = {
     "zh-cn": "zh",
 }
 
+class LocalizedError(Exception):
+    """An error whose message a user reads: an `N_`-marked template and its values, so the
+    message is English where it is raised (the CLI shows it) and translated where it is sent.
+
+    >>> LocalizedError(N_("There is no item {n}."), n=4).translated(ENGLISH)
+    'There is no item 4.'
+    """
+
+    def __init__(self, template: str, **values: object) -> None:
+        self.template, self.values = template, values
+        super().__init__(template.format(**values))
+
+    def translated(self, tr: gettext.NullTranslations) -> str:
+        return tr.gettext(self.template).format(**self.values)
+
+
 # Each language written in itself: button labels and /lang replies name them this way.
 LANGUAGE_NAMES: Final = {"en": "English", "zh": "中文"}
 

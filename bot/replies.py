@@ -13,6 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from bot.i18n import N_, LocalizedError
 from bot.items import Answer
 
 __all__ = ["ReplyError", "parse_answers"]
@@ -44,11 +45,10 @@ _TOKEN = re.compile(
 _TRAILING = ".!。！"
 # Longer numbers are never positions; keeping them out of int() also bounds the work.
 _MAX_DIGITS = 6
-_EXAMPLE = "Reply like “read 1 3” or “skip 2”."
 
 
-class ReplyError(ValueError):
-    """Answer-like text that cannot be applied; the message is short, English, user-facing."""
+class ReplyError(LocalizedError, ValueError):
+    """Answer-like text that cannot be applied; the message is short and user-facing."""
 
 
 @dataclass(slots=True)
@@ -123,26 +123,33 @@ def _not_understood(rest: str, clauses: list[_Clause]) -> list[_Clause]:
     if not any(clause.positions for clause in clauses):
         return []
     shown = rest if len(rest) <= 20 else rest[:20] + "…"
-    raise ReplyError(f"I didn't understand “{shown}”. {_EXAMPLE}")
+    raise ReplyError(
+        N_("I didn't understand “{text}”. Reply like “read 1 3” or “skip 2”."), text=shown
+    )
 
 
 def _check_has_positions(clauses: list[_Clause]) -> None:
     if clauses and not clauses[-1].positions:
-        verb = "read" if clauses[-1].answer is Answer.READ else "skipped"
-        raise ReplyError(f"Which items should be marked {verb}? {_EXAMPLE}")
+        if clauses[-1].answer is Answer.READ:
+            raise ReplyError(N_("Which items should be marked read? Reply like “read 1 3”."))
+        raise ReplyError(N_("Which items should be skipped? Reply like “skip 2”."))
 
 
 def _number(digits: str) -> int:
     # Too long to be a position: reported as out of range, without building a huge int.
     if len(digits) > _MAX_DIGITS:
-        raise ReplyError(f"There is no item {digits[:_MAX_DIGITS]}… in that digest.")
+        raise ReplyError(
+            N_("There is no item {position}… in that digest."), position=digits[:_MAX_DIGITS]
+        )
     return int(digits)
 
 
 def _expand(first: str, last: str) -> range:
     start, end = _number(first), _number(last)
     if start > end:
-        raise ReplyError(f"The range {start}–{end} runs backwards; try “{end}-{start}”.")
+        raise ReplyError(
+            N_("The range {start}–{end} runs backwards; try “{end}-{start}”."), start=start, end=end
+        )
     return range(start, end + 1)
 
 
@@ -150,6 +157,9 @@ def _check_position(position: int, size: int) -> None:
     if 1 <= position <= size:
         return
     if size < 1:
-        raise ReplyError("That digest has no items to answer.")
-    span = "1" if size == 1 else f"1–{size}"
-    raise ReplyError(f"There is no item {position} in that digest ({span}).")
+        raise ReplyError(N_("That digest has no items to answer."))
+    if size == 1:
+        raise ReplyError(N_("There is no item {position} in that digest (1)."), position=position)
+    raise ReplyError(
+        N_("There is no item {position} in that digest (1–{size})."), position=position, size=size
+    )

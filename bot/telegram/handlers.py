@@ -388,7 +388,7 @@ class Handlers:
         try:
             marks = parse_answers(message.text or "", len(ids) if digest else MAX_SIZE)
         except ReplyError as exc:
-            return (reply_error_text(exc, len(ids), tr) if digest else _(NO_DIGEST)), []
+            return (exc.translated(tr) if digest else _(NO_DIGEST)), []
         if not marks:
             return _("Send /help to see what I understand."), []
         if digest is None:
@@ -705,18 +705,6 @@ def confirmation(
     )
     # i18n: separates the read and the skipped positions
     return _("Noted — {answers}.").format(answers=_("; ").join(parts))
-
-
-def reply_error_text(error: ReplyError, size: int, tr: gettext.NullTranslations = ENGLISH) -> str:
-    """What a text answer that cannot be applied gets back. bot.replies words its precise
-    reasons in English only, so other languages get one translated hint with the range."""
-    if tr is ENGLISH:
-        return str(error)
-    span = "1" if size == 1 else f"1–{size}"
-    return tr.gettext(
-        "I could not use that answer. Reply like “read 1 3” or “skip 2”; "
-        "this digest has items {span}."
-    ).format(span=span)
 
 
 def _fresh_rows(

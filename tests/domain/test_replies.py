@@ -94,9 +94,9 @@ def test_a_position_past_the_digest_names_the_range() -> None:
         (
             "read 1 3 skip",
             5,
-            "Which items should be marked skipped? Reply like “read 1 3” or “skip 2”.",
+            "Which items should be skipped? Reply like “skip 2”.",
         ),
-        ("read", 5, "Which items should be marked read? Reply like “read 1 3” or “skip 2”."),
+        ("read", 5, "Which items should be marked read? Reply like “read 1 3”."),
         (
             "read 1 and the rest",
             5,

@@ -150,7 +150,8 @@ def test_a_wrong_text_answer_is_explained_in_chinese(
     chat = subscribed(botapi, "zh")
     chat.send("/digest")
     chat.reply()
-    assert "编号是 1–5" in say(chat, "已读 9")
+    assert say(chat, "已读 9") == "这份摘要里没有第 9 条（编号是 1–5）。"
+    assert say(chat, "已读 3-2") == "范围 3–2 是倒过来的；试试“2-3”。"
 
 
 def test_a_stranger_is_refused_in_the_language_of_their_app(
