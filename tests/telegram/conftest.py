@@ -1,3 +1,8 @@
 """Telegram tests run the real PTB stack against the fake Bot API server."""
 
-from tests.support.botapi import botapi as botapi  # the fixture, re-exported for pytest
+# The fixtures, re-exported for pytest.
+from tests.support.bot import clock as clock
+from tests.support.bot import friend as friend
+from tests.support.bot import running as running
+from tests.support.bot import services as services
+from tests.support.botapi import botapi as botapi

@@ -7,18 +7,9 @@ from typing import Any, cast
 
 from bot.store.models import Source
 from bot.telegram.handlers import feed_state, feeds_request, feeds_text
+from tests.support.bot import OWNER
 from tests.support.botapi import FakeBotAPI
 from tests.support.chat import Chat
-from tests.telegram import test_bot
-from tests.telegram.test_bot import OWNER
-
-# test_bot's fixtures, shared by name.
-clock, services, running, friend = (
-    test_bot.clock,
-    test_bot.services,
-    test_bot.running,
-    test_bot.friend,
-)
 
 
 def feed(name: str, **values: Any) -> Source:

@@ -4,62 +4,15 @@ otherwise, and /lang (or its buttons) changes it. Real PTB stack, fake Bot API."
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
-
-from bot.config import Settings
-from bot.importer import import_paths
-from bot.resources import bundled_path
-from bot.store.db import open_store
 from bot.store.models import Chat as ChatRow
-from bot.telegram.application import bot_sender, build_application
+from bot.telegram.application import bot_sender
 from bot.telegram.background import Running
 from bot.telegram.handlers import Services
 from jobs.digests import send_due_digests
+from tests.support.bot import FRIEND, STRANGER, Clock
 from tests.support.botapi import FakeBotAPI
-from tests.support.chat import Chat, polling
-
-OWNER, FRIEND, STRANGER = 100, 200, 999
-MONDAY_MORNING = dt.datetime(2026, 11, 23, 6, 0, tzinfo=dt.UTC)
-
-
-class Clock:
-    def __init__(self, now: dt.datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(MONDAY_MORNING)
-
-
-@pytest.fixture
-def services(tmp_path: Path, clock: Clock, botapi: FakeBotAPI) -> Iterator[Services]:
-    settings = Settings(
-        telegram_bot_token=botapi.token,
-        telegram_api_base_url=botapi.base_url,
-        telegram_api_file_url=botapi.base_file_url,
-        database_url=f"sqlite:///{tmp_path / 'store.sqlite3'}",
-        lamplight_data_dir=tmp_path,
-        allowed_user_ids=(FRIEND,),
-        admin_user_ids=(OWNER,),
-        default_digest_time=dt.time(8, 0),
-    )
-    store = open_store(settings.store_url)
-    import_paths(store, [bundled_path("examples")], settings=settings, now=clock())
-    yield Services(settings=settings, store=store, clock=clock)
-    store.dispose()
-
-
-@pytest.fixture
-def running(services: Services) -> Iterator[Running]:
-    with polling(build_application(services, schedule=False)) as bot:
-        yield bot
+from tests.support.chat import Chat
 
 
 def subscribed(botapi: FakeBotAPI, language_code: str) -> Chat:

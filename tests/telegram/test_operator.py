@@ -24,18 +24,10 @@ from bot.store.models import DeliveryState, Item, ItemState
 from bot.telegram.handlers import Services
 from bot.telegram.heartbeat import HeartbeatRequest
 from bot.telegram.operator import status_html
+from tests.support.bot import FRIEND, OWNER, Clock
 from tests.support.botapi import FakeBotAPI
 from tests.support.chat import Chat
 from tests.telegram import test_bot
-from tests.telegram.test_bot import FRIEND, OWNER, Clock
-
-# test_bot's fixtures, shared by name.
-clock, services, running, friend = (
-    test_bot.clock,
-    test_bot.services,
-    test_bot.running,
-    test_bot.friend,
-)
 
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x02\x00\x00\x00\x01\x08\x02\x00\x00\x00"
