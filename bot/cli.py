@@ -24,6 +24,8 @@ from bot.items import ItemKind
 from bot.logs import configure_logging
 from bot.opml import OpmlError, OpmlFeed, read_opml, write_opml
 from bot.repair import repair_text
+from bot.repair_cli import explain as explain_repair
+from bot.repair_cli import library_vocabulary, repair
 from bot.resources import bundled_path
 from bot.stats import DEFAULT_WEEKS, MAX_WEEKS
 from bot.store import feeds as feed_store
@@ -111,6 +113,13 @@ def fixtext(
     file: Annotated[
         Path | None, typer.Argument(help="A text file; standard input if omitted.")
     ] = None,
+    library: Annotated[
+        bool, typer.Option("--library", help="Also learn names and terms from your library.")
+    ] = False,
+    explain: Annotated[
+        bool,
+        typer.Option("--explain", help="Show each guessed character, its runner-up and margin."),
+    ] = False,
 ) -> None:
     """Print FILE with its mojibake repaired; text that is not mojibake passes unchanged.
 
@@ -125,7 +134,19 @@ def fixtext(
             raise Failure(f"{file}: no such file") from exc
         except (UnicodeDecodeError, OSError) as exc:
             raise Failure(f"{file}: cannot read it as UTF-8 text") from exc
-    sys.stdout.write(repair_text(text).text)
+    vocabulary = None
+    if library:
+        store = build_store(load_settings())
+        vocabulary = library_vocabulary(store)
+        store.dispose()
+    repaired = repair_text(text, vocabulary=vocabulary)
+    if explain:
+        sys.stdout.write("".join(f"{line}\n" for line in explain_repair(repaired)))
+    else:
+        sys.stdout.write(repaired.text)
+
+
+app.command()(repair)
 
 
 @app.command()

@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     default_digest_size: int = Field(default=5, ge=1, le=20)
     feeds_refresh_minutes: int = Field(default=60, ge=5)
     lamplight_import_max_mb: float = Field(default=20, gt=0)
+    lamplight_cache_dir: Path = Field(
+        default_factory=lambda: platformdirs.user_cache_path("lamplight", appauthor=False),
+        description="the mojibake repair's model, built here once (read by bot.mojibake.model)",
+    )
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     webhook_listen: str = "0.0.0.0"

@@ -12,9 +12,10 @@ from bot.config import Settings
 from bot.identity import arxiv_id, fit_key, item_keys
 from bot.items import ItemKind, ParsedItem, PreparedFile, PreparedItem
 from bot.notes import parse_notes
-from bot.repair import Repaired, repair_text
+from bot.repair import Repaired, Vocabulary, repair_text
 from bot.store.db import Store
 from bot.store.library import ImportReport, import_prepared
+from bot.store.repairs import clean_texts
 from bot.tokens import search_tokens
 
 if TYPE_CHECKING:  # the feed client (httpx, feedparser) is not needed to import notes
@@ -73,9 +74,9 @@ def decode_notes(data: bytes, *, name: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def prepare_text(name: str, text: str) -> PreparedFile:
-    """Repair, parse and key one file's text (pure)."""
-    repaired = repair_text(text)
+def prepare_text(name: str, text: str, vocabulary: Vocabulary | None = None) -> PreparedFile:
+    """Repair, parse and key one file's text (pure); ``vocabulary``: the owner's clean text."""
+    repaired = repair_text(text, vocabulary=vocabulary)
     notes = parse_notes(repaired.text)
     if not notes.items and not notes.feeds:
         raise ImportFileError(f"{name}: found no quotes, papers or links in this file")
@@ -135,12 +136,21 @@ def prepare_entry(feed_key: str, entry: FeedEntry) -> PreparedItem:
 
 
 def prepare_paths(
-    paths: Iterable[Path], *, max_bytes: int, progress: Callable[[Path], None] | None = None
+    paths: Iterable[Path],
+    *,
+    max_bytes: int,
+    progress: Callable[[Path], None] | None = None,
+    library: Sequence[str] = (),
 ) -> list[PreparedFile]:
-    """Read and prepare every file; raises ImportFileError before anything is written."""
+    """Read and prepare every file; raises ImportFileError before anything is written.
+
+    The repair learns the owner's names and terms from the clean text of the library and of
+    every file of this import."""
+    texts = [(path, read_text(path, max_bytes=max_bytes)) for path in collect_paths(paths)]
+    vocabulary = Vocabulary.from_texts([*library, *(text for _, text in texts)])
     prepared = []
-    for path in collect_paths(paths):
-        prepared.append(prepare_text(path.name, read_text(path, max_bytes=max_bytes)))
+    for path, text in texts:
+        prepared.append(prepare_text(path.name, text, vocabulary))
         if progress:
             progress(path)
     return prepared
@@ -152,7 +162,10 @@ def import_bytes(
     """Import one file that arrived as bytes (a document sent to the bot)."""
     if len(data) > settings.import_max_bytes:
         raise ImportFileError(too_big(name, len(data), settings.import_max_bytes))
-    prepared = prepare_text(name, decode_notes(data, name=name))
+    text = decode_notes(data, name=name)
+    with store.transaction() as session:
+        library = clean_texts(session)
+    prepared = prepare_text(name, text, Vocabulary.from_texts([*library, text]))
     with store.transaction() as session:
         return import_prepared(session, [prepared], owner_chat_id=settings.owner_chat_id, now=now)
 
@@ -174,6 +187,10 @@ def import_paths(
     progress: Callable[[Path], None] | None = None,
 ) -> ImportReport:
     """Check and prepare every file, then add them all in one transaction."""
-    prepared = prepare_paths(paths, max_bytes=settings.import_max_bytes, progress=progress)
+    with store.transaction() as session:
+        library = clean_texts(session)
+    prepared = prepare_paths(
+        paths, max_bytes=settings.import_max_bytes, progress=progress, library=library
+    )
     with store.transaction() as session:
         return import_prepared(session, prepared, owner_chat_id=settings.owner_chat_id, now=now)

