@@ -99,3 +99,11 @@ def test_secrets_git_and_local_environments_stay_out_of_the_build_context() -> N
 def _dockerignore() -> set[str]:
     lines = (REPO / ".dockerignore").read_text(encoding="utf-8").splitlines()
     return {line.strip().rstrip("/") for line in lines if line.strip() and line[0] != "#"}
+
+
+def test_the_image_carries_the_repair_model_built_once() -> None:
+    """A container's first mojibaked line must not build the model (20 s, 1.5 GB)."""
+    runs = image.final().values("RUN")
+    env = image.environment()
+    assert any("lamplight repair --build-model" in run for run in runs)
+    assert env["LAMPLIGHT_CACHE_DIR"].startswith("/opt/"), "outside the /data volume"

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from bot.config import Settings
 from bot.store.db import SCHEMA_HEAD
 from tests.ship import image
 from tests.support.botapi import FakeBotAPI, wait_for
@@ -42,6 +43,9 @@ class Container:
             "PATH": f"{installed}{os.pathsep}{os.environ['PATH']}",  # the wheel's `lamplight`
             "HOME": str(root),
             "LAMPLIGHT_DATA_DIR": str(self.data),
+            # The image builds the repair model into its cache dir (a RUN step); the replay
+            # uses the one this machine built, rather than building another.
+            "LAMPLIGHT_CACHE_DIR": str(Settings().lamplight_cache_dir),
             **env,
         }
 
