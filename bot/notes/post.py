@@ -228,12 +228,18 @@ def _best_video(section: Section, videos: list[VideoRow]) -> int | None:
     """The video a section discusses: similar title, same duration, or the name inside."""
     heading = loose_key(section.heading)
     best, best_score = None, MATCH_MIN
+    similarity = SequenceMatcher(None, heading)
     for number, video in enumerate(videos):
-        score = SequenceMatcher(None, heading, loose_key(video.title)).ratio()
+        score = 0.0
         if section.duration and video.duration:
             score += 0.5 if abs(section.duration - video.duration) <= SAME_DURATION else 0
         if any(len(key) >= 3 and key in heading for key in video.name_keys()):
             score += 0.3
+        similarity.set_seq2(loose_key(video.title))
+        # quick_ratio bounds ratio from above: most titles cannot win, and ratio is the cost.
+        if score + similarity.quick_ratio() <= best_score:
+            continue
+        score += similarity.ratio()
         if score > best_score:
             best, best_score = number, score
     return best
