@@ -166,11 +166,19 @@ def _new_row(entry: PreparedItem, source: Source, now: dt.datetime) -> _NewRow:
 def _merge(item: Item | _NewRow, entry: PreparedItem) -> None:
     """A second sighting fills blanks and adds notes; it never overwrites what is there."""
     p = entry.parsed
-    for name in FILLABLE:
-        if getattr(item, name) in (None, "") and getattr(p, name) not in (None, ""):
-            setattr(item, name, getattr(p, name))
-    if p.notes and p.notes not in item.notes:
+    filled = {
+        name
+        for name in FILLABLE
+        if getattr(item, name) in (None, "") and getattr(p, name) not in (None, "")
+    }
+    for name in filled:
+        setattr(item, name, getattr(p, name))
+    if "title" in filled:
+        item.title_tokens = entry.title_tokens  # a title found later is searched as one
+    new_notes = bool(p.notes) and p.notes not in item.notes
+    if new_notes:
         item.notes = f"{item.notes}\n\n{p.notes}" if item.notes else p.notes
+    if new_notes or filled & {"text", "author", "affiliation", "topic"}:
         item.body_tokens = f"{item.body_tokens} {entry.body_tokens}".strip()
     if p.kind is ItemKind.PAPER and item.kind is ItemKind.ARTICLE:
         item.kind = ItemKind.PAPER

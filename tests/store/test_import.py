@@ -15,6 +15,7 @@ from bot.store.chats import merge_local_owner
 from bot.store.db import Store, open_store
 from bot.store.library import export_items
 from bot.store.models import Item, ItemState
+from bot.store.search import search
 from tests.conftest import NOW
 
 FIRST = """\
@@ -196,3 +197,18 @@ def test_export_lists_items_with_the_owners_read_mark(
         "kind", "title", "text", "notes", "author", "affiliation", "year", "url", "topic",
         "source", "read",
     }  # fmt: skip
+
+
+def test_what_a_later_file_fills_in_is_searchable(
+    store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    """A quote first met without its speaker, then with: the speaker finds it."""
+    quote = "Simplicity is prerequisite for reliability, and elegance is not optional."
+    run_import(store, settings, write(tmp_path, "first.txt", f"{quote}\n"))
+    with store.transaction() as session:
+        assert search(session, "Dijkstra").total == 0
+    second = run_import(store, settings, write(tmp_path, "second.txt", f"Edsger Dijkstra：{quote}\n"))
+    assert second["duplicates"] == 1
+    with store.transaction() as session:
+        [found] = search(session, "dijkstra").items
+        assert found.author == "Edsger Dijkstra" and found.text.startswith("Simplicity")
