@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.config import Settings
+from bot.i18n import N_, LocalizedError
 from bot.identity import arxiv_id, fit_key, item_keys
 from bot.items import ItemKind, ParsedItem, PreparedFile, PreparedItem
 from bot.notes import parse_notes
@@ -24,8 +25,9 @@ if TYPE_CHECKING:  # the feed client (httpx, feedparser) is not needed to import
 NOTES_SUFFIXES = (".md", ".markdown", ".txt")
 
 
-class ImportFileError(Exception):
-    """A file that cannot be imported; the message is one line for the user."""
+class ImportFileError(LocalizedError):
+    """A file that cannot be imported; the message is one line for the user, English in the
+    terminal and in the admin's language in the bot."""
 
 
 def collect_paths(paths: Iterable[Path]) -> list[Path]:
@@ -37,12 +39,14 @@ def collect_paths(paths: Iterable[Path]) -> list[Path]:
                 p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in NOTES_SUFFIXES
             )
             if not inside:
-                raise ImportFileError(f"{path}: no .md or .txt notes files in this directory")
+                raise ImportFileError(
+                    N_("{name}: no .md or .txt notes files in this directory"), name=path
+                )
             found.extend(inside)
         elif path.is_file():
             found.append(path)
         else:
-            raise ImportFileError(f"{path}: no such file or directory")
+            raise ImportFileError(N_("{name}: no such file or directory"), name=path)
     return found
 
 
@@ -50,17 +54,19 @@ def read_text(path: Path, *, max_bytes: int) -> str:
     """The file's text: UTF-8 if it is, else GB18030 (which covers GBK and GB2312)."""
     size = path.stat().st_size
     if size > max_bytes:
-        raise ImportFileError(too_big(str(path), size, max_bytes))
+        raise too_big(str(path), size, max_bytes)
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ImportFileError(f"{path}: cannot read it ({exc.strerror})") from exc
+        raise ImportFileError(
+            N_("{name}: cannot read it ({reason})"), name=path, reason=exc.strerror
+        ) from exc
     return decode_notes(data, name=str(path))
 
 
 def decode_notes(data: bytes, *, name: str) -> str:
     if b"\x00" in data:
-        raise ImportFileError(f"{name}: this is a binary file, not a text notes file")
+        raise ImportFileError(N_("{name}: this is a binary file, not a text notes file"), name=name)
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
@@ -68,9 +74,11 @@ def decode_notes(data: bytes, *, name: str) -> str:
         except UnicodeDecodeError:
             continue
     else:
-        raise ImportFileError(f"{name}: not UTF-8 or GB18030 text; save it as UTF-8 and retry")
+        raise ImportFileError(
+            N_("{name}: not UTF-8 or GB18030 text; save it as UTF-8 and retry"), name=name
+        )
     if not text.strip():
-        raise ImportFileError(f"{name}: the file is empty")
+        raise ImportFileError(N_("{name}: the file is empty"), name=name)
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -170,11 +178,15 @@ def import_bytes(
         return import_prepared(session, [prepared], owner_chat_id=settings.owner_chat_id, now=now)
 
 
-def too_big(name: str, size: int, max_bytes: int) -> str:
-    limit = max_bytes / 1024 / 1024
-    return (
-        f"{name}: {size / 1024 / 1024:.1f} MB is over the import limit of {limit:g} MB "
-        "(set LAMPLIGHT_IMPORT_MAX_MB to raise it)"
+def too_big(name: str, size: int, max_bytes: int) -> ImportFileError:
+    return ImportFileError(
+        N_(
+            "{name}: {size} MB is over the import limit of {limit} MB "
+            "(set LAMPLIGHT_IMPORT_MAX_MB to raise it)"
+        ),
+        name=name,
+        size=f"{size / 1024 / 1024:.1f}",
+        limit=f"{max_bytes / 1024 / 1024:g}",
     )
 
 

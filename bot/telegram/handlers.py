@@ -419,15 +419,15 @@ class Handlers:
         limit = self.s.settings.import_max_bytes
         try:
             if document.file_size and document.file_size > limit:
-                raise ImportFileError(too_big(name, document.file_size, limit))
+                raise too_big(name, document.file_size, limit)
             telegram_file = await context.bot.get_file(document.file_id)
             data = bytes(await telegram_file.download_as_bytearray())
             report = import_bytes(
                 self.s.store, name, data, settings=self.s.settings, now=self.s.clock()
             )
         except ImportFileError as exc:
-            # The reason comes from the importer, in English (it is shared with the CLI).
-            await message.reply_text(tr.gettext("Nothing imported. {reason}").format(reason=exc))
+            reason = exc.translated(tr)
+            await message.reply_text(tr.gettext("Nothing imported. {reason}").format(reason=reason))
             return
         await message.reply_text(import_summary(name, report, tr))
 

@@ -10,7 +10,7 @@ from bot.telegram.application import bot_sender
 from bot.telegram.background import Running
 from bot.telegram.handlers import Services
 from jobs.digests import send_due_digests
-from tests.support.bot import FRIEND, STRANGER, Clock
+from tests.support.bot import FRIEND, OWNER, STRANGER, Clock
 from tests.support.botapi import FakeBotAPI
 from tests.support.chat import Chat
 
@@ -128,3 +128,19 @@ def test_the_command_menu_is_registered_in_english_and_in_chinese(
     described = {c["command"]: c["description"] for c in chinese}
     assert described["digest"] == "现在就来一份摘要"
     assert not set(described.values()) & {c["description"] for c in english}
+
+
+def test_a_file_that_cannot_be_imported_is_explained_in_the_admins_language(
+    botapi: FakeBotAPI, running: Running, services: Services
+) -> None:
+    owner = Chat(botapi, OWNER, language_code="zh-hans")
+    owner.send("/start")
+    owner.reply()
+    owner.send_document("cover.png", b"\x89PNG\r\n\x1a\n\x00\x00")
+    assert last_reply(owner) == "没有导入任何内容。cover.png：这是二进制文件，不是文本笔记"
+    owner.send_document("empty.txt", b"  \n")
+    assert last_reply(owner) == "没有导入任何内容。empty.txt：文件是空的"
+
+
+def last_reply(chat: Chat) -> str:
+    return chat.reply().visible_text or ""
