@@ -12,10 +12,11 @@ from sqlalchemy.orm import Session
 from bot.config import Settings
 from bot.importer import import_paths
 from bot.query import Candidate, query_terms
-from bot.store.db import Store, open_store
+from bot.store.db import Store
 from bot.store.models import Item
 from bot.store.search import search, search_candidates
-from tests.conftest import NOW, POSTGRES_URL, SEEDS, _reset_postgres
+from tests.conftest import NOW
+from tests.support.seeds import seed_library
 
 pytestmark = pytest.mark.seeds
 
@@ -52,38 +53,19 @@ AGREEING_QUERIES = [
 ]
 
 
-def _import_seeds(url: str, data_dir: Path) -> Store:
-    settings = Settings(database_url=url, lamplight_data_dir=data_dir)
-    store = open_store(settings.store_url)
-    import_paths(store, [SEEDS], settings=settings, now=NOW)
-    return store
-
-
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def library(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Store]:
-    if not SEEDS.is_dir():
-        pytest.skip(f"the owner's notes are not at {SEEDS} (CI has them)")
-    if request.param == "postgresql":
-        if not POSTGRES_URL:
-            pytest.skip("LAMPLIGHT_TEST_POSTGRES_URL is not set")
-        _reset_postgres(POSTGRES_URL)
-        url = POSTGRES_URL
-    else:
-        url = f"sqlite:///{tmp_path_factory.mktemp('seeds') / 'store.sqlite3'}"
-    store = _import_seeds(url, tmp_path_factory.mktemp("data"))
-    yield store
-    store.dispose()
+    with seed_library(request.param, tmp_path_factory) as (store, _):
+        yield store
 
 
 @pytest.fixture(scope="module")
 def sqlite_reference(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     """The seeds in a SQLite store of its own, to compare PostgreSQL's answers with."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('reference') / 'store.sqlite3'}"
-    store = _import_seeds(url, tmp_path_factory.mktemp("reference-data"))
-    yield store
-    store.dispose()
+    with seed_library("sqlite", tmp_path_factory) as (store, _):
+        yield store
 
 
 @pytest.fixture

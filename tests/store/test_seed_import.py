@@ -15,11 +15,11 @@ from bot.config import Settings
 from bot.identity import canonical_url
 from bot.importer import import_paths, prepare_paths
 from bot.items import LOCAL_OWNER_CHAT_ID, Answer, ItemKind
-from bot.store.db import Store, open_store
+from bot.store.db import Store
 from bot.store.library import ImportReport, count_items, list_feeds
 from bot.store.models import Item, ItemState
-from tests.conftest import NOW, POSTGRES_URL, SEEDS, _reset_postgres
-from tests.support.seeds import seed_text
+from tests.conftest import NOW, SEEDS
+from tests.support.seeds import seed_library, seed_text
 
 pytestmark = pytest.mark.seeds
 
@@ -32,20 +32,8 @@ MOJIBAKE = re.compile(r"[ÂÃâãäåæçèéêëìíîïğð][\u0080-\u00bf€�
 def library(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Store, ImportReport]]:
-    if not SEEDS.is_dir():
-        pytest.skip(f"the owner's notes are not at {SEEDS} (CI has them)")
-    if request.param == "postgresql":
-        if not POSTGRES_URL:
-            pytest.skip("LAMPLIGHT_TEST_POSTGRES_URL is not set")
-        _reset_postgres(POSTGRES_URL)
-        url = POSTGRES_URL
-    else:
-        url = f"sqlite:///{tmp_path_factory.mktemp('seeds') / 'store.sqlite3'}"
-    settings = Settings(database_url=url, lamplight_data_dir=tmp_path_factory.mktemp("data"))
-    store = open_store(settings.store_url)
-    report = import_paths(store, [SEEDS], settings=settings, now=NOW)
-    yield store, report
-    store.dispose()
+    with seed_library(request.param, tmp_path_factory) as imported:
+        yield imported
 
 
 @pytest.fixture

@@ -10,12 +10,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.config import Settings
-from bot.importer import import_paths, prepare_text
-from bot.store.db import Store, open_store
+from bot.importer import prepare_text
+from bot.store.db import Store
 from bot.store.models import Item, ItemKey
-from tests.conftest import NOW, POSTGRES_URL, SEEDS, _reset_postgres
-from tests.support.seeds import seed_text
+from tests.support.seeds import seed_library, seed_text
 
 pytestmark = pytest.mark.seeds
 
@@ -24,20 +22,8 @@ pytestmark = pytest.mark.seeds
 def library(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Store]:
-    if not SEEDS.is_dir():
-        pytest.skip(f"the owner's notes are not at {SEEDS} (CI has them)")
-    if request.param == "postgresql":
-        if not POSTGRES_URL:
-            pytest.skip("LAMPLIGHT_TEST_POSTGRES_URL is not set")
-        _reset_postgres(POSTGRES_URL)
-        url = POSTGRES_URL
-    else:
-        url = f"sqlite:///{tmp_path_factory.mktemp('seeds') / 'store.sqlite3'}"
-    settings = Settings(database_url=url, lamplight_data_dir=tmp_path_factory.mktemp("data"))
-    store = open_store(settings.store_url)
-    import_paths(store, [SEEDS], settings=settings, now=NOW)
-    yield store
-    store.dispose()
+    with seed_library(request.param, tmp_path_factory) as (store, _):
+        yield store
 
 
 @pytest.fixture
