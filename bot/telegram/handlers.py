@@ -20,8 +20,6 @@ from bot.callbacks import CallbackError, ItemAnswer, PageTurn, SettingChange, de
 from bot.config import Settings
 from bot.i18n import (
     ENGLISH,
-    LANGUAGE_NAMES,
-    LANGUAGES,
     N_,
     language_for,
     normalize_language,
@@ -29,17 +27,36 @@ from bot.i18n import (
 )
 from bot.importer import ImportFileError, import_bytes, too_big
 from bot.items import Answer
-from bot.render import CHOSEN_MARK, DigestView, item_buttons, render_digest
+from bot.render import DigestView, item_buttons, render_digest
 from bot.replies import ReplyError, parse_answers
 from bot.schedule import ScheduleError, local_date, parse_time, parse_timezone
 from bot.store import chats as chat_store
 from bot.store import digests as outbox
-from bot.store import feeds as feed_store
 from bot.store import search as search_store
 from bot.store.db import Store
 from bot.store.library import ImportReport, list_feeds
-from bot.store.models import Chat, Digest, DigestKind, Item, ItemKind, Source
+from bot.store.models import Chat, Digest, DigestKind, Item, ItemKind
+from bot.telegram.feeds_view import (
+    FEEDS_USAGE,
+    feeds_add_reply,
+    feeds_remove_reply,
+    feeds_request,
+    feeds_text,
+)
 from bot.telegram.sending import NO_PREVIEW, SendResult, keyboard, send_html
+from bot.telegram.settings_view import (
+    EXAMPLES,
+    LANGUAGE_SET,
+    MAX_SIZE,
+    SETTING_PROBLEMS,
+    language_buttons,
+    language_text,
+    parse_size,
+    setting_step,
+    settings_buttons,
+    settings_text,
+    unknown_language_text,
+)
 from jobs.digests import ChatClock, Send, compose_for_chat, deliver_pending
 
 log = logging.getLogger(__name__)
@@ -65,7 +82,6 @@ HELP = N_("""\
 Answer each item with its buttons, or reply <code>read 1 3</code>, <code>skip 2</code>, \
 <code>r1 s2</code>.""")
 
-MAX_SIZE = 20
 NO_DIGEST = N_("There is no digest to answer yet; try /digest.")
 SUBSCRIBE = N_("Send /start to subscribe.")
 SAVED = N_("Saved.")
@@ -520,19 +536,6 @@ class Handlers:
         await message.reply_html(reply, link_preview_options=NO_PREVIEW)
 
 
-EXAMPLES = {"time": "07:30", "tz": N_("Asia/Shanghai (or +8)"), "size": "5"}
-# What a setting's command answers to a value it cannot use ({text}: what was sent).
-SETTING_PROBLEMS = {
-    "time": N_("“{text}” is not a time of day; try 07:30"),
-    "tz": N_(
-        "“{text}” is not a time zone I know; try Asia/Shanghai or +8 "
-        "(UTC offsets run from -12 to +14)"
-    ),
-    "size": N_("The size is a number from 1 to {max}, e.g. /size 5"),
-}
-LANGUAGE_SET = N_("From now on I speak English.")
-
-
 MAX_WORD = 64
 MAX_QUERY = 4000
 SEARCH_PAGE = 5
@@ -589,29 +592,6 @@ def mute_word(text: str) -> str:
     return word
 
 
-def parse_size(text: str) -> int:
-    if not text.strip().isdigit() or not 1 <= int(text) <= MAX_SIZE:
-        raise ValueError(f"The size is a number from 1 to {MAX_SIZE}, e.g. /size 5")
-    return int(text)
-
-
-def settings_text(chat: Chat, tr: gettext.NullTranslations = ENGLISH) -> str:
-    _ = tr.gettext
-    state = _("paused") if chat.paused else _("active")
-    # i18n: Telegram HTML; keep the tags
-    return _(
-        "<b>Your settings</b>\n"
-        "Daily digest at {time} ({zone}), {size} items — {state}.\n"
-        "Language: {language}"
-    ).format(
-        time=f"{chat.digest_time:%H:%M}",
-        zone=html.escape(chat.timezone),
-        size=chat.digest_size,
-        state=state,
-        language=LANGUAGE_NAMES.get(chat.language, chat.language),
-    )
-
-
 # i18n: counts in an import summary
 IMPORTED_KINDS = {
     ItemKind.QUOTE: N_("{count} quotes"),
@@ -633,61 +613,6 @@ def import_summary(name: str, report: ImportReport, tr: gettext.NullTranslations
         read=report.marked_read,
         feeds=report.feeds,
     )
-
-
-def settings_buttons(chat: Chat, tr: gettext.NullTranslations = ENGLISH) -> list[list[list[str]]]:
-    _ = tr.gettext
-
-    def button(label: str, change: str) -> list[str]:
-        return [label, encode(SettingChange(change))]
-
-    hold = button(_("▶️ Resume"), "resume") if chat.paused else button(_("⏸ Pause"), "pause")
-    return [
-        [button(_("🕗 −1 h"), "time-"), button(_("🕗 +1 h"), "time+")],
-        [button(_("➖ fewer items"), "size-"), button(_("➕ more items"), "size+")],
-        [hold],
-    ]
-
-
-def language_text(language: str, tr: gettext.NullTranslations = ENGLISH) -> str:
-    """What /lang alone answers: the chat's language, and how to change it."""
-    return tr.gettext("I speak {language} with you. Choose another:").format(
-        language=LANGUAGE_NAMES.get(language, language)
-    )
-
-
-def unknown_language_text(asked: str, tr: gettext.NullTranslations = ENGLISH) -> str:
-    names = ", ".join(f"/lang {code} ({LANGUAGE_NAMES[code]})" for code in LANGUAGES)
-    return tr.gettext("I don't speak “{asked}”. I can use: {choices}").format(
-        asked=" ".join(asked.split())[:40], choices=names
-    )
-
-
-def language_buttons(current: str) -> list[list[list[str]]]:
-    """One button per language, named in itself; the chat's own is marked."""
-    return [
-        [
-            [
-                f"{CHOSEN_MARK if code == current else ''}{LANGUAGE_NAMES[code]}",
-                encode(SettingChange(f"lang-{code}")),
-            ]
-            for code in LANGUAGES
-        ]
-    ]
-
-
-def setting_step(change: str, chat: Chat) -> dict[str, object]:
-    """The new values one /settings or /lang button sets."""
-    if change.startswith("lang-"):
-        return {"language": change.removeprefix("lang-")}
-    if change in ("pause", "resume"):
-        return {"paused": change == "pause"}
-    if change in ("size-", "size+"):
-        step = 1 if change == "size+" else -1
-        return {"digest_size": min(MAX_SIZE, max(1, chat.digest_size + step))}
-    hours = 1 if change == "time+" else -1
-    moved = dt.datetime.combine(dt.date(2000, 1, 1), chat.digest_time) + dt.timedelta(hours=hours)
-    return {"digest_time": moved.time()}
 
 
 def confirmation(
@@ -804,101 +729,3 @@ async def _edit_keyboard(
     except BadRequest as exc:
         if "not modified" not in exc.message:
             log.warning("could not update buttons of message %s: %s", message_id, exc.message)
-
-
-FEEDS_USAGE = N_("Usage: /feeds, /feeds add URL [name], /feeds remove NAME_OR_URL")
-FEEDS_LIMIT = 4096  # Telegram's limit on a message, in UTF-16 code units
-
-
-def feeds_request(args: Sequence[str]) -> tuple[str, list[str]]:
-    """What `/feeds …` asks: ("list" | "add" | "remove" | "usage", its arguments).
-
-    >>> feeds_request(["add", "https://a.org/rss", "Import", "AI"])
-    ('add', ['https://a.org/rss', 'Import AI'])
-    >>> feeds_request(["remove", "Import", "AI"])
-    ('remove', ['Import AI'])
-    """
-    if not args:
-        return "list", []
-    verb, rest = args[0].casefold(), list(args[1:])
-    if verb == "add" and rest:
-        return "add", [rest[0], *([" ".join(rest[1:])] if rest[1:] else [])]
-    if verb == "remove" and rest:
-        return "remove", [" ".join(rest)]
-    return ("add" if verb == "add" else "remove" if verb == "remove" else "usage"), []
-
-
-def feeds_add_reply(
-    session: Session, args: Sequence[str], now: dt.datetime, tr: gettext.NullTranslations = ENGLISH
-) -> str:
-    _ = tr.gettext
-    if not args:
-        return _(FEEDS_USAGE)
-    url, name = args[0], (args[1][:256] if len(args) > 1 else None)
-    if not url.startswith(("http://", "https://")) or len(url) > 1024:
-        return _(
-            "A feed URL starts with http:// or https://, e.g. /feeds add https://jack-clark.net/feed/"
-        )
-    if feed_store.follow(session, url, name, now):
-        return _("Following {url}.").format(url=html.escape(url))
-    return _("{url} is followed already.").format(url=html.escape(url))
-
-
-def feeds_remove_reply(
-    session: Session, args: Sequence[str], tr: gettext.NullTranslations = ENGLISH
-) -> str:
-    _ = tr.gettext
-    if not args:
-        return _(FEEDS_USAGE)
-    removed = feed_store.unfollow(session, args[0])
-    if removed is None:
-        return _("No feed named {name}; /feeds lists them.").format(name=html.escape(args[0]))
-    return _("Stopped following {name}.").format(name=html.escape(removed))
-
-
-def feed_state(feed: Source, tr: gettext.NullTranslations = ENGLISH) -> str:
-    """ok, paused, no known feed, or how many fetches failed and the last error."""
-    _ = tr.gettext
-    if feed.paused:
-        # i18n: a feed's state
-        return _("paused")
-    if not feed.feed_url:
-        return _("no known feed")
-    if feed.error_count:
-        return _("{count} failures: {error}").format(
-            count=feed.error_count, error=(feed.last_error or _("unknown error"))[:200]
-        )
-    # i18n: a feed's state
-    return _("ok")
-
-
-def feeds_text(
-    feeds: Sequence[Source], limit: int = FEEDS_LIMIT, tr: gettext.NullTranslations = ENGLISH
-) -> str:
-    """The followed feeds as Telegram HTML, cut (with a note) to fit one message."""
-    _ = tr.gettext
-    if not feeds:
-        return _("No newsletters followed yet. Admins add one with /feeds add URL [name].")
-    # i18n: Telegram HTML; keep the tags
-    head = _("<b>Newsletters followed ({count})</b>").format(count=len(feeds))
-    lines = [
-        f"• <b>{html.escape(f.name)}</b> — {html.escape(feed_state(f, tr))}"
-        + (f"\n  {html.escape(f.feed_url)}" if f.feed_url else "")
-        for f in feeds
-    ]
-    shown = head
-    for number, line in enumerate(lines):
-        # i18n: Telegram HTML; keep the tags
-        more = _("… and {count} more; <code>lamplight feeds list</code> shows all.")
-        note = "\n" + more.format(count=len(lines) - number)
-        if (
-            _utf16_len(f"{shown}\n{line}") + (_utf16_len(note) if number < len(lines) - 1 else 0)
-            > limit
-        ):
-            return shown + note
-        shown += f"\n{line}"
-    return shown
-
-
-def _utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
