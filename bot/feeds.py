@@ -29,7 +29,7 @@ import feedparser
 import ftfy
 import httpx
 
-from bot.repair import looks_mojibaked, repair_text
+from bot.repair import repair_text
 
 __all__ = [
     "TTL_MAX_MINUTES",
@@ -184,10 +184,8 @@ def _strip_html(fragment: str) -> str:
 
 def _repair(text: str) -> str:
     # ftfy undoes the common UTF-8-read-as-cp1252 case; repair_text also re-inserts bytes a
-    # cp1254 decoding lost. Both leave clean text as it is; the cheap check spares clean posts
-    # (nearly all of them) the repair's per-character work.
-    text = ftfy.fix_encoding(text)
-    return repair_text(text).text if looks_mojibaked(text) else text
+    # cp1254 decoding lost. Both leave clean text as it is.
+    return repair_text(ftfy.fix_encoding(text)).text
 
 
 def _cap(text: str, limit: int) -> str:

@@ -29,6 +29,7 @@ from bot.mojibake.damage import (
     Tok,
     accept_runs,
     is_cont,
+    may_hold_mojibake,
     plausible,
     seq_len,
     tokenize,
@@ -100,7 +101,7 @@ def looks_mojibaked(text: str) -> bool:
 
 def needs_repair(line: str) -> bool:
     """Does the line hold anything the repair would touch (intact or damaged mojibake)?"""
-    return not line.isascii() and accept_runs(tokenize(line)) is not None
+    return may_hold_mojibake(line) and accept_runs(tokenize(line)) is not None
 
 
 _FTFY_CONFIG = ftfy.TextFixerConfig(
@@ -124,7 +125,7 @@ _FTFY_CONFIG = ftfy.TextFixerConfig(
 
 def _repair_line(line: str, vocabulary: Vocabulary | None) -> LineRepair | None:
     """The line's repair (line index 0), or None if the line is left alone."""
-    if line.isascii():
+    if not may_hold_mojibake(line):
         return None
     toks = accept_runs(tokenize(line))
     if toks is None:
