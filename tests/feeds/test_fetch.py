@@ -6,7 +6,7 @@ import asyncio
 import dataclasses
 import socket
 import time
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 import feedparser
@@ -19,22 +19,12 @@ from tests.support.feedserver import (
     ETAG,
     GB18030_TITLES,
     LAST_MODIFIED,
+    LIMITS,
     MOJIBAKE_TITLES,
     FeedServer,
     Recorder,
 )
-
-# Short bounds keep the suite fast; a 1 MiB cap is plenty for the samples.
-LIMITS = FetchLimits(
-    max_bytes=1024 * 1024, connect_timeout=1.0, read_timeout=0.4, total_timeout=1.2
-)
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[FeedServer]:
-    with FeedServer() as running:
-        yield running
-
+from tests.support.feedserver import server as server  # the fixture
 
 T = TypeVar("T")
 

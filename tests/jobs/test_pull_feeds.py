@@ -6,14 +6,12 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import httpx
-import pytest
 from sqlalchemy import func, select
 
 from bot.config import Settings
-from bot.feeds import FetchLimits
 from bot.items import ItemKind
 from bot.store.db import Store
 from bot.store.feeds import PAUSE_AFTER_ERRORS, FeedOutcome
@@ -21,17 +19,8 @@ from bot.store.models import Item, Source, SourceKind
 from bot.telegram.sending import Outcome, SendResult
 from jobs.feeds import PARSE_PROCESS_FROM, FeedParsers, PullReport, pull_and_tell, pull_feeds
 from tests.conftest import NOW
-from tests.support.feedserver import FeedServer
-
-LIMITS = FetchLimits(
-    max_bytes=1024 * 1024, connect_timeout=1.0, read_timeout=0.4, total_timeout=1.2
-)
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[FeedServer]:
-    with FeedServer() as running:
-        yield running
+from tests.support.feedserver import LIMITS, FeedServer
+from tests.support.feedserver import server as server  # the fixture
 
 
 def add_feed(store: Store, name: str, url: str) -> int:

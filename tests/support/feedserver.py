@@ -19,6 +19,10 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 
+import pytest
+
+from bot.feeds import FetchLimits
+
 __all__ = [
     "ATOM",
     "BOZO",
@@ -441,3 +445,16 @@ class FeedServer:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
+
+
+# Short bounds keep the suite fast; a 1 MiB cap is plenty for the samples.
+LIMITS = FetchLimits(
+    max_bytes=1024 * 1024, connect_timeout=1.0, read_timeout=0.4, total_timeout=1.2
+)
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[FeedServer]:
+    """The feed server, shared by a test module."""
+    with FeedServer() as running:
+        yield running
