@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from tests.cli.test_cli import lamplight
 from tests.support.feedserver import FeedServer
+from tests.support.feedserver import server as server  # the fixture
 
 pytestmark = pytest.mark.usefixtures("store_env")
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[FeedServer]:
-    with FeedServer() as running:
-        yield running
 
 
 def test_follow_pull_list_and_drop_a_feed(
