@@ -1,4 +1,4 @@
-"""Pulling the newsletters: fetch every due feed at once, store each result on its own."""
+"""Pulling the newsletters: fetch every due feed at once, store results as they arrive."""
 
 from __future__ import annotations
 
