@@ -5,7 +5,8 @@
   characters, for ftfy alone, the first version (from git history) and the current repair
   with its model alone (no library vocabulary). Targets: ≥ 166 lines, ≥ 99.8 % characters.
 - The time and peak memory of repairing 001 in a fresh process, the model's load included
-  (targets ≤ 2 s, ≤ 300 MB). The model is built first if this machine has none (not timed).
+  (targets ≤ 2 s, ≤ 300 MB): the median of three runs. The model is built first if this
+  machine has none (not timed).
 - Text the model never saw: the Chinese lines of seeds 002-004 corrupted the same way
   (targets ≥ 99.5 % characters, ≥ 84 % lines), and the dev sets the parameters were chosen on.
 
@@ -141,18 +142,23 @@ def main() -> None:
         share = share_of_chars(clean, broken, repair)
         print(f"  {name:32} {n}/{total} lines, {share:.2%} characters")
 
-    out = subprocess.run(
-        [sys.executable, "-c", _MEASURE, str(broken_path)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    m = json.loads(out.stdout)
+    # Three fresh processes, the median printed: one run on a shared machine is noise.
+    timed = []
+    for _ in range(3):
+        out = subprocess.run(
+            [sys.executable, "-c", _MEASURE, str(broken_path)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        timed.append(json.loads(out.stdout))
+    m = sorted(timed, key=lambda r: r["total"])[1]
     print(
-        f"repairing 001 in a fresh process: {m['total']:.2f} s with imports and model load "
-        f"({m['repair']:.2f} s in repair_text), peak memory {m['peak_mb']:.0f} MB "
-        "(targets ≤ 2 s, ≤ 300 MB)"
+        f"repairing 001 in a fresh process (median of 3): {m['total']:.2f} s with imports and "
+        f"model load ({m['repair']:.2f} s in repair_text), peak memory {m['peak_mb']:.0f} MB "
+        f"(targets ≤ 2 s, ≤ 300 MB; runs took {min(r['total'] for r in timed):.2f}–"
+        f"{max(r['total'] for r in timed):.2f} s)"
     )
 
     unseen = [

@@ -17,12 +17,13 @@ import numpy as np
 
 from bot.mojibake import corpora
 from bot.mojibake.charmap import CharMap, char_class
+from bot.mojibake.confusion import CLASSES, Tags, examples, train
 from bot.mojibake.ngram import build_ngram
 from bot.mojibake.words import MAX_WORD
 
 __all__ = ["MODEL_VERSION", "ORDER", "build_model"]
 
-MODEL_VERSION = 3  # bump whenever the build changes what it writes
+MODEL_VERSION = 4  # bump whenever the build changes what it writes
 ORDER = 4  # characters; 5 did no better on the dev set
 DICT_WEIGHT = 0.3  # dictionary words in the character model, relative to running text
 WORDS_PER_CHAR = 1 / 1.7  # to put word frequencies on the running text's scale
@@ -40,8 +41,16 @@ def build_model(folder: Path) -> None:
     (folder / "alphabet.txt").write_text(charmap.alphabet, encoding="utf-8")
     _build_chars(folder, charmap, texts, jieba, wordfreq)
     del texts
-    _build_words(folder, jieba, wordfreq)
-    meta = {"version": MODEL_VERSION, "order": ORDER, "unknown_cjk": UNKNOWN_CJK, "other": OTHER}
+    trie = _build_words(folder, jieba, wordfreq)
+    tag_names = _build_confusion(folder, trie)
+    meta = {
+        "version": MODEL_VERSION,
+        "order": ORDER,
+        "unknown_cjk": UNKNOWN_CJK,
+        "other": OTHER,
+        "tags": tag_names,
+        "confusion": CLASSES,
+    }
     (folder / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
 
 
@@ -73,7 +82,7 @@ def _build_chars(
 
 def _build_words(
     folder: Path, jieba: list[tuple[str, int]], wordfreq: list[tuple[str, float]]
-) -> None:
+) -> marisa_trie.Trie:
     jieba_total = sum(c for _, c in jieba)
     prob: dict[str, float] = {}
     # The two lists, averaged: jieba's is older and news-heavy, wordfreq's knows the web.
@@ -91,6 +100,7 @@ def _build_words(
     trie.save(str(folder / "words.marisa"))
     np.save(folder / "words_logp.npy", logp)
     _build_pairs(folder, trie)
+    return trie
 
 
 def _build_pairs(folder: Path, trie: marisa_trie.Trie) -> None:
@@ -119,3 +129,24 @@ def _build_pairs(folder: Path, trie: marisa_trie.Trie) -> None:
         folder / "pairs_disc.npy", (np.maximum(counts - d, 0) / total[first]).astype(np.float32)
     )
     np.save(folder / "words_gamma.npy", np.log(gamma).astype(np.float32))
+
+
+def _build_confusion(folder: Path, trie: marisa_trie.Trie) -> list[str]:
+    """jieba's part-of-speech tags by word id, and the 不/与/中 classifier trained with them."""
+    index = {"?": 0}  # tag -> id; "?" for words jieba has no tag for
+    ids = np.zeros(len(trie), dtype=np.uint8)
+    for word, tag in corpora.jieba_tags():
+        k = trie.get(word)
+        if k is not None:
+            ids[k] = index.setdefault(tag, len(index))
+    np.save(folder / "words_tags.npy", ids)
+    names = list(index)
+    tags = Tags(trie, ids, names)
+    samples = list(examples(corpora.corpus_lines(), CLASSES, tags))
+    feats, weights = train(samples, len(CLASSES))
+    ftrie = marisa_trie.Trie(feats)
+    by_id = np.zeros_like(weights)
+    by_id[[ftrie[f] for f in feats]] = weights
+    ftrie.save(str(folder / "confusion.marisa"))
+    np.save(folder / "confusion_weights.npy", by_id)
+    return names

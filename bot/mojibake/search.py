@@ -30,6 +30,8 @@ PRUNE = 4  # candidates per character the second pass considers
 MAX_COMBOS = 64  # joint choices per cluster
 GAP = 1  # damaged characters at most this far apart are chosen together
 SWEEPS = 2
+CONFUSION_WEIGHT = 2.0  # the 不/与/中 classifier beside both (bot/mojibake/confusion.py)
+CONFUSION_FLOOR = -7.0  # its log-probability for a candidate outside its classes
 
 # log P(next | history) for a batch, given histories (m, order-1) and next ids (m,).
 Scorer = Callable[[NDArray[np.int64], NDArray[np.int64]], NDArray[np.float32]]
@@ -50,7 +52,7 @@ def decode(
     damaged = [i for i, c in enumerate(cands) if len(c) > 1]
     if not damaged:
         return Decoded(tuple(cur), ())
-    pruned = {p: _prune(cands, cur, p, model, score) for p in damaged}
+    pruned = _prune_all(cands, cur, damaged, model, score)
     marginals: dict[int, dict[str, float]] = {}
     for _ in range(SWEEPS):
         changed = False
@@ -137,17 +139,47 @@ def _window_scores(
     return lp.reshape(ids.shape[0], -1).sum(axis=1, dtype=np.float64)
 
 
-def _prune(
-    cands: Sequence[tuple[str, ...]], cur: list[str], p: int, model: RepairModel, score: Scorer
-) -> tuple[str, ...]:
-    """The PRUNE candidates of position p likeliest in the first pass's context."""
-    cs = cands[p]
-    if len(cs) <= PRUNE:
-        return cs
-    end = min(len(cur), p + model.chars.order)
-    variants = [[*cur[:p], c, *cur[p + 1 :]] for c in cs]
-    sc = _window_scores(variants, p, end, model, score)
-    return tuple(cs[i] for i in np.argsort(-sc)[:PRUNE])
+def _prune_all(
+    cands: Sequence[tuple[str, ...]],
+    cur: list[str],
+    damaged: list[int],
+    model: RepairModel,
+    score: Scorer,
+) -> dict[int, tuple[str, ...]]:
+    """For each damaged position, the PRUNE candidates likeliest in the first pass's context.
+
+    Every position's variants are scored in one batch: one model query per line, not per
+    position (the queries' fixed cost is most of the time on short windows).
+    """
+    out = {p: cands[p] for p in damaged}
+    wide = [p for p in damaged if len(cands[p]) > PRUNE]
+    if not wide:
+        return out
+    h, n = model.chars.order - 1, len(cur)
+    ids = [BOS] * h + [model.charmap.id(c) for c in cur] + [EOS]
+    hists: list[NDArray[np.int64]] = []
+    nxts: list[NDArray[np.int64]] = []
+    sizes: list[int] = []
+    for p in wide:
+        end = min(n, p + model.chars.order)
+        cand_ids = np.array([model.charmap.id(c) for c in cands[p]], dtype=np.int64)
+        # Columns of the window p-h .. end (+ EOS at the line's end), one row per candidate.
+        win = np.tile(np.array(ids[p : end + h + (end == n)], dtype=np.int64), (len(cand_ids), 1))
+        win[:, h] = cand_ids
+        grams = np.lib.stride_tricks.sliding_window_view(win, h + 1, axis=1)
+        hists.append(grams[:, :, :h].reshape(-1, h))
+        nxts.append(grams[:, :, h].reshape(-1))
+        sizes.extend([grams.shape[1]] * len(cand_ids))
+    lp = score(np.concatenate(hists), np.concatenate(nxts))
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    sums = np.add.reduceat(lp.astype(np.float64), starts)
+    at = 0
+    for p in wide:
+        k = len(cands[p])
+        sc = sums[at : at + k]
+        at += k
+        out[p] = tuple(cands[p][i] for i in np.argsort(-sc, kind="stable")[:PRUNE])
+    return out
 
 
 def _rechoose(
@@ -178,6 +210,11 @@ def _rechoose(
     total = _window_scores(variants, first, end, model, score)
     words = model.words
     total += WORD_WEIGHT * np.array(words.scores(["".join(v[start:end]) for v in variants]))
+    conf = model.confusion
+    for p in cluster:
+        if conf.applies(pruned[p]):
+            for k, v in enumerate(variants):
+                total[k] += CONFUSION_WEIGHT * conf.logprob(v, p).get(v[p], CONFUSION_FLOOR)
     best = int(np.argmax(total))
     for j, p in enumerate(cluster):
         m: dict[str, float] = {}
