@@ -54,6 +54,16 @@ class NgramModel:
 
     def logprob(self, hist: NDArray[np.int64], nxt: NDArray[np.int64]) -> F32:
         """log P(nxt[i] | hist[i]) for a batch; ``hist`` has shape (m, order-1)."""
+        if nxt.shape[0] > 64:
+            # Joint choices repeat most grams (a character's gram only sees its own history):
+            # each distinct one is looked up once.
+            full = ngram_keys(np.concatenate([hist, nxt[:, None]], axis=1))
+            _, first, inverse = np.unique(full, return_index=True, return_inverse=True)
+            if first.shape[0] < nxt.shape[0] // 2:
+                return self._logprob(hist[first], nxt[first])[inverse.reshape(-1)]
+        return self._logprob(hist, nxt)
+
+    def _logprob(self, hist: NDArray[np.int64], nxt: NDArray[np.int64]) -> F32:
         n = self.order
         zero = np.zeros(nxt.shape[0], dtype=np.uint64)
         grams = [_extend(zero, nxt)]  # grams[k-1]: key of the last k characters

@@ -18,16 +18,18 @@ import numpy as np
 from numpy.typing import NDArray
 
 from bot.mojibake.choice import Choice
+from bot.mojibake.damage import is_cjk
 from bot.mojibake.model import RepairModel
-from bot.mojibake.ngram import BOS, EOS, ngram_keys
+from bot.mojibake.ngram import BOS, EOS, OOV, ngram_keys
 
 __all__ = ["Choice", "Decoded", "decode"]
 
 # Chosen on the dev set (bot/mojibake/build.py says which).
 WORD_WEIGHT = 1.5  # the word model beside the character model
-BEAM = 64  # histories kept by the first pass
-PRUNE = 4  # candidates per character the second pass considers
-MAX_COMBOS = 64  # joint choices per cluster
+BEAM = 16  # histories kept by the first pass
+PRUNE = 6  # candidates per character the second pass considers
+MAX_JOINT = 256  # joint choices per cluster the character model scores
+MAX_COMBOS = 16  # of those, the best the word model and the classifier score
 GAP = 1  # damaged characters at most this far apart are chosen together
 SWEEPS = 2
 CONFUSION_WEIGHT = 2.0  # the 不/与/中 classifier beside both (bot/mojibake/confusion.py)
@@ -48,6 +50,7 @@ def decode(
 ) -> Decoded:
     """The best reading of a line whose tokens have these candidates."""
     score = scorer or model.chars.logprob
+    cands = [_seen(cs, model) for cs in cands]
     cur = _viterbi(cands, model, score)
     damaged = [i for i, c in enumerate(cands) if len(c) > 1]
     if not damaged:
@@ -70,6 +73,18 @@ def decode(
     return Decoded(tuple(cur), tuple(choices))
 
 
+def _seen(cs: tuple[str, ...], model: RepairModel) -> tuple[str, ...]:
+    """The candidates without Chinese characters no corpus holds, unless nothing else is left.
+
+    The model cannot tell such characters apart (they all share one id), and a third of a
+    damaged character's candidates are of that kind: rare Extension-A and compatibility forms.
+    """
+    if len(cs) == 1:
+        return cs
+    kept = tuple(c for c in cs if not (is_cjk(c) and model.charmap.id(c) == OOV))
+    return kept or cs
+
+
 def _viterbi(cands: Sequence[tuple[str, ...]], model: RepairModel, score: Scorer) -> list[str]:
     """Best path under the character model; histories that agree are merged, BEAM kept."""
     h = model.chars.order - 1
@@ -77,13 +92,38 @@ def _viterbi(cands: Sequence[tuple[str, ...]], model: RepairModel, score: Scorer
     total = np.zeros(1)
     back: list[tuple[NDArray[np.int64], NDArray[np.int64]]] = []
     one = np.zeros(1, dtype=np.int64)
-    for cs in cands:
+    i, n = 0, len(cands)
+    while i < n:
+        cs = cands[i]
         ids = np.array([model.charmap.id(c) for c in cs], dtype=np.int64)
         m, s = len(cs), hist.shape[0]
         if s == 1 and m == 1:
             # One history, one character: its probability is the same for every path.
             hist = np.concatenate([hist[:, 1:], ids[None, :]], axis=1)
             back.append((one, one))
+            i += 1
+            continue
+        if m == 1:
+            # A run of intact characters after a damaged one: every history goes on the same
+            # way, so the whole run is one query; past h characters the histories agree.
+            j = i
+            while j < n and len(cands[j]) == 1:
+                j += 1
+            run = np.array([model.charmap.id(cands[k][0]) for k in range(i, j)], dtype=np.int64)
+            seq = np.concatenate([hist, np.tile(run, (s, 1))], axis=1)
+            grams = np.lib.stride_tricks.sliding_window_view(seq, h + 1, axis=1)
+            lp = score(grams[:, :, :h].reshape(-1, h), grams[:, :, h].reshape(-1))
+            total = total + lp.reshape(s, -1).sum(axis=1, dtype=np.float64)
+            same = np.arange(s)
+            back.extend((same, np.zeros(s, dtype=np.int64)) for _ in range(i, j - 1))
+            hist = seq[:, -h:]
+            if j - i >= h:
+                best_row = int(np.argmax(total))
+                back.append((np.array([best_row]), one))
+                hist, total = hist[best_row : best_row + 1], total[best_row : best_row + 1]
+            else:
+                back.append((same, np.zeros(s, dtype=np.int64)))
+            i = j
             continue
         prev = np.repeat(np.arange(s), m)
         ci = np.tile(np.arange(m), s)
@@ -98,6 +138,7 @@ def _viterbi(cands: Sequence[tuple[str, ...]], model: RepairModel, score: Scorer
             keep = keep[np.argsort(-sc[keep])[:BEAM]]
         hist, total = nh[keep], sc[keep]
         back.append((prev[keep], ci[keep]))
+        i += 1
     if hist.shape[0] > 1:
         total = total + score(hist, np.full(hist.shape[0], EOS, dtype=np.int64))
     best = int(np.argmax(total))
@@ -139,6 +180,33 @@ def _window_scores(
     return lp.reshape(ids.shape[0], -1).sum(axis=1, dtype=np.float64)
 
 
+def _combo_scores(
+    cluster: list[int],
+    opts: list[tuple[str, ...]],
+    cur: list[str],
+    first: int,
+    end: int,
+    model: RepairModel,
+    score: Scorer,
+) -> NDArray[np.float64]:
+    """Character-model log-probability of positions first..end-1 for every combination of the
+    cluster's options (in ``itertools.product`` order), as one batch."""
+    h, n = model.chars.order - 1, len(cur)
+    lo = first - h  # may be negative: BOS padding
+    base = [BOS] * max(0, -lo) + [model.charmap.id(c) for c in cur[max(0, lo) : end]]
+    if end == n:
+        base.append(EOS)
+    grid = np.array(np.meshgrid(*[np.arange(len(o)) for o in opts], indexing="ij"))
+    picks = grid.reshape(len(opts), -1)  # (cluster positions, combinations)
+    ids = np.tile(np.array(base, dtype=np.int64), (picks.shape[1], 1))
+    for j, (p, o) in enumerate(zip(cluster, opts, strict=True)):
+        cand_ids = np.array([model.charmap.id(c) for c in o], dtype=np.int64)
+        ids[:, p - lo] = cand_ids[picks[j]]
+    grams = np.lib.stride_tricks.sliding_window_view(ids, h + 1, axis=1).reshape(-1, h + 1)
+    lp = score(np.ascontiguousarray(grams[:, :h]), np.ascontiguousarray(grams[:, h]))
+    return lp.reshape(ids.shape[0], -1).sum(axis=1, dtype=np.float64)
+
+
 def _prune_all(
     cands: Sequence[tuple[str, ...]],
     cur: list[str],
@@ -146,15 +214,14 @@ def _prune_all(
     model: RepairModel,
     score: Scorer,
 ) -> dict[int, tuple[str, ...]]:
-    """For each damaged position, the PRUNE candidates likeliest in the first pass's context.
+    """For each damaged position, the PRUNE candidates likeliest in the first pass's context,
+    best first (a large cluster keeps fewer of each).
 
     Every position's variants are scored in one batch: one model query per line, not per
     position (the queries' fixed cost is most of the time on short windows).
     """
-    out = {p: cands[p] for p in damaged}
-    wide = [p for p in damaged if len(cands[p]) > PRUNE]
-    if not wide:
-        return out
+    out: dict[int, tuple[str, ...]] = {}
+    wide = damaged
     h, n = model.chars.order - 1, len(cur)
     ids = [BOS] * h + [model.charmap.id(c) for c in cur] + [EOS]
     hists: list[NDArray[np.int64]] = []
@@ -193,7 +260,7 @@ def _rechoose(
     """Choose a cluster's characters jointly; True if anything changed."""
     opts = [pruned[p] for p in cluster]
     k = PRUNE
-    while math.prod(len(o) for o in opts) > MAX_COMBOS:
+    while math.prod(len(o) for o in opts) > MAX_JOINT:
         k -= 1
         opts = [o[:k] for o in opts]
     combos = list(itertools.product(*opts))
@@ -201,20 +268,34 @@ def _rechoose(
     reach = model.chars.order  # the character model's reach, and a little word context
     first, last = cluster[0], cluster[-1]
     start, end = max(0, first - reach), min(n, last + 1 + reach)
+    total = _combo_scores(cluster, opts, cur, first, end, model, score)
+    if len(combos) > MAX_COMBOS:
+        # The character model is one batched query for any number of combinations; the word
+        # model and the classifier go character by character, so they see the best few only.
+        keep = np.argsort(-total, kind="stable")[:MAX_COMBOS]
+        combos = [combos[i] for i in keep]
+        total = total[keep]
     variants = []
     for combo in combos:
         v = cur[:]
         for p, c in zip(cluster, combo, strict=True):
             v[p] = c
         variants.append(v)
-    total = _window_scores(variants, first, end, model, score)
     words = model.words
     total += WORD_WEIGHT * np.array(words.scores(["".join(v[start:end]) for v in variants]))
     conf = model.confusion
-    for p in cluster:
-        if conf.applies(pruned[p]):
-            for k, v in enumerate(variants):
-                total[k] += CONFUSION_WEIGHT * conf.logprob(v, p).get(v[p], CONFUSION_FLOOR)
+    for j, p in enumerate(cluster):
+        if not conf.applies(pruned[p]):
+            continue
+        # The classifier never reads position p itself: variants that agree elsewhere share
+        # one answer.
+        seen: dict[tuple[str, ...], dict[str, float]] = {}
+        for k, (combo, v) in enumerate(zip(combos, variants, strict=True)):
+            rest = combo[:j] + combo[j + 1 :]
+            lp = seen.get(rest)
+            if lp is None:
+                lp = seen[rest] = conf.logprob(v, p)
+            total[k] += CONFUSION_WEIGHT * lp.get(v[p], CONFUSION_FLOOR)
     best = int(np.argmax(total))
     for j, p in enumerate(cluster):
         m: dict[str, float] = {}

@@ -115,6 +115,13 @@ def test_damaged_char_between_clean_chinese_is_repaired() -> None:
     assert repair_text(broken).text == "深度学习"
 
 
+def test_a_run_of_damaged_characters_is_chosen_together() -> None:
+    # 同, 重 and 要 all lost a byte, two apart at most: one joint choice, in which every
+    # position keeps its likeliest candidates (要 is not the first of its own).
+    line = "内存占用同样重要。"
+    assert repair_text(corrupt(line)).text == line
+
+
 def test_zero_width_space_dropped_only_in_repaired_lines_and_zwj_kept() -> None:
     clean_with_zwsp = "这一行\u200b本来就干净"
     broken = corrupt("👩\u200d💻 喜欢\u200b代码")
@@ -168,7 +175,7 @@ def test_mojibaked_notes_001_match_000_with_the_model_alone() -> None:
     back = sum((ref & _lines(result.text)).values())
     assert sum(ref.values()) == 181
     # The target is 166; this is what the model reaches (bench/repair_seeds.py).
-    assert back >= 164, f"{back}/181 lines of 000 back"
+    assert back >= 165, f"{back}/181 lines of 000 back"
     assert all(0.0 <= r.confidence <= 1.0 for r in result.lines)
     assert any(r.confidence == 1.0 for r in result.lines)  # lines that lost nothing
     assert any(r.confidence < 1.0 for r in result.lines)  # lines that lost bytes
