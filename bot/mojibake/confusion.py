@@ -47,17 +47,23 @@ class Tags:
         return "?" if k is None else self._names[self._ids[k]]
 
 
-def _neighbour_words(text: Sequence[str], i: int, trie: marisa_trie.Trie) -> tuple[str, str]:
-    """The longest known word ending just before ``i`` and the one starting just after it."""
-    prev = text[i - 1] if i > 0 else "^"
-    for k in range(min(MAX_LOOKUP, i), 1, -1):
-        w = "".join(text[i - k : i])
+def _word_before(text: Sequence[str], j: int, trie: marisa_trie.Trie) -> str:
+    """The longest known word ending just before position ``j``."""
+    if j <= 0:
+        return "^"
+    for k in range(min(MAX_LOOKUP, j), 1, -1):
+        w = "".join(text[j - k : j])
         if w in trie:
-            prev = w
-            break
-    right = "".join(text[i + 1 : i + 1 + MAX_LOOKUP])
-    nxt = max(trie.prefixes(right), key=len, default=right[:1] or "$") if right else "$"
-    return prev, nxt
+            return w
+    return text[j - 1]
+
+
+def _word_after(text: Sequence[str], j: int, trie: marisa_trie.Trie) -> str:
+    """The longest known word starting at position ``j``."""
+    right = "".join(text[j : j + MAX_LOOKUP])
+    if not right:
+        return "$"
+    return max(trie.prefixes(right), key=len, default=right[:1])
 
 
 def features(text: Sequence[str], i: int, tags: Tags) -> list[str]:
@@ -71,8 +77,13 @@ def features(text: Sequence[str], i: int, tags: Tags) -> list[str]:
             return "$"
         return char_class(text[k])
 
-    prev, nxt = _neighbour_words(text, i, tags.trie)
+    # Two words each side: 不 before a verb phrase, 与 between two of a kind, 中 after a noun.
+    prev = _word_before(text, i, tags.trie)
+    prev2 = _word_before(text, i - len(prev), tags.trie) if prev != "^" else "^"
+    nxt = _word_after(text, i + 1, tags.trie)
+    nxt2 = _word_after(text, i + 1 + len(nxt), tags.trie) if nxt != "$" else "$"
     pt, nt = tags.get(prev), tags.get(nxt)
+    nt2 = tags.get(nxt2)
     out = [
         "z",
         "a" + ch(i - 1),
@@ -85,6 +96,11 @@ def features(text: Sequence[str], i: int, tags: Tags) -> list[str]:
         "h" + pt,
         "i" + nt,
         "j" + pt + "|" + nt,
+        "k" + ch(i - 1) + "|" + nt,
+        "n" + nt2,
+        "o" + nt + "|" + nt2,
+        "p" + tags.get(prev2) + "|" + pt,
+        "q" + pt + "|" + ch(i + 1),
     ]
     # A token of a line being repaired may be empty or longer than one character.
     out.extend("l" + c for c in set(text[max(0, i - BAG) : max(0, i - 2)]) if _han(c))

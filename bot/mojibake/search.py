@@ -32,7 +32,7 @@ MAX_JOINT = 256  # joint choices per cluster the character model scores
 MAX_COMBOS = 16  # of those, the best the word model and the classifier score
 GAP = 1  # damaged characters at most this far apart are chosen together
 SWEEPS = 2
-CONFUSION_WEIGHT = 2.0  # the 不/与/中 classifier beside both (bot/mojibake/confusion.py)
+CONFUSION_WEIGHT = 3.0  # the 不/与/中 classifier beside both (bot/mojibake/confusion.py)
 CONFUSION_FLOOR = -7.0  # its log-probability for a candidate outside its classes
 
 # log P(next | history) for a batch, given histories (m, order-1) and next ids (m,).
