@@ -1,10 +1,11 @@
 """Choosing among the candidates of a damaged line.
 
 Two passes. A Viterbi search under the character model alone gives every damaged character a
-first choice in context. Then each cluster of nearby damaged characters is chosen again,
-jointly, by the character model plus the word model (segmentation and word bigrams) over a
-window around it, twice over; the scores of the alternatives there give the margins and the
-confidence.
+first choice in context. Then each cluster of nearby damaged characters (two at most; longer
+runs are cut, and the cuts move between sweeps) is chosen again, jointly, by the character
+model plus the word model (segmentation and word bigrams) over a window around it, and for
+不/与/中 the classifier of bot.mojibake.confusion, twice over; the scores of the alternatives
+there give the margins and the confidence.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ MAX_JOINT = 256  # joint choices per cluster the character model scores
 MAX_COMBOS = 16  # of those, the best the word model and the classifier score
 GAP = 1  # damaged characters at most this far apart are chosen together
 SWEEPS = 2
+MAX_CLUSTER = 2  # damaged characters chosen jointly at most; longer runs are cut in turns
+SHIFT = 1  # where the cuts fall moves by this much every other sweep
 CONFUSION_WEIGHT = 3.0  # the 不/与/中 classifier beside both (bot/mojibake/confusion.py)
 CONFUSION_FLOOR = -7.0  # its log-probability for a candidate outside its classes
 
@@ -57,9 +60,9 @@ def decode(
         return Decoded(tuple(cur), ())
     pruned = _prune_all(cands, cur, damaged, model, score)
     marginals: dict[int, dict[str, float]] = {}
-    for _ in range(SWEEPS):
+    for sweep in range(SWEEPS):
         changed = False
-        for cluster in _clusters(damaged):
+        for cluster in _clusters(damaged, SHIFT * (sweep % 2)):
             changed |= _rechoose(cluster, pruned, cur, model, score, marginals)
         if not changed:
             break
@@ -150,14 +153,21 @@ def _viterbi(cands: Sequence[tuple[str, ...]], model: RepairModel, score: Scorer
     return out
 
 
-def _clusters(damaged: list[int]) -> list[list[int]]:
+def _clusters(damaged: list[int], shift: int = 0) -> list[list[int]]:
     groups = [[damaged[0]]]
     for p in damaged[1:]:
         if p - groups[-1][-1] <= GAP + 1:
             groups[-1].append(p)
         else:
             groups.append([p])
-    return groups
+    out = []
+    for g in groups:
+        if len(g) <= MAX_CLUSTER:
+            out.append(g)
+            continue
+        cut = [0, *range(shift or MAX_CLUSTER, len(g), MAX_CLUSTER), len(g)]
+        out.extend(g[a:b] for a, b in itertools.pairwise(cut) if b > a)
+    return out
 
 
 def _window_scores(

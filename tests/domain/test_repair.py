@@ -122,6 +122,13 @@ def test_a_run_of_damaged_characters_is_chosen_together() -> None:
     assert repair_text(corrupt(line)).text == line
 
 
+def test_a_long_run_of_damaged_characters_keeps_every_candidate_in_play() -> None:
+    # 不同权重，听起来: seven damaged characters a step or two apart. Chosen all at once, each
+    # could keep only its two likeliest candidates, and 不 was not among 不与中's two.
+    line = "图注意力网络给邻居分配不同权重，听起来比平均聚合更合理"
+    assert repair_text(corrupt(line)).text == line
+
+
 def test_zero_width_space_dropped_only_in_repaired_lines_and_zwj_kept() -> None:
     clean_with_zwsp = "这一行\u200b本来就干净"
     broken = corrupt("👩\u200d💻 喜欢\u200b代码")
