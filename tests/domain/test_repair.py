@@ -181,8 +181,8 @@ def test_mojibaked_notes_001_match_000_with_the_model_alone() -> None:
     ref = _lines(clean)
     back = sum((ref & _lines(result.text)).values())
     assert sum(ref.values()) == 181
-    # The target is 166; this is what the model reaches (bench/repair_seeds.py).
-    assert back >= 165, f"{back}/181 lines of 000 back"
+    # The target (bench/repair_seeds.py prints the figure).
+    assert back >= 166, f"{back}/181 lines of 000 back"
     assert all(0.0 <= r.confidence <= 1.0 for r in result.lines)
     assert any(r.confidence == 1.0 for r in result.lines)  # lines that lost nothing
     assert any(r.confidence < 1.0 for r in result.lines)  # lines that lost bytes
