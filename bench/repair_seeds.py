@@ -140,7 +140,7 @@ def main() -> None:
     for name, repair in runs:
         n, total = lines_back(clean, repair(broken))
         share = share_of_chars(clean, broken, repair)
-        print(f"  {name:32} {n}/{total} lines, {share:.2%} characters")
+        print(f"  {name:32} {n}/{total} lines, {share:.3%} characters")
 
     # Three fresh processes, the median printed: one run on a shared machine is noise.
     timed = []
