@@ -26,7 +26,7 @@ from bot.mojibake.words import MAX_WORD
 
 __all__ = ["MODEL_VERSION", "ORDER", "build_model"]
 
-MODEL_VERSION = 8  # bump whenever the build changes what it writes
+MODEL_VERSION = 9  # bump whenever the build changes what it writes
 ORDER = 4  # characters; 5 did no better on the dev set
 DICT_WEIGHT = 0.3  # dictionary words in the character model, relative to running text
 WORDS_PER_CHAR = 1 / 1.7  # to put word frequencies on the running text's scale
