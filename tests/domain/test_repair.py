@@ -7,6 +7,7 @@ from collections import Counter
 
 import pytest
 
+from bench.repair_seeds import share_of_chars  # the measure the benchmark prints
 from bot.repair import Repaired, Vocabulary, looks_mojibaked, repair_text
 from tests.support.corrupt import corrupt
 from tests.support.seeds import seed_text
@@ -42,24 +43,6 @@ def _chars_back(expected: str, got: str) -> int:
         return sum(a == b for a, b in zip(expected, got, strict=True))
     sm = difflib.SequenceMatcher(None, expected, got, autojunk=False)
     return sum(block.size for block in sm.get_matching_blocks())
-
-
-def _chars_of_000_back(clean: str, broken: str, repaired: str) -> float:
-    """Share of the characters of 000's lines found in the repair of the 001 line each became
-    (the nearest one where the owner edited it between the two files)."""
-    broken_lines, repaired_lines = broken.split("\n"), repaired.split("\n")
-    at = {ln: k for k, ln in enumerate(broken_lines)}
-    total = back = 0
-    for line in (ln.replace("\u200b", "") for ln in clean.split("\n")):
-        if not line.strip():
-            continue
-        k = at.get(corrupt(line))
-        if k is None:
-            near = difflib.get_close_matches(corrupt(line), broken_lines, n=1, cutoff=0.0)
-            k = at[near[0]]
-        total += len(line)
-        back += _chars_back(line, repaired_lines[k])
-    return back / total
 
 
 def _lines(text: str) -> Counter[str]:
@@ -201,7 +184,7 @@ def test_mojibaked_notes_001_match_000_with_the_model_alone() -> None:
     assert sum(ref.values()) == 181
     # The issue's targets (bench/repair_seeds.py prints the figures).
     assert back >= 166, f"{back}/181 lines of 000 back"
-    share = _chars_of_000_back(clean, broken, result.text)
+    share = share_of_chars(clean, broken, lambda _: result.text)
     assert share >= 0.998, f"{share:.3%} of 000's characters back"
     assert all(0.0 <= r.confidence <= 1.0 for r in result.lines)
     assert any(r.confidence == 1.0 for r in result.lines)  # lines that lost nothing
