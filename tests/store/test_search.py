@@ -53,25 +53,11 @@ AGREEING_QUERIES = [
 ]
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def library(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Store]:
-    with seed_library(request.param, tmp_path_factory) as (store, _):
-        yield store
-
-
 @pytest.fixture(scope="module")
 def sqlite_reference(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     """The seeds in a SQLite store of its own, to compare PostgreSQL's answers with."""
     with seed_library("sqlite", tmp_path_factory) as (store, _):
         yield store
-
-
-@pytest.fixture
-def session(library: Store) -> Iterator[Session]:
-    with library.transaction() as opened:
-        yield opened
 
 
 def ranked_ids(session: Session, query: str, limit: int = 50) -> list[int]:

@@ -4,32 +4,16 @@ mojibaked copy (001) is repaired with, so what both hold becomes one item with 0
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.importer import prepare_text
-from bot.store.db import Store
 from bot.store.models import Item, ItemKey
-from tests.support.seeds import seed_library, seed_text
+from tests.support.seeds import seed_text
 
 pytestmark = pytest.mark.seeds
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def library(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Store]:
-    with seed_library(request.param, tmp_path_factory) as (store, _):
-        yield store
-
-
-@pytest.fixture
-def session(library: Store) -> Iterator[Session]:
-    with library.transaction() as opened:
-        yield opened
 
 
 def _slightly_different(a: str, b: str) -> bool:
