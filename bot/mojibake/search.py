@@ -170,26 +170,6 @@ def _clusters(damaged: list[int], shift: int = 0) -> list[list[int]]:
     return out
 
 
-def _window_scores(
-    strings: list[list[str]], first: int, end: int, model: RepairModel, score: Scorer
-) -> NDArray[np.float64]:
-    """Character-model log-probability of positions first..end-1 of each full-line variant."""
-    h = model.chars.order - 1
-    n = len(strings[0])
-    ids = np.array(
-        [[model.charmap.id(c) for c in s[max(0, first - h) : end]] for s in strings],
-        dtype=np.int64,
-    )
-    pad = h - min(first, h)
-    if pad:
-        ids = np.concatenate([np.full((ids.shape[0], pad), BOS, dtype=np.int64), ids], axis=1)
-    if end == n:
-        ids = np.concatenate([ids, np.full((ids.shape[0], 1), EOS, dtype=np.int64)], axis=1)
-    grams = np.lib.stride_tricks.sliding_window_view(ids, h + 1, axis=1).reshape(-1, h + 1)
-    lp = score(np.ascontiguousarray(grams[:, :h]), np.ascontiguousarray(grams[:, h]))
-    return lp.reshape(ids.shape[0], -1).sum(axis=1, dtype=np.float64)
-
-
 def _combo_scores(
     cluster: list[int],
     opts: list[tuple[str, ...]],
@@ -230,14 +210,12 @@ def _prune_all(
     Every position's variants are scored in one batch: one model query per line, not per
     position (the queries' fixed cost is most of the time on short windows).
     """
-    out: dict[int, tuple[str, ...]] = {}
-    wide = damaged
     h, n = model.chars.order - 1, len(cur)
     ids = [BOS] * h + [model.charmap.id(c) for c in cur] + [EOS]
     hists: list[NDArray[np.int64]] = []
     nxts: list[NDArray[np.int64]] = []
     sizes: list[int] = []
-    for p in wide:
+    for p in damaged:
         end = min(n, p + model.chars.order)
         cand_ids = np.array([model.charmap.id(c) for c in cands[p]], dtype=np.int64)
         # Columns of the window p-h .. end (+ EOS at the line's end), one row per candidate.
@@ -250,12 +228,13 @@ def _prune_all(
     lp = score(np.concatenate(hists), np.concatenate(nxts))
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
     sums = np.add.reduceat(lp.astype(np.float64), starts)
+    out: dict[int, tuple[str, ...]] = {}
     at = 0
-    for p in wide:
+    for p in damaged:
         k = len(cands[p])
-        sc = sums[at : at + k]
+        order = np.argsort(-sums[at : at + k], kind="stable")
+        out[p] = tuple(cands[p][i] for i in order[:PRUNE])
         at += k
-        out[p] = tuple(cands[p][i] for i in np.argsort(-sc, kind="stable")[:PRUNE])
     return out
 
 
