@@ -15,10 +15,16 @@ from pathlib import Path
 
 AFTER_COMPOSE = "after-compose"  # digests stored, nothing claimed for sending yet
 BEFORE_RECORD = "before-record"  # the Bot API accepted a message; `sent` not yet recorded
+# A message was sent and recorded while at least LAMPLIGHT_PAUSE_COUNT (default 1) others of
+# the run wait for their rate-limiter slot.
+SLOTS_QUEUED = "slots-queued"
+RATE_HOLD = "rate-hold"  # a 429 came back: its message is pending again, its chat held
 
 
-def pause_point(name: str) -> None:
+def pause_point(name: str, count: int = 1) -> None:
     if os.environ.get("LAMPLIGHT_PAUSE_AT") != name:
+        return
+    if count < int(os.environ.get("LAMPLIGHT_PAUSE_COUNT", "1")):
         return
     marker = Path(os.environ["LAMPLIGHT_PAUSE_MARKER"])
     marker.write_text(name, encoding="utf-8")

@@ -10,39 +10,26 @@ import logging
 import zlib
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import closing
-from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from bot.faults import AFTER_COMPOSE, BEFORE_RECORD, pause_point
+from bot.delivery import Clock, Send, SendReport, deliver_pending
+from bot.faults import AFTER_COMPOSE, pause_point
 from bot.i18n import ENGLISH, format_day, translator
 from bot.items import ItemHistory, LibraryItem
 from bot.render import DigestView, render_digest
-from bot.schedule import day_end, due_date, next_send_retry
+from bot.schedule import due_date
 from bot.selection import DigestPrefs, SelectionIndex, compose_indexed
 from bot.store import digests as outbox
 from bot.store.db import Store
-from bot.store.digests import ChatClock, NewDigest, OutgoingMessage, Render
+from bot.store.digests import ChatClock, NewDigest, Render
 from bot.store.models import Digest, DigestKind
-from bot.telegram.sending import Outcome, SendResult
 
 log = logging.getLogger(__name__)
 
-Send = Callable[[int, str, Sequence[Sequence[Sequence[str]]]], Awaitable[SendResult]]
-CHAT_BATCH = 200  # chats served at once; the rate limiter paces them
 # Chats composed per transaction: a few statements each instead of a few per chat, while a
 # batch still holds SQLite's write lock for well under a second.
 COMPOSE_BATCH = 100
-
-
-@dataclass
-class SendReport:
-    composed: int = 0
-    sent: int = 0
-    retried: int = 0
-    blocked: int = 0
-    refused: int = 0
-    gave_up: int = 0
 
 
 def digest_seed(chat_id: int, day: dt.date, kind: DigestKind) -> int:
@@ -150,92 +137,23 @@ def _never() -> bool:
     return False
 
 
-async def deliver_pending(
-    store: Store, send: Send, now: dt.datetime, stopping: Callable[[], bool] = _never
-) -> SendReport:
-    """Send every message that may go now. Each is claimed (`sending`) right before its Bot
-    API call and recorded (`sent`) after, so a crash never sends one twice and leaves at most
-    the call in flight uncertain. Chats are served concurrently (the rate limiter paces
-    them), each chat's messages in order, each chat once per run. Once `stopping()` (the bot
-    is shutting down) nothing more is claimed: the calls in flight finish and are recorded,
-    and the rest stays pending for the next start."""
-    report = SendReport()
-    served: set[int] = set()
-    while not stopping():
-        with store.transaction() as session:
-            chats = outbox.chats_with_pending(session, now=now, limit=CHAT_BATCH, exclude=served)
-        if not chats:
-            break
-        served.update(chats)
-        await asyncio.gather(
-            *(_deliver_chat(store, send, now, chat, report, stopping) for chat in chats)
-        )
-    return report
-
-
-async def _deliver_chat(
+async def send_due_digests(
+    now: dt.datetime,
+    *,
     store: Store,
     send: Send,
-    now: dt.datetime,
-    chat_id: int,
-    report: SendReport,
-    stopping: Callable[[], bool],
-) -> None:
-    # Store calls run in threads: a commit must not stall the loop that paces the sends.
-    while not stopping():
-        message = await asyncio.to_thread(_claim, store, chat_id, now)
-        if message is None:
-            return
-        result = await send(message.chat_id, message.body, message.buttons)
-        pause_point(BEFORE_RECORD)
-        counted = await asyncio.to_thread(_settle, store, message, result, now)
-        setattr(report, counted, getattr(report, counted) + 1)  # on the loop: no races
-        if result.outcome is not Outcome.SENT:
-            return  # what follows waits behind this part
-
-
-def _claim(store: Store, chat_id: int, now: dt.datetime) -> OutgoingMessage | None:
-    with store.transaction() as session:
-        return outbox.claim_next(session, chat_id, now=now)
-
-
-def _settle(store: Store, message: OutgoingMessage, result: SendResult, now: dt.datetime) -> str:
-    with store.transaction() as session:
-        return _record(session, message, result, now)
-
-
-def _record(
-    session: Session, message: OutgoingMessage, result: SendResult, now: dt.datetime
-) -> str:
-    """Store the outcome of one send; returns the SendReport field it counts in."""
-    if result.outcome is Outcome.SENT:
-        assert result.message_id is not None
-        outbox.record_sent(session, message.id, result.message_id, now)
-        return "sent"
-    if result.outcome is Outcome.BLOCKED:
-        outbox.mark_blocked(session, message.chat_id)
-        outbox.give_up(session, message.digest_id, result.error, now)
-        return "blocked"
-    if result.outcome is Outcome.REFUSED:
-        outbox.give_up(session, message.digest_id, result.error, now)
-        return "refused"
-    if now >= day_end(message.local_date, message.timezone):
-        outbox.give_up(session, message.digest_id, f"day over: {result.error}", now)
-        return "gave_up"
-    retry_at = next_send_retry(now, message.attempts)
-    outbox.record_retry(session, message.id, result.error, retry_at)
-    return "retried"
-
-
-async def send_due_digests(
-    now: dt.datetime, *, store: Store, send: Send, stopping: Callable[[], bool] = _never
+    stopping: Callable[[], bool] = _never,
+    clock: Clock | None = None,
+    leading: Callable[[], Awaitable[bool]] | None = None,
 ) -> SendReport:
-    """One sweep: compose the daily digests now due, then deliver everything pending (until
-    `stopping()`, see deliver_pending)."""
+    """One sweep: compose the daily digests due at `now`, then deliver everything pending
+    (until `stopping()`, see deliver_pending), claims timed by `clock` (default: `now`)."""
     # Composing is synchronous store work: off the event loop, so the bot keeps answering.
     composed = await asyncio.to_thread(compose_due, store, now)
     pause_point(AFTER_COMPOSE)
-    report = await deliver_pending(store, send, now, stopping)
+    report = await deliver_pending(
+        store, send, clock or (lambda: now), stopping, leading=leading, started=now
+    )
     report.composed = composed
     if composed or report.sent or report.retried:
         log.info("digest sweep: %s", report)

@@ -1,18 +1,22 @@
-"""The only APScheduler code: the digest sweep every minute, and once at start."""
+"""The only APScheduler code: the digest sweep every minute, and once at start; the feed
+pull; the admins' delivery notice. Only the install's one sender runs them (see `Leader`)."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.config import Settings
+from bot.delivery import Send, SendReport
+from bot.notices import tell_admins_of_troubles
+from bot.store import outbox
 from bot.store.db import Store
-from jobs.digests import Send, SendReport, send_due_digests
+from jobs.digests import send_due_digests
 from jobs.feeds import FeedParsers, PullReport, pull_and_tell
 
 SWEEP_EVERY = dt.timedelta(minutes=1)
@@ -20,13 +24,45 @@ FIRST_PULL_AFTER = dt.timedelta(seconds=30)  # let the start-up sweep go first
 # How long a stopping bot waits for the digest run under way: its calls in flight finish
 # within PTB's timeouts, well inside Docker's 10 s between SIGTERM and SIGKILL.
 STOP_GRACE_SECONDS = 8.0
+# Longer than any one Bot API request can last (PTB's connect + write + read + pool timeouts):
+# a message `sending` for longer was claimed by a process that died during it.
+STALE_CLAIM = dt.timedelta(minutes=2)
+
+
+class Lease(Protocol):
+    """The right to run the scheduled jobs: held by one process of the install at a time."""
+
+    def holds(self) -> bool: ...
+
+
+class Leader:
+    """Whether this process is the install's sender, asked before each run of a job. On
+    becoming it, messages a former sender left `sending` become `uncertain`: their requests
+    may have reached Telegram, and they must not hold back the parts after them."""
+
+    def __init__(self, store: Store, lease: Lease | None) -> None:
+        self._store = store
+        self._lease = lease
+        self._leading = False
+
+    async def lead(self) -> bool:
+        holds = True if self._lease is None else await asyncio.to_thread(self._lease.holds)
+        if holds and not self._leading:
+            await asyncio.to_thread(self._recover)
+        self._leading = holds
+        return holds
+
+    def _recover(self) -> None:
+        with self._store.transaction() as session:
+            outbox.recover_in_flight(session)
 
 
 class Scheduler(AsyncIOScheduler):
     """APScheduler's asyncio scheduler with a graceful stop for the digest sweep."""
 
-    def __init__(self) -> None:
+    def __init__(self, leader: Leader) -> None:
         super().__init__(timezone=dt.UTC)
+        self.leader = leader
         self.sweeps: set[asyncio.Task[Any]] = set()  # digest runs under way
         self.parsers = FeedParsers()  # the feed pull's parser process, when it needs one
         self._stopping = False
@@ -54,19 +90,32 @@ def build_scheduler(
     send: Send,
     clock: Callable[[], dt.datetime],
     settings: Settings | None = None,
+    lease: Lease | None = None,
 ) -> Scheduler:
-    """The digest sweep, and with `settings` the newsletter pull. The store is the only
-    state, so a restart or a second replica needs nothing rebuilt."""
-    scheduler = Scheduler()
+    """The digest sweep, and with `settings` the newsletter pull and the admins' notice. The
+    store is the only state, so a restart or a second replica needs nothing rebuilt; with a
+    `lease`, only its holder runs them."""
+    scheduler = Scheduler(Leader(store, lease))
 
-    async def sweep() -> SendReport:
+    async def sweep() -> SendReport | None:
         run = asyncio.current_task()
         assert run is not None
         scheduler.sweeps.add(run)
         try:
-            return await send_due_digests(
-                clock(), store=store, send=send, stopping=scheduler.stopping
+            if not await scheduler.leader.lead():
+                return None
+            await asyncio.to_thread(_expire_stale_claims, store, clock())
+            report = await send_due_digests(
+                clock(),
+                store=store,
+                send=send,
+                stopping=scheduler.stopping,
+                clock=clock,
+                leading=scheduler.leader.lead,
             )
+            if settings is not None and not scheduler.stopping():
+                await tell_admins_of_troubles(store, send, clock(), settings.admin_user_ids)
+            return report
         finally:
             scheduler.sweeps.discard(run)
 
@@ -81,7 +130,9 @@ def build_scheduler(
     )
     if settings is not None:
 
-        async def pull() -> PullReport:
+        async def pull() -> PullReport | None:
+            if not await scheduler.leader.lead():
+                return None
             return await pull_and_tell(
                 clock(), store=store, settings=settings, send=send, parsers=scheduler.parsers
             )
@@ -96,3 +147,10 @@ def build_scheduler(
             misfire_grace_time=None,
         )
     return scheduler
+
+
+def _expire_stale_claims(store: Store, now: dt.datetime) -> None:
+    """A replica that died during a request (a /digest it answered) leaves its message
+    `sending`; the sender settles it as uncertain once no request can still be out."""
+    with store.transaction() as session:
+        outbox.recover_in_flight(session, claimed_before=now - STALE_CLAIM)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 from operator import itemgetter
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -57,20 +57,6 @@ class NewDigest:
     render: Render
 
 
-@dataclass(frozen=True, slots=True)
-class OutgoingMessage:
-    """A claimed message: marked `sending` before the Bot API call is made."""
-
-    id: int
-    chat_id: int
-    digest_id: int
-    local_date: dt.date
-    timezone: str
-    body: str
-    buttons: list[list[list[str]]]
-    attempts: int
-
-
 def aware(moment: dt.datetime | None) -> dt.datetime | None:
     """SQLite hands back naive datetimes; everything lamplight stores is UTC."""
     if moment is None or moment.tzinfo is not None:
@@ -88,7 +74,11 @@ def active_chats(session: Session) -> list[ChatClock]:
     )
     rows = session.execute(
         select(
-            Chat.id, Chat.timezone, Chat.digest_time, Chat.digest_size, last_daily.c.last,
+            Chat.id,
+            Chat.timezone,
+            Chat.digest_time,
+            Chat.digest_size,
+            last_daily.c.last,
             Chat.language,
         )
         .outerjoin(last_daily, last_daily.c.chat_id == Chat.id)
@@ -251,109 +241,6 @@ def _mark_shown(session: Session, shown: list[dict[str, object]], now: dt.dateti
     session.execute(statement, shown)
 
 
-def chats_with_pending(
-    session: Session, *, now: dt.datetime, limit: int, exclude: Collection[int] = ()
-) -> list[int]:
-    """Chats with a message that may be sent now (a live digest, a chat not blocked), oldest
-    waiting first: candidates, for claim_next decides whether the head of a chat's queue may
-    go. `exclude` holds chats this run has already served."""
-    query = (
-        select(Digest.chat_id)
-        .join(DigestMessage, DigestMessage.digest_id == Digest.id)
-        .join(Chat, Digest.chat_id == Chat.id)
-        .where(
-            DigestMessage.state == DeliveryState.PENDING,
-            or_(DigestMessage.retry_at.is_(None), DigestMessage.retry_at <= now),
-            Digest.gave_up_at.is_(None),
-            Chat.blocked.is_(False),
-        )
-        .group_by(Digest.chat_id)
-        .order_by(func.min(DigestMessage.id))
-        .limit(limit)
-    )
-    if exclude:
-        query = query.where(Digest.chat_id.not_in(list(exclude)))
-    return list(session.scalars(query))
-
-
-def claim_next(session: Session, chat_id: int, *, now: dt.datetime) -> OutgoingMessage | None:
-    """The chat's next message, marked `sending` as it is claimed, just before its Bot API
-    call: one at a time, so a crash leaves at most the message in flight uncertain. Only the
-    head of the chat's queue is claimed (its parts go in order), and not before its retry
-    time; on PostgreSQL a head another sender holds is skipped, so replicas never send one
-    twice."""
-    head = session.execute(
-        select(DigestMessage.id, DigestMessage.retry_at)
-        .join(Digest, DigestMessage.digest_id == Digest.id)
-        .where(
-            Digest.chat_id == chat_id,
-            DigestMessage.state == DeliveryState.PENDING,
-            Digest.gave_up_at.is_(None),
-        )
-        .order_by(Digest.id, DigestMessage.part)
-        .limit(1)
-    ).first()
-    if head is None or (head.retry_at is not None and aware(head.retry_at) > now):  # type: ignore[operator]
-        return None
-    row = session.execute(
-        select(DigestMessage, Digest, Chat.timezone)
-        .join(Digest, DigestMessage.digest_id == Digest.id)
-        .join(Chat, Digest.chat_id == Chat.id)
-        .where(
-            DigestMessage.id == head.id,
-            DigestMessage.state == DeliveryState.PENDING,
-            Chat.blocked.is_(False),
-        )
-        .with_for_update(skip_locked=True, of=DigestMessage)
-    ).first()
-    if row is None:
-        return None
-    message, digest, timezone = row
-    message.state = DeliveryState.SENDING
-    message.attempts += 1
-    return OutgoingMessage(
-        message.id, digest.chat_id, digest.id, digest.local_date, timezone,
-        message.body, message.buttons, message.attempts,
-    )  # fmt: skip
-
-
-def record_sent(
-    session: Session, message_id: int, telegram_message_id: int, now: dt.datetime
-) -> None:
-    session.execute(
-        update(DigestMessage)
-        .where(DigestMessage.id == message_id)
-        .values(state=DeliveryState.SENT, telegram_message_id=telegram_message_id, sent_at=now)
-    )
-
-
-def record_retry(session: Session, message_id: int, error: str, retry_at: dt.datetime) -> None:
-    """The call failed in a way worth another try, not before `retry_at` (a message given up
-    meanwhile stays given up)."""
-    session.execute(
-        update(DigestMessage)
-        .where(DigestMessage.id == message_id, DigestMessage.state == DeliveryState.SENDING)
-        .values(state=DeliveryState.PENDING, last_error=error[:500], retry_at=retry_at)
-    )
-
-
-def give_up(session: Session, digest_id: int, error: str, now: dt.datetime) -> None:
-    """Stop trying a digest (its day is over, or the chat is gone)."""
-    session.execute(update(Digest).where(Digest.id == digest_id).values(gave_up_at=now))
-    session.execute(
-        update(DigestMessage)
-        .where(
-            DigestMessage.digest_id == digest_id,
-            DigestMessage.state.in_([DeliveryState.PENDING, DeliveryState.SENDING]),
-        )
-        .values(state=DeliveryState.FAILED, last_error=error[:500])
-    )
-
-
-def mark_blocked(session: Session, chat_id: int) -> None:
-    session.execute(update(Chat).where(Chat.id == chat_id).values(blocked=True))
-
-
 def digest_for_answer(
     session: Session, *, chat_id: int, digest_id: int | None = None
 ) -> Digest | None:
@@ -417,3 +304,20 @@ def sent_messages(session: Session, digest_id: int) -> list[DigestMessage]:
             .order_by(DigestMessage.part)
         )
     )
+
+
+def daily_parts(
+    session: Session, chat_id: int, local_date: dt.date
+) -> list[tuple[str, list[list[list[str]]]]]:
+    """The chat's daily digest of `local_date` as stored: (HTML, button rows) per message."""
+    rows = session.execute(
+        select(DigestMessage.body, DigestMessage.buttons)
+        .join(Digest, DigestMessage.digest_id == Digest.id)
+        .where(
+            Digest.chat_id == chat_id,
+            Digest.kind == DigestKind.DAILY,
+            Digest.local_date == local_date,
+        )
+        .order_by(DigestMessage.part)
+    )
+    return [(body, buttons) for body, buttons in rows]

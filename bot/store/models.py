@@ -69,9 +69,10 @@ class DigestKind(enum.StrEnum):
 
 class DeliveryState(enum.StrEnum):
     PENDING = "pending"
-    SENDING = "sending"
+    SENDING = "sending"  # claimed: its one Bot API request is out
     SENT = "sent"
-    FAILED = "failed"
+    FAILED = "failed"  # given up
+    UNCERTAIN = "uncertain"  # its request was written and the answer lost: counts as sent
 
 
 class Source(Base):
@@ -259,6 +260,18 @@ class DigestMessage(Base):
     )
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), comment="when its latest request left (marked sending)"
+    )
+
+
+class Notice(Base):
+    """When the admins were last told of something, so a notice goes at most once a day."""
+
+    __tablename__ = "notices"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    sent_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
 class Search(Base):

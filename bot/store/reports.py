@@ -62,6 +62,7 @@ class Deliveries:
     digests_sent_last_day: int
     waiting: int  # messages not yet delivered (pending, or failed and waiting to retry)
     given_up_last_day: int
+    uncertain_last_day: int  # messages whose request's answer was lost: counted as sent
     errors: tuple[DeliveryError, ...]  # newest first, at most DELIVERY_ERRORS_SHOWN
 
 
@@ -143,6 +144,11 @@ def _deliveries(session: Session, now: dt.datetime) -> Deliveries:
     given_up = session.scalar(
         select(func.count()).select_from(Digest).where(Digest.gave_up_at >= day_ago)
     )
+    uncertain = session.scalar(
+        select(func.count()).where(
+            DigestMessage.state == DeliveryState.UNCERTAIN, DigestMessage.claimed_at >= day_ago
+        )
+    )
     errors = session.execute(
         select(
             Digest.chat_id, DigestMessage.state, DigestMessage.attempts, DigestMessage.last_error
@@ -157,6 +163,7 @@ def _deliveries(session: Session, now: dt.datetime) -> Deliveries:
         digests_sent_last_day=int(sent_recently or 0),
         waiting=int(waiting or 0),
         given_up_last_day=int(given_up or 0),
+        uncertain_last_day=int(uncertain or 0),
         errors=tuple(DeliveryError(c, s, a, e or "") for c, s, a, e in errors),
     )
 

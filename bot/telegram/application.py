@@ -19,6 +19,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.delivery import Send
 from bot.health import Heartbeat
 from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, translator
 from bot.telegram.access import AccessGate
@@ -26,8 +27,9 @@ from bot.telegram.handlers import Handlers, Services
 from bot.telegram.heartbeat import keep_heartbeat, polling_request
 from bot.telegram.operator import OperatorHandlers
 from bot.telegram.ratelimit import LamplightRateLimiter
-from bot.telegram.sending import SendResult, send_html
-from jobs.digests import Send
+from bot.telegram.request import TelegramRequest
+from bot.telegram.sending import Claim, SendResult, send_html
+from bot.telegram.today import TodayHandlers
 from jobs.scheduler import build_scheduler
 
 log = logging.getLogger(__name__)
@@ -35,6 +37,7 @@ log = logging.getLogger(__name__)
 # The command menu; descriptions are msgids, registered once per language.
 COMMANDS = [
     ("digest", N_("a digest now")),
+    ("today", N_("today's daily digest again")),
     ("settings", N_("your settings")),
     ("stats", N_("your reading, week by week")),
     ("time", N_("when the daily digest comes, e.g. /time 07:30")),
@@ -67,6 +70,7 @@ def build_application(
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_api_file_url)
         .rate_limiter(LamplightRateLimiter())
+        .request(TelegramRequest())
         .get_updates_request(polling_request(heartbeat))
         .post_init(_post_init)
         .application_class(LamplightApplication)
@@ -96,6 +100,7 @@ def register_handlers(app: Application, h: Handlers, gate: AccessGate) -> None: 
     operator = OperatorHandlers(h.s)
     app.add_handler(CommandHandler("status", operator.status))
     app.add_handler(CommandHandler("stats", operator.stats))
+    app.add_handler(CommandHandler("today", TodayHandlers(h.s).today))
     app.add_handler(CallbackQueryHandler(h.answer_button))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, h.answer_text))
     app.add_handler(MessageHandler(filters.Document.ALL, h.import_document))
@@ -104,9 +109,13 @@ def register_handlers(app: Application, h: Handlers, gate: AccessGate) -> None: 
 
 def bot_sender(app: Application) -> Send:  # type: ignore[type-arg]
     async def send(
-        chat_id: int, body: str, buttons: Sequence[Sequence[Sequence[str]]]
+        chat_id: int,
+        body: str,
+        buttons: Sequence[Sequence[Sequence[str]]],
+        *,
+        claim: Claim | None = None,
     ) -> SendResult:
-        return await send_html(app.bot, chat_id, body, buttons)
+        return await send_html(app.bot, chat_id, body, buttons, claim=claim)
 
     return send
 

@@ -18,6 +18,7 @@ from telegram.ext import ContextTypes
 
 from bot.callbacks import CallbackError, ItemAnswer, PageTurn, SettingChange, decode, encode
 from bot.config import Settings
+from bot.delivery import Send, deliver_pending
 from bot.i18n import (
     ENGLISH,
     N_,
@@ -43,7 +44,7 @@ from bot.telegram.feeds_view import (
     feeds_request,
     feeds_text,
 )
-from bot.telegram.sending import NO_PREVIEW, SendResult, keyboard, send_html
+from bot.telegram.sending import NO_PREVIEW, Claim, SendResult, keyboard, send_html
 from bot.telegram.settings_view import (
     EXAMPLES,
     LANGUAGE_SET,
@@ -57,7 +58,7 @@ from bot.telegram.settings_view import (
     settings_text,
     unknown_language_text,
 )
-from jobs.digests import ChatClock, Send, compose_for_chat, deliver_pending
+from jobs.digests import ChatClock, compose_for_chat
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,7 @@ HELP = N_("""\
 <b>lamplight</b> sends you one reading digest a day.
 
 /digest — a digest now (your daily one still comes)
+/today — today's daily digest again
 /time 07:30 — when the daily digest comes
 /tz Asia/Shanghai — your time zone (also /tz +8)
 /size 5 — items per digest (1–20)
@@ -319,7 +321,8 @@ class Handlers:
                 _("Nothing to send: send /start first, or the library is empty.")
             )
             return
-        await deliver_pending(self.s.store, self._sender(context), now)
+        # The caller's own messages only: the sweep sends everyone else's.
+        await deliver_pending(self.s.store, self._sender(context), self.s.clock, only={chat_id})
 
     async def answer_button(self, update: Update, context: Context) -> None:
         """A ✅/⏭ press: record it, show it on the keyboard, answer the query."""
@@ -475,9 +478,13 @@ class Handlers:
 
     def _sender(self, context: Context) -> Send:
         async def send(
-            chat_id: int, body: str, buttons: Sequence[Sequence[Sequence[str]]]
+            chat_id: int,
+            body: str,
+            buttons: Sequence[Sequence[Sequence[str]]],
+            *,
+            claim: Claim | None = None,
         ) -> SendResult:
-            return await send_html(context.bot, chat_id, body, buttons)
+            return await send_html(context.bot, chat_id, body, buttons, claim=claim)
 
         return send
 

@@ -143,6 +143,13 @@ def status_html(report: reports.Status, now: dt.datetime, tr: gettext.NullTransl
             sent=sent.digests_sent_last_day, given_up=sent.given_up_last_day, waiting=sent.waiting
         ),
     ]
+    if sent.uncertain_last_day:
+        lines.append(
+            _(
+                "Uncertain: {count} messages whose answer was lost (they may have arrived, "
+                "so they are not sent again)"
+            ).format(count=sent.uncertain_last_day)
+        )
     if sent.errors:
         lines.append(_("Latest delivery errors:"))
     for error in sent.errors:

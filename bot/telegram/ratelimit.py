@@ -5,6 +5,12 @@ request. Here each message-producing call waits for a slot in its chat (default 
 in the whole bot (default 30/s); a 429 holds only the chat it came from (all chats when the
 request named none) for ``retry_after`` and retries, while other chats keep flowing.
 
+A call may carry a :class:`Departure` as its ``rate_limit_args``: its ``claim`` runs the moment
+the call's slot is granted (per-chat pace, overall pace and any 429 hold already waited out)
+and the request leaves right after it, so an outbox message is marked `sending` only for the
+request itself, never for a wait. Such a call is not retried here after a 429: its sender puts
+the message back in the outbox and decides.
+
 Calls leave one at a time, in call order, each one interval after the call before it really
 left (a GCRA with a burst of one and a small tolerance). Spacing is measured from departures,
 not from slots booked in advance: booked slots all come due together after the event loop
@@ -22,7 +28,7 @@ import itertools
 import logging
 import math
 import warnings
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,9 +37,20 @@ from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 from telegram.warnings import PTBDeprecationWarning
 
-__all__ = ["LamplightRateLimiter", "is_message_call", "retry_after_seconds"]
+__all__ = [
+    "Departure",
+    "LamplightRateLimiter",
+    "NotClaimed",
+    "is_message_call",
+    "retry_after_seconds",
+]
 
 _LOGGER = logging.getLogger(__name__)
+
+# Just under Telegram's limits (30/s overall, 1/s per chat): other replicas' replies fit
+# beside the sender, and network jitter between here and Telegram never crosses a limit.
+OVERALL_PER_SECOND = 28.0
+PER_CHAT_INTERVAL = 1.05
 
 # Above this many chats, idle ones are forgotten so a broadcast does not grow memory forever.
 _PRUNE_ABOVE = 1024
@@ -70,6 +87,24 @@ def retry_after_seconds(error: RetryAfter) -> float:
     return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
 
 
+Claim = Callable[[], Awaitable[bool]]
+
+
+@dataclass(frozen=True, slots=True)
+class Departure:
+    """``rate_limit_args`` for a call whose message must be claimed as its slot is granted.
+
+    ``claim`` returns False when the message may not go after all (another sender took it, it
+    was given up); the slot is then left to the next caller and :class:`NotClaimed` is raised.
+    """
+
+    claim: Claim
+
+
+class NotClaimed(Exception):
+    """The call's slot came but its claim refused it: nothing was sent."""
+
+
 @dataclass
 class _Pacer:
     """Departures at least ``interval`` apart; callers queue for their turn in call order."""
@@ -79,10 +114,15 @@ class _Pacer:
     # Held while a caller waits out the interval, so the next one measures from its departure.
     turn: asyncio.Lock = field(default_factory=asyncio.Lock)
 
-    async def depart(self, may_leave: Callable[[], bool]) -> bool:
-        """Wait for the next departure; take it if ``may_leave()`` then, else leave it unused.
+    async def depart(
+        self, may_leave: Callable[[], bool], claim: Claim | None = None
+    ) -> bool | None:
+        """Wait for the next departure; take it if ``may_leave()`` then and ``claim()`` (if
+        any) agrees, else leave it unused.
 
-        Returns whether the caller departed.
+        Returns True if the caller departed, False if it was held meanwhile, None if its
+        claim refused. The claim runs inside the turn, so the departure is counted from when
+        the claimed request really leaves.
         """
         loop = asyncio.get_running_loop()
         async with self.turn:
@@ -91,6 +131,8 @@ class _Pacer:
                 await asyncio.sleep(due - loop.time())
             if not may_leave():
                 return False
+            if claim is not None and not await claim():
+                return None
             self.last_departure = max(due, loop.time() - _CATCH_UP)
             return True
 
@@ -106,22 +148,24 @@ class _ChatState:
         return self.next_free <= now and self.held_until <= now and not self.turn.locked()
 
 
-class LamplightRateLimiter(BaseRateLimiter[int]):
+class LamplightRateLimiter(BaseRateLimiter[int | Departure]):
     """A global and a per-chat pace, with 429s held per chat.
 
     Args:
         overall_per_second: messages per second for the whole bot (Telegram: about 30).
         per_chat_per_second: messages per second into one chat (Telegram: about 1).
+        The defaults keep a little under both.
         max_retries: retries after a 429 before it is raised to the caller. A call may pass
-            ``rate_limit_args=n`` (n >= 1; PTB drops a 0) to use ``n`` instead.
+            ``rate_limit_args=n`` (n >= 1; PTB drops a 0) to use ``n`` instead, or a
+            :class:`Departure` (claimed at its grant, never retried here).
     """
 
     __slots__ = ("_chats", "_held_all_until", "_max_retries", "_overall", "_per_chat_interval")
 
     def __init__(
         self,
-        overall_per_second: float = 30,
-        per_chat_per_second: float = 1,
+        overall_per_second: float = OVERALL_PER_SECOND,
+        per_chat_per_second: float = 1 / PER_CHAT_INTERVAL,
         max_retries: int = 3,
     ) -> None:
         if overall_per_second <= 0 or per_chat_per_second <= 0 or max_retries < 0:
@@ -148,18 +192,23 @@ class LamplightRateLimiter(BaseRateLimiter[int]):
         kwargs: dict[str, Any],
         endpoint: str,
         data: dict[str, Any],
-        rate_limit_args: int | None,
+        rate_limit_args: int | Departure | None,
     ) -> _Result:
-        """Wait for this call's turn, make it, and on a 429 hold its chat and retry."""
-        max_retries = self._max_retries if rate_limit_args is None else rate_limit_args
+        """Wait for this call's turn, make it, and on a 429 hold its chat and retry (a
+        :class:`Departure`'s call is raised instead, the chat held all the same)."""
+        departure = rate_limit_args if isinstance(rate_limit_args, Departure) else None
+        max_retries = rate_limit_args if isinstance(rate_limit_args, int) else self._max_retries
         chat = _chat_key(data.get("chat_id"))
         for attempt in itertools.count(1):
-            await self._wait_turn(endpoint, chat)
+            if not await self._wait_turn(endpoint, chat, departure):
+                raise NotClaimed(endpoint)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as error:
                 seconds = retry_after_seconds(error)
                 self._hold(chat, seconds)
+                if departure is not None:
+                    raise
                 if attempt > max_retries:
                     _LOGGER.warning(
                         "%s to chat %s still flood-limited after %d retries; giving up",
@@ -196,7 +245,10 @@ class LamplightRateLimiter(BaseRateLimiter[int]):
         own = self._chats[chat].held_until if chat in self._chats else 0.0
         return max(self._held_all_until, own)
 
-    async def _wait_turn(self, endpoint: str, chat: _ChatKey | None) -> None:
+    async def _wait_turn(
+        self, endpoint: str, chat: _ChatKey | None, departure: Departure | None = None
+    ) -> bool:
+        """Wait until the call may leave; False if its departure's claim refused it."""
         loop = asyncio.get_running_loop()
         paced = is_message_call(endpoint)
         state = self._chat_state(chat) if paced and chat is not None else None
@@ -210,13 +262,20 @@ class LamplightRateLimiter(BaseRateLimiter[int]):
                 if state is not None and state.next_free > loop.time():
                     await asyncio.sleep(state.next_free - loop.time())
                     continue  # a 429 may have come meanwhile
-                if paced and not await self._overall.depart(
-                    lambda: self._held_until(chat) <= loop.time()
-                ):
-                    continue  # held while queueing: the departure goes to the next caller
+                claim = departure.claim if departure is not None else None
+                if paced:
+                    went = await self._overall.depart(
+                        lambda: self._held_until(chat) <= loop.time(), claim
+                    )
+                    if went is None:
+                        return False
+                    if not went:
+                        continue  # held while queueing: the departure goes to the next caller
+                elif claim is not None and not await claim():
+                    return False
                 if state is not None:
                     state.next_free = loop.time() + self._per_chat_interval
-                return
+                return True
 
     def _chat_state(self, chat: _ChatKey) -> _ChatState:
         state = self._chats.get(chat)

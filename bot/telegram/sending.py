@@ -1,28 +1,54 @@
-"""Sending one message through the Bot API, with each failure given a named outcome."""
+"""Sending one message through the Bot API, each outcome named by what Telegram may have seen.
+
+PTB folds httpx's errors into TimedOut / NetworkError with the httpx error as `__cause__`;
+that cause tells whether the request can have reached Telegram. A request that never left
+(no connection, no pooled slot, not fully written) is retried; one whose answer was lost
+after it was written is uncertain: Telegram has no idempotency key, so it is never repeated.
+"""
 
 from __future__ import annotations
 
 import enum
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
+import httpx
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import ExtBot
 
-from bot.telegram.ratelimit import retry_after_seconds
+from bot.telegram.ratelimit import Departure, LamplightRateLimiter, NotClaimed, retry_after_seconds
+from bot.telegram.request import GatewayTimeout
 
 log = logging.getLogger(__name__)
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
+# httpx errors raised before any byte of the request could reach Telegram.
+NOT_SENT = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.WriteError,
+    httpx.WriteTimeout,
+    httpx.ProxyError,
+    httpx.UnsupportedProtocol,
+    httpx.LocalProtocolError,
+)
+
+Claim = Callable[[], Awaitable[bool]]
+Rows = Sequence[Sequence[Sequence[str]]]
+
 
 class Outcome(enum.StrEnum):
     SENT = "sent"
-    RETRY = "retry"  # timeouts, 5xx, a 429 the rate limiter could not wait out: try later
+    RETRY = "retry"  # never reached Telegram, or it answered 429/5xx: try again later
+    UNCERTAIN = "uncertain"  # written, answer lost: may have arrived; never repeated
     BLOCKED = "blocked"  # 403: the user blocked the bot
     REFUSED = "refused"  # 400: Telegram will never take this message as it is
+    NOT_CLAIMED = "not claimed"  # its slot came but the outbox no longer let it go
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +56,21 @@ class SendResult:
     outcome: Outcome
     message_id: int | None = None
     error: str = ""
+    retry_after: float = 0.0  # seconds a 429 asked to wait
+
+
+def network_outcome(error: NetworkError) -> Outcome:
+    """RETRY when the request cannot have reached Telegram or Telegram answered an error;
+    UNCERTAIN when it was written and its answer is lost (read timeout or error, a dropped
+    connection, a 504 from Telegram's front end)."""
+    if isinstance(error, GatewayTimeout):
+        return Outcome.UNCERTAIN
+    cause = error.__cause__
+    if cause is None:
+        return Outcome.RETRY  # an HTTP error status Telegram answered (500, 502, 503)
+    if isinstance(cause, NOT_SENT):
+        return Outcome.RETRY
+    return Outcome.UNCERTAIN
 
 
 def keyboard(rows: Sequence[Sequence[Sequence[str]]]) -> InlineKeyboardMarkup | None:
@@ -42,9 +83,14 @@ def keyboard(rows: Sequence[Sequence[Sequence[str]]]) -> InlineKeyboardMarkup | 
 
 
 async def send_html(
-    bot: Bot, chat_id: int, html: str, buttons: Sequence[Sequence[Sequence[str]]] = ()
+    bot: Bot, chat_id: int, html: str, buttons: Rows = (), *, claim: Claim | None = None
 ) -> SendResult:
-    """Send one Telegram-HTML message; never raises for Telegram's own refusals."""
+    """Send one Telegram-HTML message; never raises for Telegram's own refusals or the
+    network. With `claim`, the message is claimed (marked `sending` in the outbox) only once
+    the rate limiter grants its departure, and the request leaves right after."""
+    limited = isinstance(bot, ExtBot) and isinstance(bot.rate_limiter, LamplightRateLimiter)
+    if claim is not None and not limited and not await claim():
+        return SendResult(Outcome.NOT_CLAIMED)  # no limiter to wait for: claim at once
     try:
         sent = await bot.send_message(
             chat_id,
@@ -52,17 +98,30 @@ async def send_html(
             parse_mode=ParseMode.HTML,
             reply_markup=keyboard(buttons),
             link_preview_options=NO_PREVIEW,
+            **({"rate_limit_args": Departure(claim)} if claim is not None and limited else {}),
         )
+    except NotClaimed:
+        return SendResult(Outcome.NOT_CLAIMED)
     except Forbidden as exc:
         return SendResult(Outcome.BLOCKED, error=exc.message)
     except RetryAfter as exc:
-        return SendResult(Outcome.RETRY, error=f"rate limited for {retry_after_seconds(exc)} s")
+        seconds = retry_after_seconds(exc)
+        return SendResult(
+            Outcome.RETRY, error=f"rate limited for {seconds:g} s", retry_after=seconds
+        )
     except BadRequest as exc:  # before NetworkError: PTB derives it from NetworkError
         log.error("Telegram refused a message to chat %s: %s", chat_id, exc.message)
         return SendResult(Outcome.REFUSED, error=exc.message)
-    except NetworkError as exc:
-        return SendResult(Outcome.RETRY, error=exc.message)
+    except NetworkError as exc:  # TimedOut too
+        outcome = network_outcome(exc)
+        log.warning("sending to chat %s: %s (%s)", chat_id, _describe(exc), outcome)
+        return SendResult(outcome, error=_describe(exc))
     except TelegramError as exc:
         log.warning("sending to chat %s failed: %s", chat_id, exc.message)
         return SendResult(Outcome.RETRY, error=exc.message)
     return SendResult(Outcome.SENT, message_id=sent.message_id)
+
+
+def _describe(error: NetworkError) -> str:
+    cause = error.__cause__
+    return f"{error.message} (httpx.{type(cause).__name__})" if cause is not None else error.message

@@ -107,6 +107,19 @@ def seed(store: Store) -> None:
                     ],
                 ),
                 Digest(
+                    chat_id=2,
+                    kind=DigestKind.ON_DEMAND,
+                    local_date=day,
+                    messages=[
+                        message(
+                            1,
+                            DeliveryState.UNCERTAIN,
+                            claimed_at=NOW - dt.timedelta(minutes=5),
+                            last_error="Timed out (httpx.ReadTimeout)",
+                        )
+                    ],
+                ),
+                Digest(
                     chat_id=3,
                     kind=DigestKind.DAILY,
                     local_date=day - dt.timedelta(days=1),
@@ -133,8 +146,10 @@ def test_status_counts_subscribers_items_feeds_and_deliveries(store: Store) -> N
     assert sent.digests_sent_last_day == 1  # two messages of one digest; the other was days ago
     assert sent.waiting == 2  # chat 2's; the given-up digest's message waits for nothing
     assert sent.given_up_last_day == 1
+    assert sent.uncertain_last_day == 1
     assert [(e.chat_id, e.state, e.attempts, e.error) for e in sent.errors] == [
         (3, DeliveryState.FAILED, 9, "HTTP 500"),
+        (2, DeliveryState.UNCERTAIN, 0, "Timed out (httpx.ReadTimeout)"),
         (2, DeliveryState.FAILED, 3, "HTTP 502"),
         (1, DeliveryState.SENT, 2, "timed out"),
     ]
@@ -146,7 +161,7 @@ def test_status_of_an_empty_store(store: Store) -> None:
     assert report.subscribers == reports.Subscribers(0, 0, 0, 0)
     assert set(report.items.values()) == {0}
     assert report.feeds == reports.Feeds(0, 0, ())
-    assert report.deliveries == reports.Deliveries(None, 0, 0, 0, ())
+    assert report.deliveries == reports.Deliveries(None, 0, 0, 0, 0, ())
 
 
 def test_a_chats_answers_come_with_their_time_and_kind(store: Store) -> None:

@@ -12,7 +12,7 @@ import pytest
 from telegram.error import RetryAfter
 from telegram.ext import AIORateLimiter, BaseRateLimiter, ExtBot
 
-from bot.telegram.ratelimit import LamplightRateLimiter
+from bot.telegram.ratelimit import Departure, LamplightRateLimiter, NotClaimed
 from tests.support.botapi import TOKEN, FakeBotAPI, wait_for_async
 
 ALICE = 5101
@@ -201,3 +201,101 @@ def test_the_limiter_logs_holds_without_the_token(
 def test_rates_must_be_positive() -> None:
     with pytest.raises(ValueError, match="positive"):
         LamplightRateLimiter(overall_per_second=0)
+
+
+# --- calls whose message is claimed as its slot is granted ---
+
+
+def test_a_claim_runs_only_once_the_slot_is_granted_and_the_request_leaves_right_after() -> None:
+    """Two messages into one chat: the second is claimed a chat interval after the first
+    really left, never while it waits, and each request leaves as soon as it is claimed."""
+    limiter = LamplightRateLimiter(overall_per_second=1000, per_chat_per_second=5)
+
+    async def main() -> list[tuple[str, float]]:
+        loop = asyncio.get_running_loop()
+        events: list[tuple[str, float]] = []
+
+        def sender(n: int) -> tuple[Callable[[], Awaitable[bool]], Callable[[], Awaitable[bool]]]:
+            async def claim() -> bool:
+                events.append((f"claim {n}", loop.time()))
+                return True
+
+            async def call() -> bool:
+                events.append((f"send {n}", loop.time()))
+                return True
+
+            return claim, call
+
+        sends = []
+        for n in (1, 2):
+            claim, call = sender(n)
+            sends.append(
+                limiter.process_request(
+                    call, (), {}, "sendMessage", {"chat_id": ALICE}, Departure(claim)
+                )
+            )
+        await asyncio.gather(*sends)
+        return events
+
+    events = asyncio.run(main())
+
+    assert [name for name, _ in events] == ["claim 1", "send 1", "claim 2", "send 2"]
+    at = dict(events)
+    assert at["claim 2"] - at["send 1"] >= 0.2 - 0.011  # waited unclaimed for its slot
+    assert at["send 2"] - at["claim 2"] < 0.05  # and left at once once claimed
+
+
+def test_a_refused_claim_sends_nothing_and_leaves_the_slot_to_the_next(
+    botapi: FakeBotAPI,
+) -> None:
+    botapi.add_chat(ALICE)
+    botapi.add_chat(BOB)
+
+    async def refuse() -> bool:
+        return False
+
+    async def agree() -> bool:
+        return True
+
+    async def use(bot: ExtBot[Any]) -> Any:
+        refused = bot.send_message(
+            ALICE, "taken by another sender", rate_limit_args=Departure(refuse)
+        )
+        sent = bot.send_message(BOB, "mine", rate_limit_args=Departure(agree))
+        return await asyncio.gather(refused, sent, return_exceptions=True)
+
+    refused, sent = run_with_limiter(botapi, LamplightRateLimiter(**FAST), use)
+
+    assert isinstance(refused, NotClaimed)
+    assert sent.text == "mine"
+    assert botapi.sent_texts(ALICE) == [] and botapi.sent_texts(BOB) == ["mine"]
+
+
+def test_a_429_for_a_claimed_message_is_not_retried_but_holds_its_chat(
+    botapi: FakeBotAPI,
+) -> None:
+    botapi.add_chat(ALICE)
+    botapi.fail_next("sendMessage", status=429, retry_after=1, chat_id=ALICE)
+    limiter = LamplightRateLimiter(**FAST, max_retries=3)
+    claims: list[str] = []
+
+    async def claim() -> bool:
+        claims.append("claimed")
+        return True
+
+    async def use(bot: ExtBot[Any]) -> Any:
+        first = await asyncio.gather(
+            bot.send_message(ALICE, "refused", rate_limit_args=Departure(claim)),
+            return_exceptions=True,
+        )
+        assert limiter.is_held(ALICE)
+        await bot.send_message(ALICE, "after the hold")
+        return first[0]
+
+    error = run_with_limiter(botapi, limiter, use)
+
+    assert isinstance(error, RetryAfter)
+    assert claims == ["claimed"]  # once: the sender decides what to do with it
+    refused, sent = botapi.calls("sendMessage")
+    assert refused.status == 429 and sent.ok and sent.at - refused.at >= 0.95
+    assert botapi.sent_texts(ALICE) == ["after the hold"]

@@ -1,0 +1,54 @@
+"""The HTTP client under the bot's Bot API calls: PTB's httpx request, told apart where the
+outcome of a send depends on it."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+from telegram.error import NetworkError
+from telegram.request import BaseRequest, HTTPXRequest, RequestData
+
+# A pooled connection is dropped after this long idle, well before servers close idle
+# connections (typically a minute or more): a request never leaves on a connection the server
+# is closing, which would lose its answer and make a plain morning send look uncertain.
+KEEPALIVE_EXPIRY = 5.0
+POOL_SIZE = 256  # PTB's own default for the bot's requests
+
+
+class GatewayTimeout(NetworkError):
+    """Telegram's front end answered 504: the request reached it, its fate is unknown."""
+
+
+class TelegramRequest(HTTPXRequest):
+    """PTB's HTTPXRequest with an explicit keep-alive expiry, raising GatewayTimeout on 504
+    (PTB folds every 5xx into one NetworkError)."""
+
+    def __init__(self, keepalive_expiry: float = KEEPALIVE_EXPIRY, **timeouts: float) -> None:
+        """`timeouts`: PTB's read_timeout, write_timeout, connect_timeout, pool_timeout."""
+        limits = httpx.Limits(
+            max_connections=POOL_SIZE,
+            max_keepalive_connections=POOL_SIZE,
+            keepalive_expiry=keepalive_expiry,
+        )
+        super().__init__(
+            connection_pool_size=POOL_SIZE, httpx_kwargs={"limits": limits}, **timeouts
+        )
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = BaseRequest.DEFAULT_NONE,
+        write_timeout: Any = BaseRequest.DEFAULT_NONE,
+        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
+        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        code, payload = await super().do_request(
+            url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
+        )
+        if code == HTTPStatus.GATEWAY_TIMEOUT:
+            raise GatewayTimeout("Gateway Timeout (504)")
+        return code, payload

@@ -1,0 +1,106 @@
+"""Delivery as a subscriber sees it: /digest sends the caller's own digest only, /today
+sends the day's stored digest again, and the admins hear once a day of uncertain or given-up
+digests."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from bot.delivery import SendReport
+from bot.notices import tell_admins_of_troubles
+from bot.store.models import DeliveryState, Digest, DigestKind, DigestMessage
+from bot.telegram.application import bot_sender
+from bot.telegram.background import Running
+from bot.telegram.handlers import Services
+from jobs.digests import compose_due, send_due_digests
+from tests.support.bot import FRIEND, OWNER, Clock
+from tests.support.botapi import FakeBotAPI
+from tests.support.chat import Chat
+
+EIGHT = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC)
+
+
+def states(services: Services, chat_id: int, kind: DigestKind) -> list[DeliveryState]:
+    with services.store.transaction() as session:
+        return list(
+            session.scalars(
+                select(DigestMessage.state)
+                .join(Digest, Digest.id == DigestMessage.digest_id)
+                .where(Digest.chat_id == chat_id, Digest.kind == kind)
+                .order_by(DigestMessage.id)
+            )
+        )
+
+
+def sweep(running: Running, services: Services) -> SendReport:
+    send = bot_sender(running.application)
+    return running.run(send_due_digests(services.clock(), store=services.store, send=send), 10)
+
+
+def digest_messages(chat: Chat) -> list[str]:
+    return [m.visible_text for m in chat.bot_messages() if "Your reading" in m.visible_text]
+
+
+def test_digest_sends_the_callers_own_digest_and_leaves_others_to_the_sweep(
+    botapi: FakeBotAPI, friend: Chat, running: Running, services: Services, clock: Clock
+) -> None:
+    owner = Chat(botapi, OWNER)
+    owner.send("/start")
+    owner.reply()
+    clock.now = EIGHT
+    assert compose_due(services.store, clock()) == 2  # both daily digests due, not yet sent
+    friend.send("/digest")
+    botapi.wait_for(lambda: len(digest_messages(friend)) == 2, 10, what="both of friend's digests")
+    # The friend's queue went out, the daily first; the owner's waits for the sweep.
+    assert states(services, FRIEND, DigestKind.DAILY) == [DeliveryState.SENT]
+    assert set(states(services, FRIEND, DigestKind.ON_DEMAND)) == {DeliveryState.SENT}
+    assert digest_messages(owner) == []
+    assert set(states(services, OWNER, DigestKind.DAILY)) == {DeliveryState.PENDING}
+    assert sweep(running, services).sent >= 1
+    assert len(digest_messages(owner)) == 1
+
+
+def test_today_sends_the_stored_daily_digest_again(
+    friend: Chat, running: Running, services: Services, clock: Clock
+) -> None:
+    clock.now = EIGHT - dt.timedelta(hours=1)
+    friend.send("/today")
+    assert "Today's digest is not made yet: it comes at 08:00" in friend.reply().visible_text
+    clock.now = EIGHT
+    sweep(running, services)
+    [first] = digest_messages(friend)
+    friend.send("/today")
+    again = friend.reply()
+    assert again.visible_text == first  # the same digest, not a new composition
+    assert "✅ Read 1" in dict(again.buttons())
+    assert len(digests_of(services, FRIEND)) == 1
+
+
+def digests_of(services: Services, chat_id: int) -> list[int]:
+    with services.store.transaction() as session:
+        return list(session.scalars(select(Digest.id).where(Digest.chat_id == chat_id)))
+
+
+def test_admins_hear_once_a_day_of_uncertain_and_given_up_digests(
+    botapi: FakeBotAPI, friend: Chat, running: Running, services: Services, clock: Clock
+) -> None:
+    owner = Chat(botapi, OWNER)
+    botapi.add_chat(OWNER)  # an admin who never subscribed still hears
+    botapi.fail_next("sendMessage", 504, chat_id=FRIEND)  # Telegram's front end timed out
+    clock.now = EIGHT
+    assert sweep(running, services).uncertain == 1
+    send = bot_sender(running.application)
+    admins = services.settings.admin_user_ids
+
+    def tell(at: dt.datetime) -> object:
+        return running.run(tell_admins_of_troubles(services.store, send, at, admins), 10)
+
+    told = tell(clock.now)
+    assert told is not None and (told.uncertain, told.given_up) == (1, 0)
+    notice = owner.reply().visible_text
+    assert notice.startswith("Since the last notice: 1 message may not have arrived")
+    assert tell(clock.now + dt.timedelta(hours=23)) is None  # once a day at most
+    assert tell(clock.now + dt.timedelta(hours=25)) is None  # nothing new since
+    assert len(owner.bot_messages()) == 1
