@@ -240,8 +240,13 @@ class PostgresSenderLease(_Closing):
                 return False
 
     def close(self) -> None:
-        """Frees the lock by closing its connection; the next `holds()` would start over."""
+        """Frees the lock and closes its connection; the next `holds()` would start over."""
         with self._mutex:
+            if self._held and self._conn is not None and not self._conn.closed:
+                # Unlock first: the server frees a closed session's locks only as its backend
+                # exits, a moment after close() returns, and the next sender should not wait.
+                with contextlib.suppress(psycopg.Error):
+                    self._conn.execute("SELECT pg_advisory_unlock(%s)", (self.key,))
             self._drop_connection()
             if self._held:
                 self._held = False
