@@ -227,7 +227,7 @@ class PostgresSenderLease(_Closing):
                 if self._held and self._ask(_STILL_HELD):
                     return True
                 if self._held:
-                    self._lose("the server no longer holds it for this process")
+                    self._lose("its database session ended (connection dropped)")
                 if self._ask("SELECT pg_try_advisory_lock(%s)"):
                     self._gain()
                     return True
