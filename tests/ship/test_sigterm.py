@@ -15,8 +15,7 @@ import subprocess
 import pytest
 
 from bot.faults import AFTER_COMPOSE, BEFORE_RECORD
-from tests.support.processes import BotProcess
-from tests.telegram.test_crash import (
+from tests.support.crashes import (
     FRIEND,
     PASSED,
     PENDING,
@@ -26,7 +25,8 @@ from tests.telegram.test_crash import (
     digest_parts_seen,
     digests_seen,
 )
-from tests.telegram.test_crash import setup as setup  # the fixture: a friend due at start
+from tests.support.crashes import setup as setup  # the fixture: a friend due at start
+from tests.support.processes import BotProcess
 
 
 def terminate_at(setup: Setup, point: str) -> BotProcess:
