@@ -47,7 +47,7 @@ def seeds() -> Path:
     return SEEDS
 
 
-def _reset_postgres(url: str) -> None:
+def reset_postgres(url: str) -> None:
     engine = create_engine(url)
     with engine.begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE"))
@@ -63,7 +63,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite:///{tmp_path / 'store.sqlite3'}"
     if not POSTGRES_URL:
         pytest.skip("LAMPLIGHT_TEST_POSTGRES_URL is not set")
-    _reset_postgres(POSTGRES_URL)
+    reset_postgres(POSTGRES_URL)
     return POSTGRES_URL
 
 

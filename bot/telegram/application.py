@@ -30,7 +30,7 @@ from bot.telegram.ratelimit import LamplightRateLimiter
 from bot.telegram.request import TelegramRequest
 from bot.telegram.sending import Claim, SendResult, send_html
 from bot.telegram.today import TodayHandlers
-from jobs.scheduler import build_scheduler
+from jobs.scheduler import Lease, build_scheduler
 
 log = logging.getLogger(__name__)
 
@@ -56,11 +56,16 @@ COMMANDS = [
 
 
 def build_application(
-    services: Services, *, schedule: bool = True, heartbeat: Heartbeat | None = None
+    services: Services,
+    *,
+    schedule: bool = True,
+    heartbeat: Heartbeat | None = None,
+    lease: Lease | None = None,
 ) -> Application:  # type: ignore[type-arg]
     """The bot, ready for run_polling/run_webhook or a test's own start(). Without `schedule`
     nothing sweeps on its own: tests run the sweep at the instants they choose. With a
-    `heartbeat`, polls and updates keep it fresh for `lamplight health`."""
+    `heartbeat`, polls and updates keep it fresh for `lamplight health`. With a `lease`, the
+    scheduled jobs run only while this process holds it."""
     settings = services.settings
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
@@ -79,7 +84,11 @@ def build_application(
     register_handlers(app, Handlers(services), AccessGate(settings))
     if schedule:
         app.bot_data["scheduler"] = build_scheduler(
-            store=services.store, send=bot_sender(app), clock=services.clock, settings=settings
+            store=services.store,
+            send=bot_sender(app),
+            clock=services.clock,
+            settings=settings,
+            lease=lease,
         )
     if heartbeat is not None:
         keep_heartbeat(app, heartbeat, webhook=bool(settings.webhook_url))

@@ -32,14 +32,14 @@ def seed_library(
 ) -> Iterator[tuple[Store, ImportReport]]:
     """All five seeds imported into a fresh store on `backend` ("sqlite" or "postgresql",
     skipped where PostgreSQL is not configured), with the import's report."""
-    from tests.conftest import NOW, POSTGRES_URL, _reset_postgres
+    from tests.conftest import NOW, POSTGRES_URL, reset_postgres
 
     if not SEEDS.is_dir():
         pytest.skip(f"the owner's notes are not at {SEEDS} (CI has them)")
     if backend == "postgresql":
         if not POSTGRES_URL:
             pytest.skip("LAMPLIGHT_TEST_POSTGRES_URL is not set")
-        _reset_postgres(POSTGRES_URL)
+        reset_postgres(POSTGRES_URL)
         url = POSTGRES_URL
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('seeds') / 'store.sqlite3'}"
