@@ -44,26 +44,36 @@ def settle_heap() -> None:
 
 
 def run_bot(settings: Settings) -> None:
-    """`lamplight run`: long polling, or a webhook when WEBHOOK_URL is set. Blocks until
-    SIGINT/SIGTERM; PTB then stops the updater and the application cleanly."""
+    """`lamplight run`: long polling, or a webhook when WEBHOOK_URL is set. Waits for Telegram
+    to answer first; blocks until SIGINT/SIGTERM, then PTB stops the updater and the
+    application cleanly. Raises TelegramRefused when the token is refused."""
+    from bot.telegram.startup import connect
+
     store = build_store(settings)
     # `lamplight health` (the container's HEALTHCHECK) reads this heartbeat in the data dir.
     app = build_bot(settings, store, heartbeat=Heartbeat(settings.data_dir))
     settle_heap()
     try:
-        if settings.webhook_url:
-            secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-            log.info("lamplight is listening for webhook updates on port %s", settings.webhook_port)
-            app.run_webhook(
-                listen=settings.webhook_listen,
-                port=settings.webhook_port,
-                # The listener answers at the public URL's path; a proxy forwards it unchanged.
-                url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
-                webhook_url=settings.webhook_url,
-                secret_token=secret,
-            )
-        else:
-            log.info("lamplight is polling for updates")
-            app.run_polling()
+        if connect(app):
+            _serve(settings, app)
     finally:
         store.dispose()
+
+
+def _serve(settings: Settings, app: Any) -> None:
+    # Telegram answered once; later start-up calls (deleteWebhook, setWebhook) retry for ever.
+    if settings.webhook_url:
+        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+        log.info("lamplight is listening for webhook updates on port %s", settings.webhook_port)
+        app.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            # The listener answers at the public URL's path; a proxy forwards it unchanged.
+            url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
+            webhook_url=settings.webhook_url,
+            secret_token=secret,
+            bootstrap_retries=-1,
+        )
+    else:
+        log.info("lamplight is polling for updates")
+        app.run_polling(bootstrap_retries=-1)

@@ -11,10 +11,18 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import platformdirs
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from bot.items import LOCAL_OWNER_CHAT_ID
 
 PLACEHOLDER_SECRETS = frozenset({"changeme", "changethis", "your-token-here", "xxx", "token"})
+# The stores lamplight has drivers and migrations for (SQLAlchemy driver names).
+SUPPORTED_DRIVERS = frozenset({"sqlite", "sqlite+pysqlite", "postgresql+psycopg"})
+SUPPORTED_STORES = (
+    "use SQLite (sqlite:///path/to/lamplight.sqlite3) "
+    "or PostgreSQL (postgresql://user:password@host/lamplight)"
+)
 
 
 def _id_list(value: Any) -> Any:
@@ -65,13 +73,20 @@ class Settings(BaseSettings):
 
     @field_validator("database_url")
     @classmethod
-    def _use_psycopg_driver(cls, value: str | None) -> str | None:
-        """`postgres://…` as hosting providers hand it out means psycopg 3 here."""
+    def _supported_store(cls, value: str | None) -> str | None:
+        """`postgres://…` as hosting providers hand it out means psycopg 3 here; a store
+        lamplight cannot open is refused now, in one line that never shows the password."""
         if not value:
             return None
         for prefix in ("postgres://", "postgresql://"):
             if value.startswith(prefix):
-                return "postgresql+psycopg://" + value.removeprefix(prefix)
+                value = "postgresql+psycopg://" + value.removeprefix(prefix)
+        try:
+            driver = make_url(value).drivername
+        except ArgumentError:
+            raise ValueError(f"is not a database URL; {SUPPORTED_STORES}") from None
+        if driver not in SUPPORTED_DRIVERS:
+            raise ValueError(f"{driver} is not supported; {SUPPORTED_STORES}")
         return value
 
     @field_validator("default_timezone")

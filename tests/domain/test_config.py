@@ -79,3 +79,32 @@ def test_an_empty_value_in_the_environment_counts_as_unset(monkeypatch: pytest.M
     assert settings.database_url is None
     assert settings.default_timezone == "UTC"
     assert settings.admin_user_ids == ()
+
+
+@pytest.mark.parametrize(
+    ("given", "refused"),
+    [
+        ("mysql://lamp:hunter2@db/lamp", "mysql is not supported"),
+        ("postgresql+asyncpg://lamp:hunter2@db/lamp", "postgresql+asyncpg is not supported"),
+        ("lamp:hunter2@db", "is not a database URL"),
+    ],
+)
+def test_a_store_lamplight_cannot_open_is_refused_without_its_password(
+    monkeypatch: pytest.MonkeyPatch, given: str, refused: str
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", given)
+    with pytest.raises(ValidationError) as raised:
+        Settings()
+    [error] = raised.value.errors()
+    assert refused in error["msg"]
+    assert "SQLite (sqlite:///" in error["msg"] and "PostgreSQL (postgresql://" in error["msg"]
+    assert "hunter2" not in error["msg"]
+
+
+@pytest.mark.parametrize(
+    "given",
+    ["sqlite:///tmp/lamp.sqlite3", "sqlite+pysqlite:///lamp.db", "postgresql+psycopg://db/l"],
+)
+def test_sqlite_and_postgresql_urls_are_kept(monkeypatch: pytest.MonkeyPatch, given: str) -> None:
+    monkeypatch.setenv("DATABASE_URL", given)
+    assert Settings().store_url == given
