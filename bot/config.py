@@ -54,7 +54,12 @@ class Settings(BaseSettings):
     default_timezone: str = "UTC"
     default_digest_time: dt.time = dt.time(8, 0)
     default_digest_size: int = Field(default=5, ge=1, le=20)
-    feeds_refresh_minutes: int = Field(default=60, ge=5)
+    digest_sweep_seconds: float = Field(
+        default=60, gt=0, description="how often the scheduler looks for chats whose digest is due"
+    )
+    feeds_refresh_minutes: float = Field(
+        default=60, gt=0, description="how often newsletters are pulled; a minute or less for tests"
+    )
     lamplight_import_max_mb: float = Field(default=20, gt=0)
     lamplight_cache_dir: Path = Field(
         default_factory=lambda: platformdirs.user_cache_path("lamplight", appauthor=False),
@@ -114,6 +119,14 @@ class Settings(BaseSettings):
     def store_url(self) -> str:
         """The database to use: DATABASE_URL, or a SQLite file in the data dir."""
         return self.database_url or f"sqlite:///{self.data_dir / 'lamplight.sqlite3'}"
+
+    @property
+    def digest_sweep_every(self) -> dt.timedelta:
+        return dt.timedelta(seconds=self.digest_sweep_seconds)
+
+    @property
+    def feeds_refresh_every(self) -> dt.timedelta:
+        return dt.timedelta(minutes=self.feeds_refresh_minutes)
 
     @property
     def import_max_bytes(self) -> int:

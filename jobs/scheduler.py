@@ -15,7 +15,7 @@ from bot.store.db import Store
 from jobs.digests import Send, SendReport, send_due_digests
 from jobs.feeds import FeedParsers, PullReport, pull_and_tell
 
-SWEEP_EVERY = dt.timedelta(minutes=1)
+SWEEP_EVERY = dt.timedelta(minutes=1)  # without settings
 FIRST_PULL_AFTER = dt.timedelta(seconds=30)  # let the start-up sweep go first
 # How long a stopping bot waits for the digest run under way: its calls in flight finish
 # within PTB's timeouts, well inside Docker's 10 s between SIGTERM and SIGKILL.
@@ -58,6 +58,7 @@ def build_scheduler(
     """The digest sweep, and with `settings` the newsletter pull. The store is the only
     state, so a restart or a second replica needs nothing rebuilt."""
     scheduler = Scheduler()
+    sweep_every = SWEEP_EVERY if settings is None else settings.digest_sweep_every
 
     async def sweep() -> SendReport:
         run = asyncio.current_task()
@@ -72,7 +73,7 @@ def build_scheduler(
 
     scheduler.add_job(
         sweep,
-        IntervalTrigger(seconds=SWEEP_EVERY.total_seconds()),
+        IntervalTrigger(seconds=sweep_every.total_seconds()),
         id="digest-sweep",
         next_run_time=clock(),  # one sweep at start: digests missed while down go out now
         max_instances=1,
@@ -80,6 +81,7 @@ def build_scheduler(
         misfire_grace_time=None,
     )
     if settings is not None:
+        pull_every = settings.feeds_refresh_every
 
         async def pull() -> PullReport:
             return await pull_and_tell(
@@ -88,9 +90,9 @@ def build_scheduler(
 
         scheduler.add_job(
             pull,
-            IntervalTrigger(minutes=settings.feeds_refresh_minutes),
+            IntervalTrigger(seconds=pull_every.total_seconds()),
             id="feed-pull",
-            next_run_time=clock() + FIRST_PULL_AFTER,
+            next_run_time=clock() + min(FIRST_PULL_AFTER, pull_every),
             max_instances=1,
             coalesce=True,
             misfire_grace_time=None,

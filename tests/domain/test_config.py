@@ -54,6 +54,8 @@ def test_digest_defaults_read_from_the_environment(monkeypatch: pytest.MonkeyPat
         ("TELEGRAM_BOT_TOKEN", "changeme"),
         ("DEFAULT_DIGEST_SIZE", "0"),
         ("ADMIN_USER_IDS", "alice"),
+        ("DIGEST_SWEEP_SECONDS", "0"),
+        ("FEEDS_REFRESH_MINUTES", "-1"),
     ],
 )
 def test_bad_values_are_refused(monkeypatch: pytest.MonkeyPatch, name: str, value: str) -> None:
@@ -108,3 +110,12 @@ def test_a_store_lamplight_cannot_open_is_refused_without_its_password(
 def test_sqlite_and_postgresql_urls_are_kept(monkeypatch: pytest.MonkeyPatch, given: str) -> None:
     monkeypatch.setenv("DATABASE_URL", given)
     assert Settings().store_url == given
+
+
+def test_the_scheduler_intervals_take_short_values(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert Settings().digest_sweep_every == dt.timedelta(minutes=1)
+    assert Settings().feeds_refresh_every == dt.timedelta(hours=1)
+    monkeypatch.setenv("DIGEST_SWEEP_SECONDS", "0.5")
+    monkeypatch.setenv("FEEDS_REFRESH_MINUTES", "0.02")
+    assert Settings().digest_sweep_every == dt.timedelta(seconds=0.5)
+    assert Settings().feeds_refresh_every == dt.timedelta(seconds=1.2)
