@@ -62,8 +62,12 @@ def load_settings() -> Settings:
     try:
         return Settings()
     except ValidationError as exc:
+        # pydantic's "Value error, " prefix says nothing to the user; the input (a URL with
+        # its password, a token) is never echoed.
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in exc.errors()
+            f"{'.'.join(str(p) for p in e['loc']).upper()}: "
+            + e["msg"].removeprefix("Value error, ")
+            for e in exc.errors()
         )
         raise Failure(f"bad setting: {problems}") from exc
 
@@ -373,7 +377,13 @@ def run() -> None:
     if settings.webhook_secret:
         secrets.append(settings.webhook_secret.get_secret_value())
     configure_logging(settings.log_level, *secrets, fmt=settings.log_format)
-    run_bot(settings)
+    from bot.store.sender_lease import StoreInUse
+    from bot.telegram.startup import TelegramRefused
+
+    try:
+        run_bot(settings)
+    except (TelegramRefused, StoreInUse) as exc:
+        raise Failure(str(exc)) from None
 
 
 @app.command()

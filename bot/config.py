@@ -11,10 +11,18 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import platformdirs
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from bot.items import LOCAL_OWNER_CHAT_ID
 
 PLACEHOLDER_SECRETS = frozenset({"changeme", "changethis", "your-token-here", "xxx", "token"})
+# The stores lamplight has drivers and migrations for (SQLAlchemy driver names).
+SUPPORTED_DRIVERS = frozenset({"sqlite", "sqlite+pysqlite", "postgresql+psycopg"})
+SUPPORTED_STORES = (
+    "use SQLite (sqlite:///path/to/lamplight.sqlite3) "
+    "or PostgreSQL (postgresql://user:password@host/lamplight)"
+)
 
 
 def _id_list(value: Any) -> Any:
@@ -46,7 +54,12 @@ class Settings(BaseSettings):
     default_timezone: str = "UTC"
     default_digest_time: dt.time = dt.time(8, 0)
     default_digest_size: int = Field(default=5, ge=1, le=20)
-    feeds_refresh_minutes: int = Field(default=60, ge=5)
+    digest_sweep_seconds: float = Field(
+        default=60, gt=0, description="how often the scheduler looks for chats whose digest is due"
+    )
+    feeds_refresh_minutes: float = Field(
+        default=60, gt=0, description="how often newsletters are pulled; a minute or less for tests"
+    )
     lamplight_import_max_mb: float = Field(default=20, gt=0)
     lamplight_cache_dir: Path = Field(
         default_factory=lambda: platformdirs.user_cache_path("lamplight", appauthor=False),
@@ -65,13 +78,20 @@ class Settings(BaseSettings):
 
     @field_validator("database_url")
     @classmethod
-    def _use_psycopg_driver(cls, value: str | None) -> str | None:
-        """`postgres://…` as hosting providers hand it out means psycopg 3 here."""
+    def _supported_store(cls, value: str | None) -> str | None:
+        """`postgres://…` as hosting providers hand it out means psycopg 3 here; a store
+        lamplight cannot open is refused now, in one line that never shows the password."""
         if not value:
             return None
         for prefix in ("postgres://", "postgresql://"):
             if value.startswith(prefix):
-                return "postgresql+psycopg://" + value.removeprefix(prefix)
+                value = "postgresql+psycopg://" + value.removeprefix(prefix)
+        try:
+            driver = make_url(value).drivername
+        except ArgumentError:
+            raise ValueError(f"is not a database URL; {SUPPORTED_STORES}") from None
+        if driver not in SUPPORTED_DRIVERS:
+            raise ValueError(f"{driver} is not supported; {SUPPORTED_STORES}")
         return value
 
     @field_validator("default_timezone")
@@ -99,6 +119,14 @@ class Settings(BaseSettings):
     def store_url(self) -> str:
         """The database to use: DATABASE_URL, or a SQLite file in the data dir."""
         return self.database_url or f"sqlite:///{self.data_dir / 'lamplight.sqlite3'}"
+
+    @property
+    def digest_sweep_every(self) -> dt.timedelta:
+        return dt.timedelta(seconds=self.digest_sweep_seconds)
+
+    @property
+    def feeds_refresh_every(self) -> dt.timedelta:
+        return dt.timedelta(minutes=self.feeds_refresh_minutes)
 
     @property
     def import_max_bytes(self) -> int:

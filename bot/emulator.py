@@ -374,7 +374,8 @@ def _decode_params(pairs: list[tuple[str, str]]) -> dict[str, Any]:
 class FakeBotAPI:
     """The fake Bot API server; use as a context manager or through the ``botapi`` fixture."""
 
-    def __init__(self, *, token: str = TOKEN, known_chats_only: bool = True) -> None:
+    def __init__(self, *, token: str = TOKEN, known_chats_only: bool = True, port: int = 0) -> None:
+        """`port` 0 takes a free one; a test may name one a bot is already trying to reach."""
         self.token = token
         # Telegram refuses to message a chat that never talked to the bot.
         self.known_chats_only = known_chats_only
@@ -398,7 +399,7 @@ class FakeBotAPI:
         self._allowed_updates: list[str] = []
         self.webhook: dict[str, Any] | None = None
         self.commands: dict[str, list[dict[str, Any]]] = {}
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
 

@@ -9,7 +9,14 @@ from typing import Literal
 
 # The Bot API URL carries the token (…/bot<token>/method): httpx logs request URLs at INFO.
 _TOKEN_IN_URL = re.compile(r"(/bot|/file/bot)\d+:[A-Za-z0-9_-]+")
-_NOISY = ("httpx", "httpcore", "apscheduler.executors.default", "telegram.ext.Application")
+_NOISY = (
+    "httpx",
+    "httpcore",
+    "alembic.runtime.plugins",  # seven "setup plugin" lines before each schema upgrade
+    "apscheduler.scheduler",  # "Adding job tentatively" and the like, at every start
+    "apscheduler.executors.default",
+    "telegram.ext.Application",
+)
 
 
 class RedactSecrets(logging.Filter):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -19,7 +20,9 @@ from bot.store.db import Store
 from jobs.digests import send_due_digests
 from jobs.feeds import FeedParsers, PullReport, pull_and_tell
 
-SWEEP_EVERY = dt.timedelta(minutes=1)
+log = logging.getLogger(__name__)
+
+SWEEP_EVERY = dt.timedelta(minutes=1)  # without settings
 FIRST_PULL_AFTER = dt.timedelta(seconds=30)  # let the start-up sweep go first
 # How long a stopping bot waits for the digest run under way: its calls in flight finish
 # within PTB's timeouts, well inside Docker's 10 s between SIGTERM and SIGKILL.
@@ -54,7 +57,9 @@ class Leader:
 
     def _recover(self) -> None:
         with self._store.transaction() as session:
-            outbox.recover_in_flight(session)
+            settled = outbox.recover_in_flight(session)
+        if settled:
+            log.warning("%d message(s) a former sender left out are now uncertain", settled)
 
 
 class Scheduler(AsyncIOScheduler):
@@ -96,6 +101,7 @@ def build_scheduler(
     store is the only state, so a restart or a second replica needs nothing rebuilt; with a
     `lease`, only its holder runs them."""
     scheduler = Scheduler(Leader(store, lease))
+    sweep_every = SWEEP_EVERY if settings is None else settings.digest_sweep_every
 
     async def sweep() -> SendReport | None:
         run = asyncio.current_task()
@@ -121,7 +127,7 @@ def build_scheduler(
 
     scheduler.add_job(
         sweep,
-        IntervalTrigger(seconds=SWEEP_EVERY.total_seconds()),
+        IntervalTrigger(seconds=sweep_every.total_seconds()),
         id="digest-sweep",
         next_run_time=clock(),  # one sweep at start: digests missed while down go out now
         max_instances=1,
@@ -129,6 +135,7 @@ def build_scheduler(
         misfire_grace_time=None,
     )
     if settings is not None:
+        pull_every = settings.feeds_refresh_every
 
         async def pull() -> PullReport | None:
             if not await scheduler.leader.lead():
@@ -139,9 +146,9 @@ def build_scheduler(
 
         scheduler.add_job(
             pull,
-            IntervalTrigger(minutes=settings.feeds_refresh_minutes),
+            IntervalTrigger(seconds=pull_every.total_seconds()),
             id="feed-pull",
-            next_run_time=clock() + FIRST_PULL_AFTER,
+            next_run_time=clock() + min(FIRST_PULL_AFTER, pull_every),
             max_instances=1,
             coalesce=True,
             misfire_grace_time=None,

@@ -54,6 +54,8 @@ def test_digest_defaults_read_from_the_environment(monkeypatch: pytest.MonkeyPat
         ("TELEGRAM_BOT_TOKEN", "changeme"),
         ("DEFAULT_DIGEST_SIZE", "0"),
         ("ADMIN_USER_IDS", "alice"),
+        ("DIGEST_SWEEP_SECONDS", "0"),
+        ("FEEDS_REFRESH_MINUTES", "-1"),
     ],
 )
 def test_bad_values_are_refused(monkeypatch: pytest.MonkeyPatch, name: str, value: str) -> None:
@@ -79,3 +81,41 @@ def test_an_empty_value_in_the_environment_counts_as_unset(monkeypatch: pytest.M
     assert settings.database_url is None
     assert settings.default_timezone == "UTC"
     assert settings.admin_user_ids == ()
+
+
+@pytest.mark.parametrize(
+    ("given", "refused"),
+    [
+        ("mysql://lamp:hunter2@db/lamp", "mysql is not supported"),
+        ("postgresql+asyncpg://lamp:hunter2@db/lamp", "postgresql+asyncpg is not supported"),
+        ("lamp:hunter2@db", "is not a database URL"),
+    ],
+)
+def test_a_store_lamplight_cannot_open_is_refused_without_its_password(
+    monkeypatch: pytest.MonkeyPatch, given: str, refused: str
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", given)
+    with pytest.raises(ValidationError) as raised:
+        Settings()
+    [error] = raised.value.errors()
+    assert refused in error["msg"]
+    assert "SQLite (sqlite:///" in error["msg"] and "PostgreSQL (postgresql://" in error["msg"]
+    assert "hunter2" not in error["msg"]
+
+
+@pytest.mark.parametrize(
+    "given",
+    ["sqlite:///tmp/lamp.sqlite3", "sqlite+pysqlite:///lamp.db", "postgresql+psycopg://db/l"],
+)
+def test_sqlite_and_postgresql_urls_are_kept(monkeypatch: pytest.MonkeyPatch, given: str) -> None:
+    monkeypatch.setenv("DATABASE_URL", given)
+    assert Settings().store_url == given
+
+
+def test_the_scheduler_intervals_take_short_values(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert Settings().digest_sweep_every == dt.timedelta(minutes=1)
+    assert Settings().feeds_refresh_every == dt.timedelta(hours=1)
+    monkeypatch.setenv("DIGEST_SWEEP_SECONDS", "0.5")
+    monkeypatch.setenv("FEEDS_REFRESH_MINUTES", "0.02")
+    assert Settings().digest_sweep_every == dt.timedelta(seconds=0.5)
+    assert Settings().feeds_refresh_every == dt.timedelta(seconds=1.2)

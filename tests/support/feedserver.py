@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
+from urllib.parse import quote
 
 import pytest
 
@@ -243,6 +244,7 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 128  # many feeds connect at once; a backlog of 5 drops SYNs
     recorder: Recorder
     stopping: threading.Event
+    live: bytes  # what /live serves now: a feed a test publishes posts to
 
     def handle_error(self, request: object, client_address: object) -> None:
         if isinstance(sys.exc_info()[1], ConnectionError):
@@ -373,6 +375,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._redirect(301, "/status/404")
         elif path == "/etag":
             self._conditional()
+        elif path == "/live":
+            self._send(self.server.live)
         else:
             self._send(b"not here", 404, "text/plain")
 
@@ -417,6 +421,7 @@ class FeedServer:
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.recorder = self.recorder
         self._server.stopping = threading.Event()
+        self._server.live = RSS
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
@@ -429,6 +434,18 @@ class FeedServer:
 
     def url(self, path: str) -> str:
         return f"http://{self.host}{path}"
+
+    def publish(self, *titles: str) -> None:
+        """/live becomes an RSS feed of these posts, newest first; a post's link is its title's."""
+        items = "".join(
+            f"<item><title>{title}</title><link>http://example.invalid/{quote(title)}</link></item>"
+            for title in titles
+        )
+        self._server.live = (
+            '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>'
+            f"<title>Live Notes</title><link>http://example.invalid/live</link>{items}"
+            "</channel></rss>\n"
+        ).encode()
 
     def __enter__(self) -> FeedServer:
         gzip_bomb()  # built before serving, so its first request is not slowed by compression

@@ -137,3 +137,32 @@ def _post_quietly(botapi: FakeBotAPI, url: str, update: dict[str, object]) -> in
         return botapi.post_update(url, dict(update))
     except httpx.TransportError:
         return 0  # the listener is not up yet
+
+
+def test_a_second_run_on_one_sqlite_store_refuses_in_one_line_and_the_first_carries_on(
+    botapi: FakeBotAPI, bot_process: subprocess.Popen[str], tmp_path: Path
+) -> None:
+    chat = Chat(botapi, FRIEND)
+    chat.send("/help")
+    assert "/digest" in chat.reply(timeout=30).visible_text  # the first is up
+    second = start_bot(botapi, tmp_path)
+    assert second.wait(60) == 1
+    output = (second.stdout.read() if second.stdout else "").strip()
+    store = tmp_path / "lamplight.sqlite3"
+    assert (
+        output == f"error: another lamplight run is already using {store} (pid {bot_process.pid})"
+    )
+    chat.send("/help")
+    assert "/digest" in chat.reply(timeout=30).visible_text  # the first, unharmed
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "search", "attention"],
+        env={
+            "PATH": os.environ["PATH"],
+            "HOME": str(tmp_path),
+            "LAMPLIGHT_DATA_DIR": str(tmp_path),
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr  # other commands work beside it
