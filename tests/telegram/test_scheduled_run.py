@@ -15,8 +15,8 @@ from bot.store import feeds as feed_store
 from bot.store.db import open_store
 from bot.store.models import Item
 from tests.support.botapi import FakeBotAPI
+from tests.support.crashes import FRIEND, PASSED, Setup, digests_seen, store_url
 from tests.support.feedserver import FeedServer
-from tests.telegram.test_crash import FRIEND, PASSED, Setup, digests_seen, store_url
 
 FIRST, SECOND = "Reading list: sparse attention", "Notes on small language models"
 
