@@ -157,7 +157,8 @@ class FileSenderLease(LocalSenderLease):
         self.path = self.database.with_name(self.database.name + ".sender.lock")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._fd: int | None = _lock_file(self.path, self.database)
-        log.info("this process runs the scheduled jobs for %s", self.database)
+        # DEBUG: on SQLite the one run always is the sender; a line at start would only add noise
+        log.debug("this process runs the scheduled jobs for %s", self.database)
 
     def close(self) -> None:
         if self._fd is not None:

@@ -131,9 +131,8 @@ def test_a_token_telegram_refuses_is_one_line_and_exit_1(
     run = Run(tmp_path, **{**botapi.environment(), "TELEGRAM_BOT_TOKEN": refused})
     runs.append(run)
     assert run.popen.wait(WAIT) == 1
-    # Start-up's own INFO lines (the sender lease taken) may come first; the failure is one.
-    lines = [line for line in run.output().splitlines() if " INFO " not in line]
-    assert len(lines) == 1, run.output()
+    lines = run.output().splitlines()
+    assert len(lines) == 1, lines
     assert re.fullmatch(r"error: Telegram refused TELEGRAM_BOT_TOKEN \(.+\); check .+", lines[0])
     assert "not-a-token" not in lines[0]
 
