@@ -7,8 +7,11 @@ requests, encodings and error mapping are PTB's own. The fake refuses what Teleg
 (long or empty text, bad HTML, oversized callback data, edits of missing or unchanged
 messages, stale callback queries, unknown chats, photos that are no image) with Telegram's
 error shapes, records every call, keeps each chat's messages as the user would see them, and
-answers 429/403/5xx or hangs on cue. Where Telegram is lenient it is stricter on purpose, and
-says so below:
+answers 429/403/5xx or hangs on cue. It enforces the flood limits exactly and records every
+message call's arrival (bot/emulator_limits.py), and plays the network's outcomes on cue: a
+refused connect while down, a keep-alive close crossing a request, an answer lost after the
+message was taken, a 504 after it was taken (bot/emulator_network.py keeps the connections).
+Where Telegram is lenient it is stricter on purpose, and says so below:
 
 - text length counts UTF-16 code units of the *source* (HTML included), not the parsed text;
 - a bare ``&`` that is not ``&lt;``, ``&gt;``, ``&amp;``, ``&quot;`` or a numeric entity is
@@ -560,7 +563,9 @@ class FakeBotAPI:
         """Every message-producing call that reached the fake, refused ones included, in the
         order the fake judged them."""
         with self._lock:
-            return [a for a in self._flood.arrivals if chat_id is None or a.chat_id == chat_id]
+            found = [a for a in self._flood.arrivals if chat_id is None or a.chat_id == chat_id]
+        # Recorded as each call ends, so a slow one lands late: ordered by when judged.
+        return sorted(found, key=lambda a: a.at)
 
     def max_arrivals_per_second(self) -> int:
         """The most message calls (refused included) that arrived in any sliding second."""
@@ -850,6 +855,11 @@ class FakeBotAPI:
             def setup(self) -> None:
                 super().setup()
                 fake._connections.opened(self.connection)
+
+            def handle(self) -> None:
+                # Accepted just as the fake went down: hung up on, not served.
+                if self.server is fake._server:
+                    super().handle()
 
             def handle_one_request(self) -> None:
                 super().handle_one_request()
