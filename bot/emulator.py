@@ -416,7 +416,7 @@ class FakeBotAPI:
         self._allowed_updates: list[str] = []
         self.webhook: dict[str, Any] | None = None
         self.commands: dict[str, list[dict[str, Any]]] = {}
-        self._server: ThreadingHTTPServer | None = None
+        self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
     # --- lifecycle ---
@@ -471,9 +471,7 @@ class FakeBotAPI:
         return self._server is not None
 
     def _listen(self) -> None:
-        # HTTPServer sets SO_REUSEADDR: the port binds again though old connections linger.
-        server = ThreadingHTTPServer(("127.0.0.1", self._port), self._handler_class())
-        server.daemon_threads = True
+        server = _Server(("127.0.0.1", self._port), self._handler_class())
         self._port = int(server.server_address[1])
         self._server = server
         self._thread = threading.Thread(
@@ -1495,6 +1493,14 @@ def _jpeg_size(data: bytes) -> tuple[int, int] | None:
             return width, height
         at += 2 + length
     return None
+
+
+class _Server(ThreadingHTTPServer):
+    # HTTPServer sets SO_REUSEADDR, so the port binds again though old connections linger.
+    daemon_threads = True
+    # socketserver's backlog of 5 drops the SYNs of a burst of new connections; each dropped
+    # one costs the client a 1 s retransmit, a delay Telegram's servers do not add.
+    request_queue_size = 128
 
 
 class _Dropped(Exception):
