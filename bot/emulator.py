@@ -812,7 +812,8 @@ class FakeBotAPI:
         its answer is held back: for ``seconds``, until the client hangs up, or until the fake
         goes down or closes; then the connection is closed unanswered. The client times out
         (``httpx.ReadTimeout``) not knowing the message went. :meth:`held_requests` counts
-        the requests held now, so a test can act exactly while one is out.
+        the requests held now, so a test can act exactly while one is out. A call the fake
+        refuses (a 429, a bad request) takes no effect and is answered as usual.
         """
         with self._lock:
             self._faults.append(_Fault(method, chat_id, withhold=seconds))
