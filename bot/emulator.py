@@ -7,8 +7,11 @@ requests, encodings and error mapping are PTB's own. The fake refuses what Teleg
 (long or empty text, bad HTML, oversized callback data, edits of missing or unchanged
 messages, stale callback queries, unknown chats, photos that are no image) with Telegram's
 error shapes, records every call, keeps each chat's messages as the user would see them, and
-answers 429/403/5xx or hangs on cue. Where Telegram is lenient it is stricter on purpose, and
-says so below:
+answers 429/403/5xx or hangs on cue. It enforces the flood limits exactly and records every
+message call's arrival (bot/emulator_limits.py), and plays the network's outcomes on cue: a
+refused connect while down, a keep-alive close crossing a request, an answer lost after the
+message was taken, a 504 after it was taken (bot/emulator_network.py keeps the connections).
+Where Telegram is lenient it is stricter on purpose, and says so below:
 
 - text length counts UTF-16 code units of the *source* (HTML included), not the parsed text;
 - a bare ``&`` that is not ``&lt;``, ``&gt;``, ``&amp;``, ``&quot;`` or a numeric entity is
@@ -21,19 +24,28 @@ import asyncio
 import contextlib
 import itertools
 import json
-import math
 import re
 import struct
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
+
+from bot.emulator_limits import (
+    INJECTED,
+    Arrival,
+    FloodControl,
+    FloodRule,
+    max_per_window,
+    min_gap_per_chat,
+    refusals_by_cause,
+)
+from bot.emulator_network import Connections, withhold
 
 # Shaped like a real token (id:secret) so PTB accepts it; it opens nothing anywhere.
 TOKEN = "123456789:AAFakeTokenForTestsOnly-not-a-secret0"
@@ -150,6 +162,7 @@ DEFAULT_DESCRIPTIONS = {
     "make sure that only one bot instance is running",
     500: "Internal Server Error",
     502: "Bad Gateway",
+    504: "Gateway Timeout",
 }
 
 
@@ -331,20 +344,12 @@ class _Fault:
     status: int | None = None
     description: str | None = None
     retry_after: int | None = None
-    hang: float = 0.0
-    deliver: bool = False
+    hang: float = 0.0  # hold the call this long before it takes effect (or is dropped)
+    deliver: bool = False  # with a status: the call takes effect, then that error answers
+    withhold: float = 0.0  # the call takes effect at once; its answer is held back this long
 
     def matches(self, method: str, chat_id: int | None) -> bool:
         return self.method == method and (self.chat_id is None or self.chat_id == chat_id)
-
-
-@dataclass
-class _Limits:
-    per_chat: float
-    overall: float
-    window: float
-    sent: deque[float] = field(default_factory=deque)
-    per_chat_sent: dict[int, deque[float]] = field(default_factory=dict)
 
 
 def _as_chat_id(value: Any) -> int | None:
@@ -374,11 +379,21 @@ def _decode_params(pairs: list[tuple[str, str]]) -> dict[str, Any]:
 class FakeBotAPI:
     """The fake Bot API server; use as a context manager or through the ``botapi`` fixture."""
 
-    def __init__(self, *, token: str = TOKEN, known_chats_only: bool = True, port: int = 0) -> None:
-        """`port` 0 takes a free one; a test may name one a bot is already trying to reach."""
+    def __init__(
+        self,
+        *,
+        token: str = TOKEN,
+        known_chats_only: bool = True,
+        port: int = 0,
+        keepalive_idle: float | None = None,
+    ) -> None:
         self.token = token
         # Telegram refuses to message a chat that never talked to the bot.
         self.known_chats_only = known_chats_only
+        self._port = port  # 0: any free port, fixed at start
+        # Seconds a keep-alive connection may stay idle (None: for ever). A request arriving
+        # on one idle longer is dropped unread, as when the server's close crosses it.
+        self.keepalive_idle = keepalive_idle
         self._lock = threading.Condition(threading.RLock())
         self._closing = threading.Event()
         self._calls: list[Call] = []
@@ -394,20 +409,22 @@ class FakeBotAPI:
         self._answers: dict[str, dict[str, Any]] = {}
         self._files: dict[str, tuple[str, bytes]] = {}  # file_id -> (file_path, bytes)
         self._faults: list[_Fault] = []
-        self._limits: _Limits | None = None
+        self._flood = FloodControl()
+        self._connections = Connections()
+        self._withheld = 0  # requests whose answer is being held back now
         self._poll_generation = 0
         self._allowed_updates: list[str] = []
         self.webhook: dict[str, Any] | None = None
         self.commands: dict[str, list[dict[str, Any]]] = {}
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
-        self._server.daemon_threads = True
+        self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
     # --- lifecycle ---
 
     @property
     def port(self) -> int:
-        return int(self._server.server_address[1])
+        """The port the fake listens on (kept while it is down, so it comes back there)."""
+        return self._port
 
     @property
     def base_url(self) -> str:
@@ -426,18 +443,48 @@ class FakeBotAPI:
         }
 
     def start(self) -> FakeBotAPI:
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
-        )
-        self._thread.start()
+        """Listen on ``port`` (a free one when 0) and serve."""
+        self._listen()
         return self
 
     def close(self) -> None:
         self._closing.set()
         with self._lock:
             self._lock.notify_all()  # wake long polls
-        self._server.shutdown()
-        self._server.server_close()
+        self._stop_listening()
+        self._connections.close_all()
+
+    def go_down(self) -> None:
+        """Stop listening and hang up on every open connection, idle keep-alive ones and
+        requests in flight alike: until :meth:`come_back`, clients get a refused connect
+        (``httpx.ConnectError``)."""
+        self._stop_listening()
+        self._connections.close_all()
+
+    def come_back(self) -> None:
+        """Listen again on the same port, as a restarted Bot API server would."""
+        if self._server is None:
+            self._listen()
+
+    @property
+    def is_up(self) -> bool:
+        return self._server is not None
+
+    def _listen(self) -> None:
+        server = _Server(("127.0.0.1", self._port), self._handler_class())
+        self._port = int(server.server_address[1])
+        self._server = server
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
+        )
+        self._thread.start()
+
+    def _stop_listening(self) -> None:
+        server, self._server = self._server, None
+        if server is None:
+            return
+        server.shutdown()
+        server.server_close()
         if self._thread is not None:
             self._thread.join(timeout=5)
 
@@ -509,6 +556,43 @@ class FakeBotAPI:
     def is_blocked(self, chat_id: int) -> bool:
         with self._lock:
             return chat_id in self._blocked
+
+    def arrivals(self, chat_id: int | None = None) -> list[Arrival]:
+        """Every message-producing call that reached the fake, refused ones included, in the
+        order the fake judged them."""
+        with self._lock:
+            found = [a for a in self._flood.arrivals if chat_id is None or a.chat_id == chat_id]
+        # Recorded as each call ends, so a slow one lands late: ordered by when judged.
+        return sorted(found, key=lambda a: a.at)
+
+    def max_arrivals_per_second(self) -> int:
+        """The most message calls (refused included) that arrived in any sliding second."""
+        return max_per_window(a.at for a in self.arrivals())
+
+    def min_chat_gap(self) -> float | None:
+        """The smallest gap in seconds between two message calls into one chat (refused
+        included); None while no chat had two."""
+        return min_gap_per_chat(self.arrivals())
+
+    def refusals_by_cause(self) -> dict[str, int]:
+        """429s answered to message calls: ``per-chat``, ``overall`` and ``injected``."""
+        return refusals_by_cause(self.arrivals())
+
+    def held_requests(self) -> int:
+        """Requests taken whose answer is being held back now (see :meth:`hold_answer_next`)."""
+        with self._lock:
+            return self._withheld
+
+    def expired_connections(self) -> int:
+        """Open connections idle longer than ``keepalive_idle``: the next request on one of
+        them is dropped unread."""
+        if self.keepalive_idle is None:
+            return 0
+        return self._connections.idle_longer_than(self.keepalive_idle)
+
+    def connections_opened(self) -> int:
+        """Client connections accepted since the fake started."""
+        return self._connections.opened_count()
 
     def wait_for(
         self, predicate: Callable[[], Any], timeout: float = 5.0, *, what: str = "condition"
@@ -694,17 +778,20 @@ class FakeBotAPI:
         description: str | None = None,
         chat_id: int | None = None,
         times: int = 1,
+        deliver: bool = False,
     ) -> None:
         """Answer the next ``times`` calls of ``method`` (to ``chat_id``, if given) with an error.
 
-        429 defaults to ``retry_after=3``; descriptions default to Telegram's.
+        429 defaults to ``retry_after=3``; descriptions default to Telegram's. With ``deliver``
+        the call first takes effect as it would have (the message shows in the chat), as when
+        a gateway answers 504 Gateway Timeout for a request Telegram went on to carry out.
         """
         if status == 429 and retry_after is None:
             retry_after = 3
         with self._lock:
             for _ in range(times):
                 self._faults.append(
-                    _Fault(method, chat_id, status, description, retry_after=retry_after)
+                    _Fault(method, chat_id, status, description, retry_after, deliver=deliver)
                 )
 
     def hang_next(
@@ -718,28 +805,43 @@ class FakeBotAPI:
         with self._lock:
             self._faults.append(_Fault(method, chat_id, hang=seconds, deliver=deliver))
 
+    def hold_answer_next(
+        self, method: str, *, chat_id: int | None = None, seconds: float = 60.0
+    ) -> None:
+        """The next call of ``method`` takes effect at once (the message shows in the chat) but
+        its answer is held back: for ``seconds``, until the client hangs up, or until the fake
+        goes down or closes; then the connection is closed unanswered. The client times out
+        (``httpx.ReadTimeout``) not knowing the message went. :meth:`held_requests` counts
+        the requests held now, so a test can act exactly while one is out. A call the fake
+        refuses (a 429, a bad request) takes no effect and is answered as usual.
+        """
+        with self._lock:
+            self._faults.append(_Fault(method, chat_id, withhold=seconds))
+
     def enforce_limits(
         self,
         per_chat_per_second: float | None = 1,
         global_per_second: float | None = 30,
         *,
-        slack: float = 0.1,
+        slack: float = 0.0,
     ) -> None:
-        """Answer 429 (with retry_after) when messages come faster than the limits.
-
-        Counts accepted message calls in a sliding window of ``1 - slack`` seconds; the slack
-        absorbs network jitter between a client's evenly paced sends.
+        """Answer 429 (``Too Many Requests: retry after N``) to a message call that comes
+        faster than the limits, counting the messages accepted in a sliding window of
+        ``1 - slack`` seconds (exactly 1 s by default; bot/emulator_limits.py). Every arrival
+        is recorded either way: :meth:`arrivals`, :meth:`refusals_by_cause`.
         """
+        if not 0 <= slack < 1:
+            raise ValueError("slack must be at least 0 and less than 1 second")
         with self._lock:
-            self._limits = _Limits(
-                per_chat=per_chat_per_second or math.inf,
-                overall=global_per_second or math.inf,
+            self._flood.rule = FloodRule(
+                per_chat=per_chat_per_second or float("inf"),
+                overall=global_per_second or float("inf"),
                 window=1.0 - slack,
             )
 
     def stop_enforcing(self) -> None:
         with self._lock:
-            self._limits = None
+            self._flood.rule = None
 
     # --- HTTP plumbing ---
 
@@ -748,6 +850,24 @@ class FakeBotAPI:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+
+            def setup(self) -> None:
+                super().setup()
+                fake._connections.opened(self.connection)
+
+            def handle(self) -> None:
+                # Accepted just as the fake went down: hung up on, not served.
+                if self.server is fake._server:
+                    super().handle()
+
+            def handle_one_request(self) -> None:
+                super().handle_one_request()
+                fake._connections.answered(self.connection)  # idle from here on
+
+            def finish(self) -> None:
+                fake._connections.closed(self.connection)
+                with contextlib.suppress(OSError):  # the fake may have shut it down already
+                    super().finish()
 
             def do_GET(self) -> None:
                 fake._serve(self)
@@ -766,19 +886,47 @@ class FakeBotAPI:
         api_prefix = f"/bot{self.token}/"
         try:
             if path.startswith(file_prefix):
+                self._drop_if_expired(request, "download", {})
                 self._reply_bytes(request, 200, self._download(path[len(file_prefix) :]))
                 return
             if not path.startswith(api_prefix):
                 raise ApiError(404, "Not Found")  # what Telegram says to a wrong token
             method = path[len(api_prefix) :]
             params, files = self._read_params(request)
+            self._drop_if_expired(request, method, params)
             status, body = self._call(method, params, files)
         except ApiError as error:
             status, body = error.status, error.body()
+        except _Withheld as held:
+            self._withhold(request, held.seconds)
+            request.close_connection = True
+            return
         except _Dropped:
             request.close_connection = True
             return
         self._reply_bytes(request, status, json.dumps(body).encode())
+
+    def _drop_if_expired(
+        self, request: BaseHTTPRequestHandler, method: str, params: dict[str, Any]
+    ) -> None:
+        """Drop a request (already read: unread bytes would turn the close into a reset) that
+        arrived on a connection idle past ``keepalive_idle``, as if the close crossed it."""
+        limit = self.keepalive_idle
+        if limit is None or self._connections.idle_for(request.connection) <= limit:
+            return
+        self._record(method, params, time.monotonic(), 0, "dropped: keep-alive connection expired")
+        raise _Dropped
+
+    def _withhold(self, request: BaseHTTPRequestHandler, seconds: float) -> None:
+        with self._lock:
+            self._withheld += 1
+            self._lock.notify_all()
+        try:
+            withhold(request.connection, seconds, self._closing)
+        finally:
+            with self._lock:
+                self._withheld -= 1
+                self._lock.notify_all()
 
     @staticmethod
     def _reply_bytes(request: BaseHTTPRequestHandler, status: int, payload: bytes) -> None:
@@ -821,41 +969,80 @@ class FakeBotAPI:
     def _call(
         self, method: str, params: dict[str, Any], files: dict[str, tuple[str, bytes]]
     ) -> tuple[int, dict[str, Any]]:
-        arrived = time.monotonic()
         chat_id = _as_chat_id(params.get("chat_id"))
         with self._lock:
             fault = next((f for f in self._faults if f.matches(method, chat_id)), None)
             if fault is not None:
                 self._faults.remove(fault)
+        judged = _Judged(time.monotonic(), chat_id)
+        status = 0  # no answer, unless one is given below
+        try:
+            status, body = self._answer(method, params, files, fault, judged)
+            return status, body
+        except ApiError as error:
+            status = error.status
+            raise
+        finally:
+            if is_paced(method):
+                arrival = Arrival(judged.at, method, chat_id, status, judged.cause, judged.taken)
+                with self._lock:
+                    self._flood.record(arrival)
+
+    def _answer(
+        self,
+        method: str,
+        params: dict[str, Any],
+        files: dict[str, tuple[str, bytes]],
+        fault: _Fault | None,
+        judged: _Judged,
+    ) -> tuple[int, dict[str, Any]]:
+        arrived, result = judged.at, None
+        injected = _fault_error(fault) if fault is not None else None
         try:
             if fault is not None and fault.hang:
                 self._closing.wait(fault.hang)
                 if not fault.deliver:
                     self._record(method, params, arrived, 0, "dropped after hang")
                     raise _Dropped
-            elif fault is not None:
-                assert fault.status is not None
-                raise ApiError(
-                    fault.status,
-                    fault.description
-                    or (
-                        f"Too Many Requests: retry after {fault.retry_after}"
-                        if fault.status == 429
-                        else DEFAULT_DESCRIPTIONS.get(fault.status, "Internal Server Error")
-                    ),
-                    {"retry_after": fault.retry_after} if fault.retry_after else None,
-                )
-            if method == "getUpdates":
-                result = self._get_updates(params)
-            else:
-                with self._lock:
-                    self._check_limits(method, chat_id)
-                    result = self._dispatch(method, params, files)
-        except ApiError as error:
-            self._record(method, params, arrived, error.status, error.description)
-            raise
+            elif injected is not None and fault is not None and not fault.deliver:
+                raise injected
+            result = self._take_effect(method, params, files, judged)
+            if injected is not None:
+                raise injected  # taken, and yet the error answers
+        except ApiError as refused:
+            # Whatever Telegram made of it, an injected answer is what reaches the client.
+            error = refused if injected is None else injected
+            if injected is not None:
+                judged.cause = INJECTED
+            self._record(method, params, arrived, error.status, error.description, result)
+            raise error from None
         self._record(method, params, arrived, 200, None, result)
+        if fault is not None and fault.withhold:
+            raise _Withheld(fault.withhold)
         return 200, {"ok": True, "result": result}
+
+    def _take_effect(
+        self,
+        method: str,
+        params: dict[str, Any],
+        files: dict[str, tuple[str, bytes]],
+        judged: _Judged,
+    ) -> Any:
+        if method == "getUpdates":
+            return self._get_updates(params)
+        paced = is_paced(method)
+        with self._lock:
+            # Judged under the lock, so arrivals are in time order and counted exactly.
+            judged.at = time.monotonic()
+            refusal = self._flood.refusal(judged.chat_id, judged.at) if paced else None
+            if refusal is not None:
+                judged.cause = refusal.cause
+                raise retry_after_error(refusal.retry_after)
+            result = self._dispatch(method, params, files)
+            if paced:
+                self._flood.accept(judged.chat_id, judged.at)
+                judged.taken = True
+            return result
 
     def _record(
         self,
@@ -869,29 +1056,6 @@ class FakeBotAPI:
         with self._lock:
             self._calls.append(Call(method, params, at, status, why, result))
             self._lock.notify_all()
-
-    def _check_limits(self, method: str, chat_id: int | None) -> None:
-        limits = self._limits
-        if limits is None or not is_paced(method):
-            return
-        now = time.monotonic()
-        horizon = now - limits.window
-        while limits.sent and limits.sent[0] <= horizon:
-            limits.sent.popleft()
-        waits: list[float] = []
-        if len(limits.sent) >= limits.overall:
-            waits.append(limits.sent[-int(limits.overall)] - horizon)
-        if chat_id is not None:
-            chat_sent = limits.per_chat_sent.setdefault(chat_id, deque())
-            while chat_sent and chat_sent[0] <= horizon:
-                chat_sent.popleft()
-            if len(chat_sent) >= limits.per_chat:
-                waits.append(chat_sent[-int(limits.per_chat)] - horizon)
-        if waits:
-            raise retry_after_error(max(1, math.ceil(max(waits))))
-        limits.sent.append(now)
-        if chat_id is not None:
-            limits.per_chat_sent[chat_id].append(now)
 
     def _dispatch(
         self, method: str, params: dict[str, Any], files: dict[str, tuple[str, bytes]]
@@ -1332,8 +1496,48 @@ def _jpeg_size(data: bytes) -> tuple[int, int] | None:
     return None
 
 
+class _Server(ThreadingHTTPServer):
+    # HTTPServer sets SO_REUSEADDR, so the port binds again though old connections linger.
+    daemon_threads = True
+    # socketserver's backlog of 5 drops the SYNs of a burst of new connections; each dropped
+    # one costs the client a 1 s retransmit, a delay Telegram's servers do not add.
+    request_queue_size = 128
+
+
 class _Dropped(Exception):
     """The fake hangs up without answering."""
+
+
+class _Withheld(Exception):
+    """The call took effect; its answer is held back for ``seconds``, then never given."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(seconds)
+        self.seconds = seconds
+
+
+@dataclass
+class _Judged:
+    """What became of a call on its way through the fake, for its arrival record."""
+
+    at: float  # when the flood rule judged it (or when it arrived, if it never got that far)
+    chat_id: int | None
+    cause: str | None = None
+    taken: bool = False
+
+
+def _fault_error(fault: _Fault) -> ApiError | None:
+    """The error a fault answers with; None for a fault that only delays or withholds."""
+    if fault.status is None:
+        return None
+    if fault.description:
+        description = fault.description
+    elif fault.status == 429:
+        description = f"Too Many Requests: retry after {fault.retry_after}"
+    else:
+        description = DEFAULT_DESCRIPTIONS.get(fault.status, "Internal Server Error")
+    parameters = {"retry_after": fault.retry_after} if fault.retry_after else None
+    return ApiError(fault.status, description, parameters)
 
 
 def _not_modified() -> ApiError:

@@ -9,6 +9,7 @@ import threading
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import httpx
 import pytest
 from telegram import (
     BotCommand,
@@ -26,9 +27,10 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from bot.telegram.ratelimit import retry_after_seconds
-from tests.support.botapi import TOKEN, FakeBotAPI, wait_for_async
+from tests.support.botapi import TOKEN, FakeBotAPI, FloodControl, FloodRule, wait_for_async
 from tests.support.chat import Chat, polling
 
 ALICE = 4201
@@ -318,11 +320,18 @@ def test_flood_control_raises_retry_after_with_its_seconds(botapi: FakeBotAPI) -
     assert botapi.calls("sendMessage")[0].status == 429
 
 
-def test_a_server_error_raises_network_error(botapi: FakeBotAPI) -> None:
+@pytest.mark.parametrize(
+    ("status", "description"), [(500, "Internal Server Error"), (502, "Bad Gateway")]
+)
+def test_a_server_error_raises_network_error_and_delivers_nothing(
+    botapi: FakeBotAPI, status: int, description: str
+) -> None:
     botapi.add_chat(ALICE)
-    botapi.fail_next("sendMessage", status=500)
-    with pytest.raises(NetworkError, match="Internal Server Error"):
+    botapi.fail_next("sendMessage", status=status)
+    with pytest.raises(NetworkError, match=description) as caught:
         run_with_bot(botapi, lambda bot: bot.send_message(ALICE, "hi"))
+    assert caught.value.__cause__ is None  # an answer from the server, not a transport fault
+    assert botapi.messages(ALICE) == []
 
 
 def test_faults_can_target_one_chat(botapi: FakeBotAPI) -> None:
@@ -354,9 +363,14 @@ def test_a_hung_call_can_still_be_delivered_though_the_client_timed_out(
     assert shown[0].visible_text == "hi"
 
 
-def test_sending_faster_than_the_limits_is_refused_when_enforced(botapi: FakeBotAPI) -> None:
+# --- flood limits ---------------------------------------------------------------------------
+
+
+def test_a_second_message_into_a_chat_within_a_second_is_refused_per_chat(
+    botapi: FakeBotAPI,
+) -> None:
     botapi.add_chat(ALICE)
-    botapi.enforce_limits(per_chat_per_second=1, global_per_second=30)
+    botapi.enforce_limits()
 
     async def use(bot: ExtBot[Any]) -> None:
         await bot.send_message(ALICE, "one")
@@ -364,7 +378,223 @@ def test_sending_faster_than_the_limits_is_refused_when_enforced(botapi: FakeBot
 
     with pytest.raises(RetryAfter) as caught:
         run_with_bot(botapi, use)
-    assert retry_after_seconds(caught.value) >= 1
+    assert retry_after_seconds(caught.value) == 1
+    assert botapi.calls("sendMessage")[1].description == "Too Many Requests: retry after 1"
+    assert [(a.status, a.cause, a.taken) for a in botapi.arrivals(ALICE)] == [
+        (200, None, True),
+        (429, "per-chat", False),
+    ]
+    assert botapi.refusals_by_cause() == {"per-chat": 1, "overall": 0, "injected": 0}
+    gap = botapi.min_chat_gap()
+    assert gap is not None and gap < 1.0
+    assert botapi.sent_texts(ALICE) == ["one"]
+
+
+def test_the_31st_message_in_a_second_is_refused_overall(botapi: FakeBotAPI) -> None:
+    crowd = range(7001, 7032)  # 31 chats, one message each
+    for chat in crowd:
+        botapi.add_chat(chat)
+    botapi.enforce_limits()
+
+    async def use(bot: ExtBot[Any]) -> list[Any]:
+        sends = [bot.send_message(chat, "digest") for chat in crowd]
+        return await asyncio.gather(*sends, return_exceptions=True)
+
+    results = run_with_bot(botapi, use)
+
+    [refused] = [r for r in results if isinstance(r, RetryAfter)]
+    assert retry_after_seconds(refused) == 1
+    assert len(botapi.calls("sendMessage", ok=True)) == 30
+    assert botapi.refusals_by_cause() == {"per-chat": 0, "overall": 1, "injected": 0}
+    assert botapi.max_arrivals_per_second() == 31  # the refused one arrived too
+    assert botapi.min_chat_gap() is None  # no chat got two
+
+
+@pytest.mark.parametrize(
+    ("accepted", "then", "refused_as"),
+    [
+        ([0.0], 0.999, "per-chat"),
+        ([0.0], 1.0, None),  # exactly one second later is the next second
+        ([n / 30 for n in range(30)], 0.999, "overall"),
+        ([n / 30 for n in range(30)], 1.0, None),  # the first has left the window
+    ],
+)
+def test_the_limits_count_a_sliding_second_exactly(
+    accepted: list[float], then: float, refused_as: str | None
+) -> None:
+    flood = FloodControl(FloodRule(per_chat=1, overall=30))
+    for n, at in enumerate(accepted):
+        flood.accept(ALICE if n == 0 else 8000 + n, at)
+
+    refusal = flood.refusal(ALICE if len(accepted) == 1 else BOB, then)
+
+    assert (refusal.cause if refusal else None) == refused_as
+
+
+def test_an_injected_429_is_counted_as_injected(botapi: FakeBotAPI) -> None:
+    botapi.add_chat(ALICE)
+    botapi.enforce_limits()
+    botapi.fail_next("sendMessage", status=429, retry_after=2)
+
+    with pytest.raises(RetryAfter):
+        run_with_bot(botapi, lambda bot: bot.send_message(ALICE, "hi"))
+
+    assert botapi.refusals_by_cause() == {"per-chat": 0, "overall": 0, "injected": 1}
+    [arrival] = botapi.arrivals()
+    assert arrival.cause == "injected" and not arrival.taken
+
+
+def test_arrivals_are_recorded_without_enforcing_and_other_calls_are_not(
+    botapi: FakeBotAPI,
+) -> None:
+    botapi.add_chat(ALICE)
+
+    async def use(bot: ExtBot[Any]) -> None:
+        await bot.send_chat_action(ALICE, "typing")  # not a message: Telegram does not count it
+        for text in ("one", "two", "three"):
+            await bot.send_message(ALICE, text)
+
+    run_with_bot(botapi, use)
+
+    assert [a.status for a in botapi.arrivals(ALICE)] == [200, 200, 200]
+    assert botapi.max_arrivals_per_second() == 3
+    assert botapi.refusals_by_cause() == {"per-chat": 0, "overall": 0, "injected": 0}
+
+
+# --- network outcomes -------------------------------------------------------------------------
+
+
+def network_error(botapi: FakeBotAPI, use: Callable[[ExtBot[Any]], Awaitable[Any]]) -> Any:
+    """The NetworkError (TimedOut included) PTB raises for ``use``."""
+    with pytest.raises(NetworkError) as caught:
+        run_with_bot(botapi, use)
+    return caught.value
+
+
+def keepalive_request(expiry: float) -> HTTPXRequest:
+    """PTB's request with the client's own keep-alive expiry (httpx's default is 5 s)."""
+    return HTTPXRequest(httpx_kwargs={"limits": httpx.Limits(keepalive_expiry=expiry)})
+
+
+def test_while_down_a_connect_is_refused_and_it_comes_back_on_the_same_port(
+    botapi: FakeBotAPI,
+) -> None:
+    botapi.add_chat(ALICE)
+    port = botapi.port
+
+    async def use(bot: ExtBot[Any]) -> tuple[NetworkError, Any]:
+        botapi.go_down()  # the keep-alive connection getMe opened is hung up on too
+        with pytest.raises(NetworkError) as caught:
+            await bot.send_message(ALICE, "lost")
+        botapi.come_back()
+        return caught.value, await bot.send_message(ALICE, "back")
+
+    refused, sent = run_with_bot(botapi, use)
+
+    assert not isinstance(refused, TimedOut)
+    assert isinstance(refused.__cause__, httpx.ConnectError)
+    assert botapi.port == port and botapi.is_up
+    assert sent.text == "back"
+    assert botapi.sent_texts(ALICE) == ["back"]
+
+
+def test_the_fake_listens_on_a_chosen_port() -> None:
+    port = free_port()
+    with FakeBotAPI(port=port) as api:
+        api.add_chat(ALICE)
+        run_with_bot(api, lambda bot: bot.send_message(ALICE, "hi"))
+        assert api.port == port and f":{port}/" in api.base_url
+        assert api.sent_texts(ALICE) == ["hi"]
+
+
+def test_going_down_hangs_up_on_a_request_in_flight(botapi: FakeBotAPI) -> None:
+    botapi.add_chat(ALICE)
+    botapi.hold_answer_next("sendMessage", seconds=30)
+
+    async def use(bot: ExtBot[Any]) -> None:
+        sending = asyncio.create_task(bot.send_message(ALICE, "hi", read_timeout=30))
+        await wait_for_async(lambda: botapi.held_requests() == 1, what="the held answer")
+        botapi.go_down()
+        await sending
+
+    error = network_error(botapi, use)
+
+    assert isinstance(error.__cause__, httpx.RemoteProtocolError)
+    botapi.wait_for(lambda: botapi.held_requests() == 0, what="the hold to end")
+    assert [m.visible_text for m in botapi.messages(ALICE)] == ["hi"]  # it went all the same
+
+
+def test_a_request_on_a_connection_idle_past_keepalive_is_dropped_unread(
+    botapi: FakeBotAPI,
+) -> None:
+    botapi.add_chat(ALICE)
+    botapi.keepalive_idle = 0.2
+
+    async def main() -> None:
+        async with botapi.bot(request=keepalive_request(60)) as bot:  # getMe opens one
+            await wait_for_async(lambda: botapi.expired_connections() == 1, what="expiry")
+            await bot.send_message(ALICE, "crossed by the close")
+
+    with pytest.raises(NetworkError) as caught:
+        asyncio.run(main())
+
+    assert isinstance(caught.value.__cause__, httpx.RemoteProtocolError)
+    assert botapi.messages(ALICE) == []
+    [dropped] = botapi.calls("sendMessage")
+    assert dropped.status == 0 and "keep-alive" in (dropped.description or "")
+    assert botapi.arrivals() == []  # it never reached the Bot API
+
+
+def test_a_client_whose_keepalive_expires_first_never_hits_the_close(
+    botapi: FakeBotAPI,
+) -> None:
+    botapi.add_chat(ALICE)
+    botapi.keepalive_idle = 0.2
+
+    async def main() -> None:
+        async with botapi.bot(request=keepalive_request(0.05)) as bot:
+            await wait_for_async(lambda: botapi.expired_connections() == 1, what="expiry")
+            await bot.send_message(ALICE, "on a fresh connection")
+
+    asyncio.run(main())
+
+    assert botapi.sent_texts(ALICE) == ["on a fresh connection"]
+    assert botapi.connections_opened() == 2  # the client let its idle one go and reconnected
+
+
+def test_a_held_answer_times_out_the_client_though_the_message_shows_at_once(
+    botapi: FakeBotAPI,
+) -> None:
+    botapi.add_chat(ALICE)
+    botapi.hold_answer_next("sendMessage", chat_id=ALICE, seconds=30)
+
+    async def use(bot: ExtBot[Any]) -> None:
+        sending = asyncio.create_task(bot.send_message(ALICE, "hi", read_timeout=0.3))
+        await wait_for_async(lambda: botapi.held_requests() == 1, what="the held answer")
+        assert [m.visible_text for m in botapi.messages(ALICE)] == ["hi"]  # while held
+        await sending
+
+    error = network_error(botapi, use)
+
+    assert isinstance(error, TimedOut)
+    assert isinstance(error.__cause__, httpx.ReadTimeout)
+    # The client hung up when it timed out, and that ends the hold (not the 30 s).
+    botapi.wait_for(lambda: botapi.held_requests() == 0, what="the hold to end")
+    [arrival] = botapi.arrivals()
+    assert arrival.taken and arrival.status == 0  # taken, never answered
+
+
+def test_a_504_can_come_after_the_message_was_taken(botapi: FakeBotAPI) -> None:
+    botapi.add_chat(ALICE)
+    botapi.fail_next("sendMessage", 504, deliver=True)
+
+    error = network_error(botapi, lambda bot: bot.send_message(ALICE, "hi"))
+
+    assert not isinstance(error, TimedOut) and error.__cause__ is None  # an answer, not a fault
+    assert error.message == "Gateway Timeout"
+    assert [m.visible_text for m in botapi.messages(ALICE)] == ["hi"]
+    [arrival] = botapi.arrivals()
+    assert (arrival.status, arrival.cause, arrival.taken) == (504, "injected", True)
 
 
 # --- updates ------------------------------------------------------------------------------

@@ -38,7 +38,7 @@ def run_with_limiter(
 def test_a_broadcast_plus_a_busy_chat_stays_within_telegrams_limits(botapi: FakeBotAPI) -> None:
     for chat in [*CROWD, ALICE]:
         botapi.add_chat(chat)
-    botapi.enforce_limits(per_chat_per_second=1, global_per_second=30)
+    botapi.enforce_limits(per_chat_per_second=1, global_per_second=30)  # exact, no slack
 
     async def use(bot: ExtBot[Any]) -> None:
         sends = [bot.send_message(ALICE, f"part {n}") for n in (1, 2, 3)]
