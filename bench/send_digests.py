@@ -2,7 +2,7 @@
 
 The real path end to end: a SQLite store (in a temp dir) holding COUNT pending digests of
 subscribed chats, a fifth of them in two parts (two digest_messages rows, parts 1 and 2, of one
-digest), `jobs.digests.deliver_pending` claiming and recording them, `send_html` on a PTB
+digest), `bot.delivery.deliver_pending` claiming and recording them, `send_html` on a PTB
 ExtBot paced by `LamplightRateLimiter`, and the fake Bot API answering 429 (with retry_after)
 to a message less than 1.0 s after the previous one into its chat or the 31st in any sliding
 second — exactly, with no slack for jitter. The bot's HTTP request settings are PTB's
@@ -34,11 +34,11 @@ from functools import partial
 from pathlib import Path
 
 from sqlalchemy import select
-from telegram.request import HTTPXRequest
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # `python bench/send_digests.py` from anywhere
 
+from bot.delivery import SendReport, deliver_pending  # noqa: E402
 from bot.items import ItemKind, LibraryItem  # noqa: E402
 from bot.render import DigestView, render_digest  # noqa: E402
 from bot.store.chats import ensure_chat  # noqa: E402
@@ -46,8 +46,8 @@ from bot.store.db import Store, open_store  # noqa: E402
 from bot.store.digests import NewDigest, add_digests, library  # noqa: E402
 from bot.store.models import DeliveryState, Digest, DigestKind, DigestMessage, Item  # noqa: E402
 from bot.telegram.ratelimit import LamplightRateLimiter  # noqa: E402
-from bot.telegram.sending import SendResult, send_html  # noqa: E402
-from jobs.digests import SendReport, deliver_pending  # noqa: E402
+from bot.telegram.request import TelegramRequest  # noqa: E402
+from bot.telegram.sending import Claim, Rows, SendResult, send_html  # noqa: E402
 from tests.support.botapi import FakeBotAPI  # noqa: E402
 
 OVERALL_PER_SECOND = 30
@@ -155,14 +155,16 @@ def _render(
 
 async def deliver(api: FakeBotAPI, store: Store, now: dt.datetime) -> tuple[SendReport, float]:
     """deliver_pending through a rate-limited ExtBot; returns its report and the seconds taken."""
-    bot = api.bot(rate_limiter=LamplightRateLimiter(), request=HTTPXRequest())
+    bot = api.bot(rate_limiter=LamplightRateLimiter(), request=TelegramRequest())
     async with bot:
 
-        async def send(chat_id: int, body: str, buttons: object) -> SendResult:
-            return await send_html(bot, chat_id, body, buttons)  # type: ignore[arg-type]
+        async def send(
+            chat_id: int, body: str, buttons: Rows, *, claim: Claim | None = None
+        ) -> SendResult:
+            return await send_html(bot, chat_id, body, buttons, claim=claim)
 
         start = time.perf_counter()
-        report = await deliver_pending(store, send, now)
+        report = await deliver_pending(store, send, lambda: now)
         return report, time.perf_counter() - start
 
 

@@ -13,6 +13,7 @@ import asyncio
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Collection, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -28,6 +29,7 @@ from bot.telegram.sending import Claim, Outcome, SendResult
 log = logging.getLogger(__name__)
 
 CHAT_BATCH = 200  # chats served at once; the rate limiter paces them
+REFILL_BELOW = CHAT_BATCH // 2  # top up when this few are left: seconds of work at 28/s
 # A 429 asks for seconds, not minutes: a hold this short is waited out within the run (the
 # message pending meanwhile), a few times per message; longer ones wait for a later sweep.
 MAX_HOLD_IN_RUN = dt.timedelta(seconds=15)
@@ -79,6 +81,9 @@ class _Run:
     started: dt.datetime
     report: SendReport = field(default_factory=SendReport)
     waiting: int = 0  # messages of this run waiting for their rate-limiter slot
+    # Claims run in a thread of their own: behind other store work in the shared pool they
+    # would hold up the rate limiter's turn, and with it every send.
+    claims: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(1, "claims"))
 
 
 async def deliver_pending(
@@ -93,27 +98,41 @@ async def deliver_pending(
 ) -> SendReport:
     """Send every message that may go now (of the chats in `only`, if given). Chats are
     served concurrently (the rate limiter paces them), each chat's messages in order, each
-    chat once per run, CHAT_BATCH chats at a time, each batch only while `leading()` (this
-    process is still the install's sender). Once `stopping()` nothing more is claimed: the
-    calls in flight finish and are recorded, and the rest stays pending for the next run.
-    Backoffs count from `started` (the sweep's start; default now)."""
+    chat once per run: up to CHAT_BATCH chats at once, topped up as they finish so the pace
+    never idles between batches, each top-up only while `leading()` (this process is still
+    the install's sender). Once `stopping()` nothing more is claimed: the calls in flight
+    finish and are recorded, and the rest stays pending for the next run. Backoffs count
+    from `started` (the sweep's start; default now)."""
     run = _Run(store, send, clock, stopping, started or clock())
-    served: set[int] = set()
-    while not stopping() and (leading is None or await leading()):
-        chats = await asyncio.to_thread(_candidates, store, clock(), served, only)
-        if not chats:
-            break
-        served.update(chats)
-        await asyncio.gather(*(_deliver_chat(run, chat) for chat in chats))
+    try:
+        await _serve(run, only, leading)
+    finally:
+        run.claims.shutdown(wait=False)
     return run.report
 
 
-def _candidates(
-    store: Store, now: dt.datetime, served: set[int], only: Collection[int] | None
-) -> list[int]:
-    with store.transaction() as session:
+async def _serve(
+    run: _Run, only: Collection[int] | None, leading: Callable[[], Awaitable[bool]] | None
+) -> None:
+    served: set[int] = set()
+    active: set[asyncio.Task[None]] = set()
+    more = True
+    while more or active:
+        if more and len(active) <= REFILL_BELOW:
+            room = CHAT_BATCH - len(active)
+            go_on = not run.stopping() and (leading is None or await leading())
+            chats = await asyncio.to_thread(_candidates, run, served, only, room) if go_on else []
+            more = len(chats) == room
+            served.update(chats)
+            active.update(asyncio.create_task(_deliver_chat(run, chat)) for chat in chats)
+        if active:
+            _, active = await asyncio.wait(active, return_when=asyncio.FIRST_COMPLETED)
+
+
+def _candidates(run: _Run, served: set[int], only: Collection[int] | None, limit: int) -> list[int]:
+    with run.store.transaction() as session:
         return outbox.chats_with_pending(
-            session, now=now, limit=CHAT_BATCH, exclude=served, only=only
+            session, now=run.clock(), limit=limit, exclude=served, only=only
         )
 
 
@@ -153,7 +172,8 @@ async def _send_claimed(run: _Run, message: OutgoingMessage) -> SendResult:
         nonlocal granted
         granted = True
         run.waiting -= 1
-        return await asyncio.to_thread(_claim, run.store, message.id, run.clock())
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(run.claims, _claim, run.store, message.id, run.clock())
 
     run.waiting += 1
     try:

@@ -55,10 +55,11 @@ PER_CHAT_INTERVAL = 1.05
 # Above this many chats, idle ones are forgotten so a broadcast does not grow memory forever.
 _PRUNE_ABOVE = 1024
 
-# A caller woken this much after its turn still counts from the turn, so timer lateness does
-# not slow the pace; a longer stall counts from the real departure, so it releases no burst.
-# Any two departures are at most this much closer than the interval allows.
-_CATCH_UP = 0.01
+# A caller leaving this much after its turn (timer lateness, its claim's store work) still
+# counts from the turn, so neither slows the pace; a longer stall counts from the real
+# departure, so it releases no burst. Any two departures are at most this much closer than
+# the interval allows, and a second never holds more than one departure over the pace.
+_CATCH_UP = 0.02
 
 _Result = bool | dict[str, Any] | list[dict[str, Any]]
 _ChatKey = int | str
@@ -121,8 +122,8 @@ class _Pacer:
         any) agrees, else leave it unused.
 
         Returns True if the caller departed, False if it was held meanwhile, None if its
-        claim refused. The claim runs inside the turn, so the departure is counted from when
-        the claimed request really leaves.
+        claim refused. The claim runs inside the turn and the departure counts from its end,
+        when the request really leaves (within _CATCH_UP of the turn, from the turn).
         """
         loop = asyncio.get_running_loop()
         async with self.turn:
