@@ -45,9 +45,9 @@ from bot.store.chats import ensure_chat  # noqa: E402
 from bot.store.db import Store, open_store  # noqa: E402
 from bot.store.digests import NewDigest, add_digests, library  # noqa: E402
 from bot.store.models import DeliveryState, Digest, DigestKind, DigestMessage, Item  # noqa: E402
-from bot.telegram.ratelimit import LamplightRateLimiter  # noqa: E402
+from bot.telegram.ratelimit import Departure, LamplightRateLimiter  # noqa: E402
 from bot.telegram.request import TelegramRequest  # noqa: E402
-from bot.telegram.sending import Claim, Rows, SendResult, send_html  # noqa: E402
+from bot.telegram.sending import Rows, SendResult, send_html  # noqa: E402
 from tests.support.botapi import FakeBotAPI  # noqa: E402
 
 OVERALL_PER_SECOND = 30
@@ -159,9 +159,9 @@ async def deliver(api: FakeBotAPI, store: Store, now: dt.datetime) -> tuple[Send
     async with bot:
 
         async def send(
-            chat_id: int, body: str, buttons: Rows, *, claim: Claim | None = None
+            chat_id: int, body: str, buttons: Rows, *, departure: Departure | None = None
         ) -> SendResult:
-            return await send_html(bot, chat_id, body, buttons, claim=claim)
+            return await send_html(bot, chat_id, body, buttons, departure=departure)
 
         start = time.perf_counter()
         report = await deliver_pending(store, send, lambda: now)

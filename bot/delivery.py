@@ -24,7 +24,8 @@ from bot.schedule import day_end, next_send_retry
 from bot.store import outbox
 from bot.store.db import Store
 from bot.store.outbox import OutgoingMessage
-from bot.telegram.sending import Claim, Outcome, SendResult
+from bot.telegram.ratelimit import Departure
+from bot.telegram.sending import Outcome, SendResult
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ MAX_HOLDS_IN_RUN = 3
 
 
 class Send(Protocol):
-    """Sends one message; with `claim`, claims it the moment its slot is granted."""
+    """Sends one message; with a `departure`, claims it the moment its slot is granted."""
 
     def __call__(
         self,
@@ -45,7 +46,7 @@ class Send(Protocol):
         body: str,
         buttons: Sequence[Sequence[Sequence[str]]],
         *,
-        claim: Claim | None = None,
+        departure: Departure | None = None,
     ) -> Awaitable[SendResult]: ...
 
 
@@ -81,8 +82,9 @@ class _Run:
     started: dt.datetime
     report: SendReport = field(default_factory=SendReport)
     waiting: int = 0  # messages of this run waiting for their rate-limiter slot
-    # Claims run in a thread of their own: behind other store work in the shared pool they
-    # would hold up the rate limiter's turn, and with it every send.
+    # Claims and records run in a thread of their own: they are on every send's path (the
+    # next claimed message leaves only once this one is recorded), and behind other store
+    # work in the shared pool they would hold up every send.
     claims: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(1, "claims"))
 
 
@@ -121,25 +123,32 @@ async def _serve(
         if more and len(active) <= REFILL_BELOW:
             room = CHAT_BATCH - len(active)
             go_on = not run.stopping() and (leading is None or await leading())
-            chats = await asyncio.to_thread(_candidates, run, served, only, room) if go_on else []
+            chats = await asyncio.to_thread(_candidates, run, served, only, room) if go_on else {}
             more = len(chats) == room
             served.update(chats)
-            active.update(asyncio.create_task(_deliver_chat(run, chat)) for chat in chats)
+            active.update(
+                asyncio.create_task(_deliver_chat(run, chat, head)) for chat, head in chats.items()
+            )
         if active:
             _, active = await asyncio.wait(active, return_when=asyncio.FIRST_COMPLETED)
 
 
-def _candidates(run: _Run, served: set[int], only: Collection[int] | None, limit: int) -> list[int]:
+def _candidates(
+    run: _Run, served: set[int], only: Collection[int] | None, limit: int
+) -> dict[int, OutgoingMessage | None]:
+    """Up to `limit` chats with something to send, each with the head of its queue (read
+    in one query: a peek per chat would crowd the event loop out of the GIL)."""
     with run.store.transaction() as session:
-        return outbox.chats_with_pending(
+        chats = outbox.chats_with_pending(
             session, now=run.clock(), limit=limit, exclude=served, only=only
         )
+        heads = outbox.next_messages(session, chats)
+    return {chat: heads.get(chat) for chat in chats}
 
 
-async def _deliver_chat(run: _Run, chat_id: int) -> None:
-    holds = 0
+async def _deliver_chat(run: _Run, chat_id: int, head: OutgoingMessage | None) -> None:
+    holds, message = 0, head
     while not run.stopping():
-        message = await asyncio.to_thread(_next, run.store, chat_id)
         if message is None:
             return
         if message.retry_at is not None and message.retry_at > run.clock():
@@ -148,13 +157,11 @@ async def _deliver_chat(run: _Run, chat_id: int) -> None:
                 return  # a later sweep sends it
             holds += 1
             await _sleep(wait.total_seconds(), run.stopping)
+            message = await asyncio.to_thread(_next, run.store, chat_id)
             continue
-        result = await _send_claimed(run, message)
-        if result.outcome is Outcome.NOT_CLAIMED:
+        result, counted = await _send_and_record(run, message)
+        if counted is None:
             return  # another sender has it, or it may not go after all
-        if result.outcome is Outcome.SENT:
-            pause_point(BEFORE_RECORD)
-        counted = await asyncio.to_thread(_settle, run, message, result)
         run.report.count(counted)  # on the loop: no races
         if result.outcome is Outcome.SENT:
             pause_point(SLOTS_QUEUED, run.waiting)
@@ -162,10 +169,13 @@ async def _deliver_chat(run: _Run, chat_id: int) -> None:
             pause_point(RATE_HOLD)
         elif result.outcome is not Outcome.UNCERTAIN:
             return  # blocked, refused, given up, or a retry minutes away
+        message = await asyncio.to_thread(_next, run.store, chat_id)
 
 
-async def _send_claimed(run: _Run, message: OutgoingMessage) -> SendResult:
-    """Send `message`, claiming it only as its slot is granted."""
+async def _send_and_record(run: _Run, message: OutgoingMessage) -> tuple[SendResult, str | None]:
+    """Send `message`, claimed only as its slot is granted, and record the outcome; returns
+    it and the SendReport field it counts in (None: not claimed, nothing happened). Until
+    it is recorded no other claimed message leaves, so at most one is ever `sending`."""
     granted = False
 
     async def claim() -> bool:
@@ -175,10 +185,18 @@ async def _send_claimed(run: _Run, message: OutgoingMessage) -> SendResult:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(run.claims, _claim, run.store, message.id, run.clock())
 
+    departure = Departure(claim)
     run.waiting += 1
     try:
-        return await run.send(message.chat_id, message.body, message.buttons, claim=claim)
+        result = await run.send(message.chat_id, message.body, message.buttons, departure=departure)
+        if result.outcome is Outcome.NOT_CLAIMED:
+            return result, None
+        if result.outcome is Outcome.SENT:
+            pause_point(BEFORE_RECORD)
+        loop = asyncio.get_running_loop()
+        return result, await loop.run_in_executor(run.claims, _settle, run, message, result)
     finally:
+        departure.settled()
         if not granted:
             run.waiting -= 1
 

@@ -850,6 +850,9 @@ class FakeBotAPI:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out as separate writes: with Nagle on, each answer would
+            # wait out the client's delayed ACK (40 ms), which real Telegram does not add.
+            disable_nagle_algorithm = True
 
             def setup(self) -> None:
                 super().setup()

@@ -77,27 +77,53 @@ def chats_with_pending(
 def next_message(session: Session, chat_id: int) -> OutgoingMessage | None:
     """The head of the chat's queue (its oldest undelivered message, parts in order), if it
     is pending; None when the chat has nothing to send, is blocked, or its head is out."""
-    row = session.execute(
-        select(DigestMessage, Digest.local_date, Chat.timezone, Chat.blocked)
+    return next_messages(session, [chat_id]).get(chat_id)
+
+
+def next_messages(session: Session, chat_ids: Collection[int]) -> dict[int, OutgoingMessage]:
+    """`next_message` of several chats in one query (a chat without one is left out)."""
+    order = func.row_number().over(
+        partition_by=Digest.chat_id, order_by=(Digest.id, DigestMessage.part)
+    )
+    ranked = (
+        select(DigestMessage.id.label("message_id"), order.label("n"))
         .join(Digest, DigestMessage.digest_id == Digest.id)
-        .join(Chat, Digest.chat_id == Chat.id)
         .where(
-            Digest.chat_id == chat_id,
+            Digest.chat_id.in_(list(chat_ids)),
             DigestMessage.state.in_([PENDING, SENDING]),
             Digest.gave_up_at.is_(None),
         )
-        .order_by(Digest.id, DigestMessage.part)
-        .limit(1)
-    ).first()
-    if row is None:
-        return None
-    message, local_date, timezone, blocked = row
-    if blocked or message.state is not PENDING:
-        return None
+        .subquery()
+    )
+    rows = session.execute(
+        select(DigestMessage, Digest.chat_id, Digest.local_date, Chat.timezone, Chat.blocked)
+        .join(ranked, ranked.c.message_id == DigestMessage.id)
+        .join(Digest, DigestMessage.digest_id == Digest.id)
+        .join(Chat, Digest.chat_id == Chat.id)
+        .where(ranked.c.n == 1)
+    )
+    return {
+        chat_id: _outgoing(message, chat_id, local_date, timezone)
+        for message, chat_id, local_date, timezone, blocked in rows
+        if not blocked and message.state is PENDING
+    }
+
+
+def _outgoing(
+    message: DigestMessage, chat_id: int, local_date: dt.date, timezone: str
+) -> OutgoingMessage:
     return OutgoingMessage(
-        message.id, chat_id, message.digest_id, message.part, local_date, timezone,
-        message.body, message.buttons, message.attempts, _aware(message.retry_at),
-    )  # fmt: skip
+        message.id,
+        chat_id,
+        message.digest_id,
+        message.part,
+        local_date,
+        timezone,
+        message.body,
+        message.buttons,
+        message.attempts,
+        _aware(message.retry_at),
+    )
 
 
 def claim(session: Session, message_id: int, *, now: dt.datetime) -> bool:

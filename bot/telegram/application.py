@@ -26,9 +26,9 @@ from bot.telegram.access import AccessGate
 from bot.telegram.handlers import Handlers, Services
 from bot.telegram.heartbeat import keep_heartbeat, polling_request
 from bot.telegram.operator import OperatorHandlers
-from bot.telegram.ratelimit import LamplightRateLimiter
+from bot.telegram.ratelimit import Departure, LamplightRateLimiter
 from bot.telegram.request import TelegramRequest
-from bot.telegram.sending import Claim, SendResult, send_html
+from bot.telegram.sending import SendResult, send_html
 from bot.telegram.today import TodayHandlers
 from jobs.scheduler import Lease, build_scheduler
 
@@ -122,9 +122,9 @@ def bot_sender(app: Application) -> Send:  # type: ignore[type-arg]
         body: str,
         buttons: Sequence[Sequence[Sequence[str]]],
         *,
-        claim: Claim | None = None,
+        departure: Departure | None = None,
     ) -> SendResult:
-        return await send_html(app.bot, chat_id, body, buttons, claim=claim)
+        return await send_html(app.bot, chat_id, body, buttons, departure=departure)
 
     return send
 

@@ -106,4 +106,3 @@ def feeds_text(
             return shown + note
         shown += f"\n{line}"
     return shown
-

@@ -44,7 +44,8 @@ from bot.telegram.feeds_view import (
     feeds_request,
     feeds_text,
 )
-from bot.telegram.sending import NO_PREVIEW, Claim, SendResult, keyboard, send_html
+from bot.telegram.ratelimit import Departure
+from bot.telegram.sending import NO_PREVIEW, SendResult, keyboard, send_html
 from bot.telegram.settings_view import (
     EXAMPLES,
     LANGUAGE_SET,
@@ -482,9 +483,9 @@ class Handlers:
             body: str,
             buttons: Sequence[Sequence[Sequence[str]]],
             *,
-            claim: Claim | None = None,
+            departure: Departure | None = None,
         ) -> SendResult:
-            return await send_html(context.bot, chat_id, body, buttons, claim=claim)
+            return await send_html(context.bot, chat_id, body, buttons, departure=departure)
 
         return send
 

@@ -8,8 +8,10 @@ request named none) for ``retry_after`` and retries, while other chats keep flow
 A call may carry a :class:`Departure` as its ``rate_limit_args``: its ``claim`` runs the moment
 the call's slot is granted (per-chat pace, overall pace and any 429 hold already waited out)
 and the request leaves right after it, so an outbox message is marked `sending` only for the
-request itself, never for a wait. Such a call is not retried here after a 429: its sender puts
-the message back in the outbox and decides.
+request itself, never for a wait. One such request is out at a time, so a crash leaves at most
+one message uncertain (the pace is then 28/s or one per round trip to Telegram, whichever is
+slower). Such a call is not retried here after a 429: its sender puts the message back in the
+outbox and decides.
 
 Calls leave one at a time, in call order, each one interval after the call before it really
 left (a GCRA with a burst of one and a small tolerance). Spacing is measured from departures,
@@ -91,15 +93,26 @@ def retry_after_seconds(error: RetryAfter) -> float:
 Claim = Callable[[], Awaitable[bool]]
 
 
-@dataclass(frozen=True, slots=True)
 class Departure:
     """``rate_limit_args`` for a call whose message must be claimed as its slot is granted.
 
     ``claim`` returns False when the message may not go after all (another sender took it, it
     was given up); the slot is then left to the next caller and :class:`NotClaimed` is raised.
+    Once claimed, no other claimed call leaves until its sender calls :meth:`settled`, having
+    recorded the outcome: at any moment at most one message is `sending`.
     """
 
-    claim: Claim
+    __slots__ = ("_release", "claim")
+
+    def __init__(self, claim: Claim) -> None:
+        self.claim = claim
+        self._release: Callable[[], None] | None = None
+
+    def settled(self) -> None:
+        """The outcome is recorded (or the call never left): the next claimed call may go."""
+        release, self._release = self._release, None
+        if release is not None:
+            release()
 
 
 class NotClaimed(Exception):
@@ -123,7 +136,7 @@ class _Pacer:
 
         Returns True if the caller departed, False if it was held meanwhile, None if its
         claim refused. The claim runs inside the turn and the departure counts from its end,
-        when the request really leaves (within _CATCH_UP of the turn, from the turn).
+        when the request really leaves (from the turn, if within _CATCH_UP of it).
         """
         loop = asyncio.get_running_loop()
         async with self.turn:
@@ -161,7 +174,14 @@ class LamplightRateLimiter(BaseRateLimiter[int | Departure]):
             :class:`Departure` (claimed at its grant, never retried here).
     """
 
-    __slots__ = ("_chats", "_held_all_until", "_max_retries", "_overall", "_per_chat_interval")
+    __slots__ = (
+        "_chats",
+        "_held_all_until",
+        "_max_retries",
+        "_one_out",
+        "_overall",
+        "_per_chat_interval",
+    )
 
     def __init__(
         self,
@@ -176,6 +196,8 @@ class LamplightRateLimiter(BaseRateLimiter[int | Departure]):
         self._chats: dict[_ChatKey, _ChatState] = {}
         self._held_all_until = 0.0
         self._max_retries = max_retries
+        # One claimed request out at a time: a crash leaves at most one message uncertain.
+        self._one_out = asyncio.Lock()
 
     async def initialize(self) -> None:
         """Nothing to set up: state is created per chat on first use."""
@@ -185,6 +207,7 @@ class LamplightRateLimiter(BaseRateLimiter[int | Departure]):
         self._chats.clear()
         self._held_all_until = 0.0
         self._overall = _Pacer(self._overall.interval)
+        self._one_out = asyncio.Lock()
 
     async def process_request(
         self,
@@ -200,16 +223,15 @@ class LamplightRateLimiter(BaseRateLimiter[int | Departure]):
         departure = rate_limit_args if isinstance(rate_limit_args, Departure) else None
         max_retries = rate_limit_args if isinstance(rate_limit_args, int) else self._max_retries
         chat = _chat_key(data.get("chat_id"))
+        if departure is not None:
+            return await self._claimed_call(callback, args, kwargs, endpoint, chat, departure)
         for attempt in itertools.count(1):
-            if not await self._wait_turn(endpoint, chat, departure):
-                raise NotClaimed(endpoint)
+            await self._wait_turn(endpoint, chat)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as error:
                 seconds = retry_after_seconds(error)
                 self._hold(chat, seconds)
-                if departure is not None:
-                    raise
                 if attempt > max_retries:
                     _LOGGER.warning(
                         "%s to chat %s still flood-limited after %d retries; giving up",
@@ -228,6 +250,26 @@ class LamplightRateLimiter(BaseRateLimiter[int | Departure]):
                     max_retries,
                 )
         raise AssertionError("unreachable")  # itertools.count never ends
+
+    async def _claimed_call(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, _Result]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        chat: _ChatKey | None,
+        departure: Departure,
+    ) -> _Result:
+        """A Departure's call: claimed as its slot is granted, out alone (no other claimed
+        call leaves until it is settled), and a 429 raised to its sender after holding the
+        chat."""
+        if not await self._wait_turn(endpoint, chat, departure):
+            raise NotClaimed(endpoint)
+        try:
+            return await callback(*args, **kwargs)
+        except RetryAfter as error:
+            self._hold(chat, retry_after_seconds(error))
+            raise
 
     def _hold(self, chat: _ChatKey | None, seconds: float) -> None:
         until = asyncio.get_running_loop().time() + seconds
@@ -249,7 +291,8 @@ class LamplightRateLimiter(BaseRateLimiter[int | Departure]):
     async def _wait_turn(
         self, endpoint: str, chat: _ChatKey | None, departure: Departure | None = None
     ) -> bool:
-        """Wait until the call may leave; False if its departure's claim refused it."""
+        """Wait until the call may leave; False if its departure's claim refused it. A
+        departure that leaves holds `_one_out` until it is settled."""
         loop = asyncio.get_running_loop()
         paced = is_message_call(endpoint)
         state = self._chat_state(chat) if paced and chat is not None else None
@@ -263,20 +306,37 @@ class LamplightRateLimiter(BaseRateLimiter[int | Departure]):
                 if state is not None and state.next_free > loop.time():
                     await asyncio.sleep(state.next_free - loop.time())
                     continue  # a 429 may have come meanwhile
-                claim = departure.claim if departure is not None else None
-                if paced:
-                    went = await self._overall.depart(
-                        lambda: self._held_until(chat) <= loop.time(), claim
-                    )
-                    if went is None:
-                        return False
-                    if not went:
-                        continue  # held while queueing: the departure goes to the next caller
-                elif claim is not None and not await claim():
+                went = await self._depart(paced, chat, departure)
+                if went is None:
                     return False
+                if not went:
+                    continue  # held while queueing: the departure goes to the next caller
                 if state is not None:
                     state.next_free = loop.time() + self._per_chat_interval
                 return True
+
+    async def _depart(
+        self, paced: bool, chat: _ChatKey | None, departure: Departure | None
+    ) -> bool | None:
+        """Take a departure in the overall pace (for message calls), claiming it if the call
+        has a departure: True, False if held meanwhile, None if the claim refused."""
+        loop = asyncio.get_running_loop()
+        if departure is None:
+            return not paced or await self._overall.depart(
+                lambda: self._held_until(chat) <= loop.time()
+            )
+        await self._one_out.acquire()
+        if paced:
+            went = await self._overall.depart(
+                lambda: self._held_until(chat) <= loop.time(), departure.claim
+            )
+        else:
+            went = True if await departure.claim() else None
+        if went is True:
+            departure._release = self._one_out.release
+        else:
+            self._one_out.release()
+        return went
 
     def _chat_state(self, chat: _ChatKey) -> _ChatState:
         state = self._chats.get(chat)

@@ -83,13 +83,19 @@ def keyboard(rows: Sequence[Sequence[Sequence[str]]]) -> InlineKeyboardMarkup | 
 
 
 async def send_html(
-    bot: Bot, chat_id: int, html: str, buttons: Rows = (), *, claim: Claim | None = None
+    bot: Bot,
+    chat_id: int,
+    html: str,
+    buttons: Rows = (),
+    *,
+    departure: Departure | None = None,
 ) -> SendResult:
     """Send one Telegram-HTML message; never raises for Telegram's own refusals or the
-    network. With `claim`, the message is claimed (marked `sending` in the outbox) only once
-    the rate limiter grants its departure, and the request leaves right after."""
+    network. With a `departure`, the message is claimed (marked `sending` in the outbox)
+    only once the rate limiter grants its departure, and the request leaves right after;
+    the caller calls `departure.settled()` once it has recorded the outcome."""
     limited = isinstance(bot, ExtBot) and isinstance(bot.rate_limiter, LamplightRateLimiter)
-    if claim is not None and not limited and not await claim():
+    if departure is not None and not limited and not await departure.claim():
         return SendResult(Outcome.NOT_CLAIMED)  # no limiter to wait for: claim at once
     try:
         sent = await bot.send_message(
@@ -98,7 +104,7 @@ async def send_html(
             parse_mode=ParseMode.HTML,
             reply_markup=keyboard(buttons),
             link_preview_options=NO_PREVIEW,
-            **({"rate_limit_args": Departure(claim)} if claim is not None and limited else {}),
+            **({"rate_limit_args": departure} if departure is not None and limited else {}),
         )
     except NotClaimed:
         return SendResult(Outcome.NOT_CLAIMED)

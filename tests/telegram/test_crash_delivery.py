@@ -10,7 +10,16 @@ from sqlalchemy import select
 from bot.faults import RATE_HOLD, SLOTS_QUEUED
 from bot.store.models import DeliveryState, Digest, DigestMessage
 from tests.support.chat import Chat
-from tests.support.crashes import FRIEND, PASSED, PENDING, SENT, UNCERTAIN, Setup, digests_seen
+from tests.support.crashes import (
+    FRIEND,
+    PASSED,
+    PENDING,
+    SENDING,
+    SENT,
+    UNCERTAIN,
+    Setup,
+    digests_seen,
+)
 from tests.support.crashes import setup as setup  # the fixture
 
 CROWD = range(3001, 3151)  # 150 subscribers due at once
@@ -76,4 +85,24 @@ def test_killed_during_a_429_hold_the_held_digest_goes_out_after_restart(
     setup.wait(lambda: setup.pending() == 0, "every digest sent after the restart")
     setup.wait(lambda: digests_seen(held), "the held chat's digest")
     setup.help_answered(setup.subscribe(FRIEND, setup.later_today()))
+    assert_each_chat_got_its_digest_once(setup, chats)
+
+
+def test_killed_while_a_request_is_out_it_is_uncertain_and_never_sent_twice(
+    setup: Setup,
+) -> None:
+    chats = [setup.subscribe(chat_id, PASSED, size=2) for chat_id in CROWD[:6]]
+    out = chats[0]
+    # Telegram takes the message at once; its answer is held until the bot is gone.
+    setup.botapi.hold_answer_next("sendMessage", chat_id=out.user_id)
+    crashed = setup.processes.start()
+    setup.wait(lambda: setup.botapi.held_requests() == 1, "the request out, its answer held")
+    crashed.sigkill()
+    assert len(digests_seen(out)) == 1, "Telegram had taken it"
+    assert set(states_by_chat(setup)[out.user_id]) == {SENDING}
+
+    setup.processes.start()
+    setup.wait(lambda: setup.pending() == 0, "every digest sent after the restart")
+    setup.help_answered(setup.subscribe(FRIEND, setup.later_today()))
+    assert set(states_by_chat(setup)[out.user_id]) == {UNCERTAIN}
     assert_each_chat_got_its_digest_once(setup, chats)

@@ -206,16 +206,17 @@ def test_rates_must_be_positive() -> None:
 # --- calls whose message is claimed as its slot is granted ---
 
 
-def test_a_claim_runs_only_once_the_slot_is_granted_and_the_request_leaves_right_after() -> None:
+def test_a_claim_runs_only_once_the_slot_is_granted_and_the_next_waits_for_the_record() -> None:
     """Two messages into one chat: the second is claimed a chat interval after the first
-    really left, never while it waits, and each request leaves as soon as it is claimed."""
+    really left, never while it waits; each request leaves as soon as it is claimed; and no
+    claimed message leaves before the one before it is recorded (settled)."""
     limiter = LamplightRateLimiter(overall_per_second=1000, per_chat_per_second=5)
 
     async def main() -> list[tuple[str, float]]:
         loop = asyncio.get_running_loop()
         events: list[tuple[str, float]] = []
 
-        def sender(n: int) -> tuple[Callable[[], Awaitable[bool]], Callable[[], Awaitable[bool]]]:
+        async def send(n: int, chat: int) -> None:
             async def claim() -> bool:
                 events.append((f"claim {n}", loop.time()))
                 return True
@@ -224,25 +225,28 @@ def test_a_claim_runs_only_once_the_slot_is_granted_and_the_request_leaves_right
                 events.append((f"send {n}", loop.time()))
                 return True
 
-            return claim, call
+            departure = Departure(claim)
+            data = {"chat_id": chat}
+            await limiter.process_request(call, (), {}, "sendMessage", data, departure)
+            await asyncio.sleep(0.3)  # the sender records the outcome
+            events.append((f"recorded {n}", loop.time()))
+            departure.settled()
 
-        sends = []
-        for n in (1, 2):
-            claim, call = sender(n)
-            sends.append(
-                limiter.process_request(
-                    call, (), {}, "sendMessage", {"chat_id": ALICE}, Departure(claim)
-                )
-            )
-        await asyncio.gather(*sends)
+        await asyncio.gather(send(1, ALICE), send(2, ALICE), send(3, BOB))
         return events
 
     events = asyncio.run(main())
 
-    assert [name for name, _ in events] == ["claim 1", "send 1", "claim 2", "send 2"]
+    names = [name for name, _ in events]
+    # Bob's, ready at once, waits for Alice's first to be recorded (one out at a time);
+    # Alice's second waits for her chat's interval too, unclaimed, and goes last.
+    assert names == [
+        "claim 1", "send 1", "recorded 1", "claim 3", "send 3", "recorded 3",
+        "claim 2", "send 2", "recorded 2",
+    ]  # fmt: skip
     at = dict(events)
-    assert at["claim 2"] - at["send 1"] >= 0.2 - 0.001  # waited unclaimed for its slot
-    assert at["send 2"] - at["claim 2"] < 0.05  # and left at once once claimed
+    assert at["claim 2"] - at["send 1"] >= 0.2 - 0.001
+    assert at["send 2"] - at["claim 2"] < 0.05  # left at once once claimed
 
 
 def test_a_refused_claim_sends_nothing_and_leaves_the_slot_to_the_next(
@@ -284,10 +288,12 @@ def test_a_429_for_a_claimed_message_is_not_retried_but_holds_its_chat(
         return True
 
     async def use(bot: ExtBot[Any]) -> Any:
+        departure = Departure(claim)
         first = await asyncio.gather(
-            bot.send_message(ALICE, "refused", rate_limit_args=Departure(claim)),
+            bot.send_message(ALICE, "refused", rate_limit_args=departure),
             return_exceptions=True,
         )
+        departure.settled()
         assert limiter.is_held(ALICE)
         await bot.send_message(ALICE, "after the hold")
         return first[0]
