@@ -5,6 +5,7 @@ digests."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 from sqlalchemy import select
 
@@ -14,6 +15,7 @@ from bot.store.models import DeliveryState, Digest, DigestKind, DigestMessage
 from bot.telegram.application import bot_sender
 from bot.telegram.background import Running
 from bot.telegram.handlers import Services
+from bot.telegram.request import KEEPALIVE_EXPIRY
 from jobs.digests import compose_due, send_due_digests
 from tests.support.bot import FRIEND, OWNER, Clock
 from tests.support.botapi import FakeBotAPI
@@ -108,3 +110,37 @@ def test_admins_hear_once_a_day_of_uncertain_and_given_up_digests(
     assert tell(clock.now + dt.timedelta(hours=23)) is None  # once a day at most
     assert tell(clock.now + dt.timedelta(hours=25)) is None  # nothing new since
     assert len(owner.bot_messages()) == 1
+
+
+def test_a_refused_connection_is_retried_and_the_digest_arrives_once(
+    botapi: FakeBotAPI, friend: Chat, running: Running, services: Services, clock: Clock
+) -> None:
+    clock.now = EIGHT
+    botapi.go_down()  # Telegram unreachable: nothing can have reached it
+    try:
+        assert sweep(running, services).retried == 1
+    finally:
+        botapi.come_back()
+    assert states(services, FRIEND, DigestKind.DAILY) == [DeliveryState.PENDING]
+    clock.now += dt.timedelta(minutes=1)
+    assert sweep(running, services).sent >= 1
+    assert len(digest_messages(friend)) == 1
+
+
+def test_an_idle_connection_expires_here_before_telegram_closes_it(
+    botapi: FakeBotAPI, friend: Chat, running: Running, services: Services, clock: Clock
+) -> None:
+    """The morning's first send after a quiet night must not go out on a connection the
+    server is closing (its answer would be lost: an uncertain digest). The bot's keep-alive
+    expiry is shorter than the server's idle limit, so it opens a fresh one."""
+    botapi.keepalive_idle = KEEPALIVE_EXPIRY + 0.5
+    clock.now = EIGHT
+    friend.send("/settings")
+    friend.reply()  # a connection used, then left idle
+    idle_since = time.monotonic()
+    botapi.wait_for(
+        lambda: time.monotonic() - idle_since > botapi.keepalive_idle, 10, what="a quiet night"
+    )
+    report = sweep(running, services)
+    assert (report.sent, report.uncertain) == (1, 0)
+    assert len(digest_messages(friend)) == 1
