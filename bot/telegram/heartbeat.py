@@ -5,39 +5,27 @@ from __future__ import annotations
 
 import datetime as dt
 from http import HTTPStatus
-from typing import Any
 
 from telegram import Update
 from telegram.ext import Application, ContextTypes, TypeHandler
-from telegram.request import BaseRequest, HTTPXRequest, RequestData
+from telegram.request import HTTPXRequest
 
 from bot.health import BeatSource, Heartbeat
+from bot.telegram.request import TelegramRequest
 
 
-class HeartbeatRequest(HTTPXRequest):
-    """PTB's request for getUpdates (ApplicationBuilder.get_updates_request), beating after
-    each poll Telegram answers; PTB's own default for it is one connection."""
+class HeartbeatRequest(TelegramRequest):
+    """The request for getUpdates (ApplicationBuilder.get_updates_request), beating after
+    each poll Telegram answers; one connection, as PTB's own default for it."""
 
     def __init__(self, heartbeat: Heartbeat) -> None:
-        super().__init__(connection_pool_size=1)
+        super().__init__(pool_size=1)
         self._heartbeat = heartbeat
 
-    async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        read_timeout: Any = BaseRequest.DEFAULT_NONE,
-        write_timeout: Any = BaseRequest.DEFAULT_NONE,
-        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
-        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
-    ) -> tuple[int, bytes]:
-        code, payload = await super().do_request(
-            url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
-        )
+    def answered(self, code: int) -> None:
+        super().answered(code)
         if code == HTTPStatus.OK:
             self._heartbeat.beat(BeatSource.POLL)
-        return code, payload
 
 
 def polling_request(heartbeat: Heartbeat | None) -> HTTPXRequest:

@@ -23,18 +23,28 @@ class GatewayTimeout(NetworkError):
 
 class TelegramRequest(HTTPXRequest):
     """PTB's HTTPXRequest with an explicit keep-alive expiry, raising GatewayTimeout on 504
-    (PTB folds every 5xx into one NetworkError)."""
+    (PTB folds every 5xx into one NetworkError); `answered` sees every status Telegram gave."""
 
-    def __init__(self, keepalive_expiry: float = KEEPALIVE_EXPIRY, **timeouts: float) -> None:
+    def __init__(
+        self,
+        keepalive_expiry: float = KEEPALIVE_EXPIRY,
+        pool_size: int = POOL_SIZE,
+        **timeouts: float,
+    ) -> None:
         """`timeouts`: PTB's read_timeout, write_timeout, connect_timeout, pool_timeout."""
         limits = httpx.Limits(
-            max_connections=POOL_SIZE,
-            max_keepalive_connections=POOL_SIZE,
+            max_connections=pool_size,
+            max_keepalive_connections=pool_size,
             keepalive_expiry=keepalive_expiry,
         )
         super().__init__(
-            connection_pool_size=POOL_SIZE, httpx_kwargs={"limits": limits}, **timeouts
+            connection_pool_size=pool_size, httpx_kwargs={"limits": limits}, **timeouts
         )
+
+    def answered(self, code: int) -> None:
+        """Telegram answered with HTTP status `code`."""
+        if code == HTTPStatus.GATEWAY_TIMEOUT:
+            raise GatewayTimeout("Gateway Timeout (504)")
 
     async def do_request(
         self,
@@ -49,6 +59,5 @@ class TelegramRequest(HTTPXRequest):
         code, payload = await super().do_request(
             url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
         )
-        if code == HTTPStatus.GATEWAY_TIMEOUT:
-            raise GatewayTimeout("Gateway Timeout (504)")
+        self.answered(code)
         return code, payload

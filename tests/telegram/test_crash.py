@@ -1,14 +1,6 @@
-"""Crashes: a real `lamplight run` is killed with SIGKILL at a pause point, then started again.
-
-Each bot process freezes at the point named by LAMPLIGHT_PAUSE_AT (bot/faults.py) after writing
-a marker file; the test kills it there. What recovery did is judged only by what the users see
-in their chats and by the store, never by the fake Bot API's call log: Telegram keeps none.
-
-The chats' zone is chosen so that their local time is near noon while the test runs (the local
-date cannot roll over mid-test), and a digest time of 00:00 is long past, so the sweep each
-start runs finds the daily digest due at once. A digest time three hours ahead is not due.
-The stage (store, users, processes) is tests/support/crashes.py.
-"""
+"""Crashes: a real `lamplight run` is killed with SIGKILL at a pause point, then started again,
+around composing and recording; how pause points work and how recovery is judged is told in
+tests/support/crashes.py, the stage these tests share."""
 
 from __future__ import annotations
 
