@@ -6,13 +6,13 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
+from bot.compose import digest_seed, digest_title
 from bot.config import Settings
 from bot.render import DigestView, render_plain
 from bot.schedule import local_date
 from bot.selection import DigestPrefs, compose_digest
 from bot.store import digests as outbox
 from bot.store.models import Chat, DigestKind
-from jobs.digests import digest_seed, digest_title
 
 
 def preview_digest(session: Session, chat_id: int, settings: Settings, now: dt.datetime) -> str:

@@ -1,136 +1,19 @@
-"""The digest sweep: compose what is due, then send what is pending. Plain async functions;
-jobs/scheduler.py runs them every minute."""
+"""The digest sweep: compose what is due, then send what is pending. jobs/scheduler.py runs it
+every minute."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import gettext
 import logging
-import zlib
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from contextlib import closing
+from collections.abc import Awaitable, Callable
 
-from sqlalchemy.orm import Session
-
+from bot.compose import compose_due
 from bot.delivery import Clock, Send, SendReport, deliver_pending
 from bot.faults import AFTER_COMPOSE, pause_point
-from bot.i18n import ENGLISH, format_day, translator
-from bot.items import ItemHistory, LibraryItem
-from bot.render import DigestView, render_digest
-from bot.schedule import due_date
-from bot.selection import DigestPrefs, SelectionIndex, compose_indexed
-from bot.store import digests as outbox
 from bot.store.db import Store
-from bot.store.digests import ChatClock, NewDigest, Render
-from bot.store.models import Digest, DigestKind
 
 log = logging.getLogger(__name__)
-
-# Chats composed per transaction: a few statements each instead of a few per chat, while a
-# batch still holds SQLite's write lock for well under a second.
-COMPOSE_BATCH = 100
-
-
-def digest_seed(chat_id: int, day: dt.date, kind: DigestKind) -> int:
-    """A fixed seed per chat, date and kind, so a digest can be composed again identically."""
-    return zlib.crc32(f"{chat_id}:{day.isoformat()}:{kind.value}".encode())
-
-
-def digest_title(day: dt.date, tr: gettext.NullTranslations = ENGLISH) -> str:
-    """
-    >>> digest_title(dt.date(2026, 11, 23))
-    'Your reading for Mon 23 Nov'
-    """
-    return tr.gettext("Your reading for {date}").format(date=format_day(day, tr))
-
-
-def compose_for_chat(
-    session: Session,
-    clock: ChatClock,
-    library: Sequence[LibraryItem] | SelectionIndex,
-    *,
-    kind: DigestKind,
-    day: dt.date,
-    now: dt.datetime,
-) -> Digest | None:
-    """Compose, render and store one digest; None if the library has nothing for it or the
-    daily digest for that date already exists. `library` may be already indexed at `now`."""
-    if not isinstance(library, SelectionIndex):
-        library = SelectionIndex.build(library, now)
-    elif library.now != now:
-        raise ValueError(f"the library was indexed at {library.now}, not at {now}")
-    [digest_id] = compose_for_chats(session, [(clock, day)], library, kind=kind)
-    return None if digest_id is None else session.get(Digest, digest_id)
-
-
-def compose_for_chats(
-    session: Session,
-    due: Sequence[tuple[ChatClock, dt.date]],
-    index: SelectionIndex,
-    *,
-    kind: DigestKind,
-) -> list[int | None]:
-    """`compose_for_chat` for several chats (each with its local date) in one transaction:
-    their histories and muted words are read in one query each and their digests stored in a
-    few statements. The new digests' ids in `due` order; None where there is nothing to store."""
-    chat_ids = sorted({clock.chat_id for clock, _ in due})
-    muted = outbox.muted_words_of(session, chat_ids)
-    drafts: dict[int, NewDigest] = {}
-    # Chats in id order, as their histories stream in: each is built just before its use.
-    with closing(outbox.stream_histories(session, chat_ids)) as pasts:
-        past: tuple[int, Mapping[int, ItemHistory]] | None = next(pasts, None)
-        for n in sorted(range(len(due)), key=lambda n: due[n][0].chat_id):
-            clock, day = due[n]
-            while past is not None and past[0] < clock.chat_id:
-                past = next(pasts, None)
-            history = past[1] if past is not None and past[0] == clock.chat_id else {}
-            prefs = DigestPrefs(size=clock.digest_size, muted_words=muted.get(clock.chat_id, ()))
-            seed = digest_seed(clock.chat_id, day, kind)
-            chosen = compose_indexed(index, history, prefs, seed).items
-            if chosen:
-                item_ids = [item.id for item in chosen]
-                render = _renderer(day, chosen, clock.language)
-                drafts[n] = NewDigest(clock.chat_id, kind, day, item_ids, render)
-    ids = outbox.add_digests(session, list(drafts.values()), now=index.now)
-    stored = dict(zip(drafts, ids, strict=True))
-    return [stored.get(n) for n in range(len(due))]
-
-
-def _renderer(day: dt.date, items: Sequence[LibraryItem], language: str) -> Render:
-    tr = translator(language)
-
-    def render(digest_id: int) -> list[tuple[str, list[list[list[str]]]]]:
-        view = DigestView(digest_id, digest_title(day, tr), tuple(items), {})
-        return [
-            (m.html, [[[b.text, b.data] for b in row] for row in m.buttons])
-            for m in render_digest(view, tr)
-        ]
-
-    return render
-
-
-def compose_due(store: Store, now: dt.datetime) -> int:
-    """Compose the daily digest of every chat that is due, COMPOSE_BATCH chats per
-    transaction. The library is read and indexed once per sweep, so each chat costs its
-    history and a few draws, not a pass over the library."""
-    with store.transaction() as session:
-        chats = outbox.active_chats(session)
-        due = [
-            (c, d) for c in chats if (d := due_date(now, c.timezone, c.digest_time, c.last_daily))
-        ]
-        library = outbox.library(session) if due else []
-    if not due:
-        return 0
-    index = SelectionIndex.build(library, now)
-    composed = 0
-    for start in range(0, len(due), COMPOSE_BATCH):
-        with store.transaction() as session:
-            made = compose_for_chats(
-                session, due[start : start + COMPOSE_BATCH], index, kind=DigestKind.DAILY
-            )
-        composed += sum(digest_id is not None for digest_id in made)
-    return composed
 
 
 def _never() -> bool:

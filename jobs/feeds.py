@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from bot.config import Settings
+from bot.delivery import Send
 from bot.feeds import FeedRequest, FetchLimits, FetchResult, fetch_as_done, parse_feed
 from bot.i18n import DEFAULT_LANGUAGE, translator
 from bot.importer import prepare_entry
@@ -24,7 +25,6 @@ from bot.store.db import Store
 from bot.store.feeds import PAUSE_AFTER_ERRORS, DueFeed
 from bot.store.library import ImportReport
 from bot.store.models import Chat
-from jobs.digests import Send
 
 log = logging.getLogger(__name__)
 

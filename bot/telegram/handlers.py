@@ -17,6 +17,7 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.callbacks import CallbackError, ItemAnswer, PageTurn, SettingChange, decode, encode
+from bot.compose import compose_for_chat
 from bot.config import Settings
 from bot.delivery import Send, deliver_pending
 from bot.i18n import (
@@ -35,6 +36,7 @@ from bot.store import chats as chat_store
 from bot.store import digests as outbox
 from bot.store import search as search_store
 from bot.store.db import Store
+from bot.store.digests import ChatClock
 from bot.store.library import ImportReport, list_feeds
 from bot.store.models import Chat, Digest, DigestKind, Item, ItemKind
 from bot.telegram.feeds_view import (
@@ -59,7 +61,6 @@ from bot.telegram.settings_view import (
     settings_text,
     unknown_language_text,
 )
-from jobs.digests import ChatClock, compose_for_chat
 
 log = logging.getLogger(__name__)
 

@@ -7,13 +7,13 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
+from bot import compose as job
 from bot.items import ItemKind
 from bot.selection import DigestPrefs, SelectionIndex, compose_digest
 from bot.store import digests as outbox
 from bot.store.chats import ensure_chat
 from bot.store.db import Store
 from bot.store.models import Digest, DigestItem, DigestKind, Item, MutedWord
-from jobs import digests as job
 from tests.conftest import NOW
 
 DAY = NOW.date()

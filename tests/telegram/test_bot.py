@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.config import Settings
+from bot.delivery import SendReport
 from bot.importer import import_paths
 from bot.items import Answer, ItemKind
 from bot.store.db import Store, open_store
@@ -27,7 +28,7 @@ from bot.store.models import (
 from bot.telegram.application import bot_sender, build_application
 from bot.telegram.background import Running
 from bot.telegram.handlers import Services
-from jobs.digests import SendReport, send_due_digests
+from jobs.digests import send_due_digests
 from tests.support.bot import FRIEND, OWNER, STRANGER, Clock
 from tests.support.botapi import FakeBotAPI
 from tests.support.chat import Chat, polling
