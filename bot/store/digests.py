@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 from operator import itemgetter
@@ -132,7 +132,7 @@ def histories(session: Session, chat_ids: Sequence[int]) -> dict[int, dict[int, 
 
 def stream_histories(
     session: Session, chat_ids: Sequence[int]
-) -> Iterator[tuple[int, dict[int, ItemHistory]]]:
+) -> Generator[tuple[int, dict[int, ItemHistory]], None, None]:
     """`history` of several chats from one query, a chat at a time in ascending id order (a
     chat without any is left out). A sweep builds each history just before composing with it:
     its million entries then die young instead of piling up for the garbage collector to

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
 
 from telegram import BotCommand, Update
 from telegram.error import TelegramError
@@ -164,7 +165,9 @@ class LamplightApplication(Application):
         await super().stop()
 
 
-def error_handler(h: Handlers) -> Callable[[object, ContextTypes.DEFAULT_TYPE], Awaitable[None]]:
+def error_handler(
+    h: Handlers,
+) -> Callable[[object, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]:
     """The one error handler: it logs, and answers in the chat's language."""
 
     async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -4,7 +4,7 @@ outcome of a send depends on it."""
 from __future__ import annotations
 
 from http import HTTPStatus
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import httpx
 from telegram.error import NetworkError
@@ -17,6 +17,16 @@ KEEPALIVE_EXPIRY = 5.0
 POOL_SIZE = 256  # PTB's own default for the bot's requests
 
 
+class Timeouts(TypedDict, total=False):
+    """PTB's timeouts that TelegramRequest passes on (seconds; None waits forever)."""
+
+    read_timeout: float | None
+    write_timeout: float | None
+    connect_timeout: float | None
+    pool_timeout: float | None
+    media_write_timeout: float | None
+
+
 class GatewayTimeout(NetworkError):
     """Telegram's front end answered 504: the request reached it, its fate is unknown."""
 
@@ -25,7 +35,9 @@ class TelegramRequest(HTTPXRequest):
     """PTB's HTTPXRequest with an explicit keep-alive expiry, raising GatewayTimeout on 504
     (PTB folds every 5xx into one NetworkError)."""
 
-    def __init__(self, keepalive_expiry: float = KEEPALIVE_EXPIRY, **timeouts: float) -> None:
+    def __init__(
+        self, keepalive_expiry: float = KEEPALIVE_EXPIRY, **timeouts: Unpack[Timeouts]
+    ) -> None:
         """`timeouts`: PTB's read_timeout, write_timeout, connect_timeout, pool_timeout."""
         limits = httpx.Limits(
             max_connections=POOL_SIZE,
