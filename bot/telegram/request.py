@@ -38,7 +38,7 @@ class TelegramRequest(HTTPXRequest):
     def __init__(
         self, keepalive_expiry: float = KEEPALIVE_EXPIRY, **timeouts: Unpack[Timeouts]
     ) -> None:
-        """`timeouts`: PTB's read_timeout, write_timeout, connect_timeout, pool_timeout."""
+        """`timeouts`: any of HTTPXRequest's (see Timeouts); the rest keep PTB's defaults."""
         limits = httpx.Limits(
             max_connections=POOL_SIZE,
             max_keepalive_connections=POOL_SIZE,
