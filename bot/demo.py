@@ -12,6 +12,8 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from pydantic import SecretStr
+
 from bot.app import build_bot, utc_now
 from bot.config import Settings
 from bot.emulator import FakeBotAPI, Message
@@ -111,7 +113,7 @@ def run_demo(
     with tempfile.TemporaryDirectory(prefix="lamplight-demo-") as scratch, FakeBotAPI() as api:
         home = data_dir or Path(scratch)
         settings = Settings(
-            telegram_bot_token=api.token,
+            telegram_bot_token=SecretStr(api.token),
             telegram_api_base_url=api.base_url,
             telegram_api_file_url=api.base_file_url,
             database_url=f"sqlite:///{home / 'demo.sqlite3'}",

@@ -960,11 +960,14 @@ class FakeBotAPI:
             message = BytesParser(policy=HTTP).parsebytes(
                 b"Content-Type: " + ctype.encode() + b"\r\n\r\n" + body
             )
-            for part in message.iter_parts():  # type: ignore[attr-defined]
+            for part in message.iter_parts():
                 name = part.get_param("name", header="content-disposition")
                 payload = part.get_payload(decode=True) or b""
-                if part.get_filename() is not None:
-                    files[name] = (part.get_filename(), payload)
+                # PTB's form fields: a plain name parameter, each part a leaf holding bytes
+                assert isinstance(name, str) and isinstance(payload, bytes)
+                filename = part.get_filename()
+                if filename is not None:
+                    files[name] = (filename, payload)
                 else:
                     pairs.append((name, payload.decode()))
         return _decode_params(pairs), files

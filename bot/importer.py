@@ -169,7 +169,7 @@ def import_bytes(
 ) -> ImportReport:
     """Import one file that arrived as bytes (a document sent to the bot)."""
     if len(data) > settings.import_max_bytes:
-        raise ImportFileError(too_big(name, len(data), settings.import_max_bytes))
+        raise too_big(name, len(data), settings.import_max_bytes)
     text = decode_notes(data, name=name)
     with store.transaction() as session:
         library = clean_texts(session)

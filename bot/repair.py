@@ -18,6 +18,7 @@ import dataclasses
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import ftfy
 from ftfy.badness import badness
@@ -36,6 +37,12 @@ from bot.mojibake.damage import (
 )
 from bot.mojibake.rules import apply_rules
 from bot.mojibake.vocabulary import Vocabulary
+
+if TYPE_CHECKING:  # the model's modules (NumPy) load only on the first damaged line
+    import numpy as np
+    from numpy.typing import NDArray
+
+    from bot.mojibake.search import Scorer
 
 __all__ = ["Choice", "LineRepair", "Repaired", "Vocabulary", "looks_mojibaked", "repair_text"]
 
@@ -162,12 +169,14 @@ def _decode(toks: list[Tok], vocabulary: Vocabulary | None) -> tuple[list[str], 
     from bot.mojibake.search import decode
 
     model = default_model()
-    scorer = None
+    scorer: Scorer | None = None
     if vocabulary is not None and len(vocabulary):
         cache = vocabulary.cache(model.charmap, model.chars.order)
 
-        def scorer(hist, nxt):  # type: ignore[no-untyped-def]
+        def mixed(hist: NDArray[np.int64], nxt: NDArray[np.int64]) -> NDArray[np.float32]:
             return cache.mix(hist, nxt, model.chars.logprob(hist, nxt))
+
+        scorer = mixed
 
     decoded = decode([t.cands for t in toks], model, scorer)
     return list(decoded.text), decoded.choices

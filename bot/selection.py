@@ -420,7 +420,7 @@ class SelectionIndex:
         places: dict[int, tuple[_Place, ...]] = {}
         shelves = []
         for is_quote in (False, True):
-            buckets = []
+            buckets: list[tuple[_BucketKey, list[LibraryItem]]] = []
             for key in sorted(k for k in groups if k[0] is is_quote):
                 # Sorting by id (stable, so an item listed twice keeps the candidates' order)
                 # makes the draw independent of the candidates' order.

@@ -189,7 +189,7 @@ _AFTER_LETTER = frozenset("…’”“»«›‹–—•·™®©°")
 
 def _lost_one(t: Tok) -> bool:
     """A CJK character, or general punctuation (â€ + a lost byte), that lost one byte."""
-    lead, *conts = t.orig
+    lead, conts = t.orig[0], t.orig[1:]
     if len(conts) != 1:
         return False
     if CP1254[lead] == 0xE2:

@@ -141,7 +141,8 @@ def build_ngram(
         u, first, inv = np.unique(keys, return_index=True, return_inverse=True)
         uniq.append(u)
         rep.append(starts[first])
-        raw.append(np.bincount(inv, weights=weight[starts]))
+        # float64 with weights; numpy's stubs only know the unweighted (integer) count
+        raw.append(np.bincount(inv, weights=weight[starts]).astype(np.float64, copy=False))
 
     def gram_at(k: int, ends: NDArray[np.int64]) -> U64:
         return ngram_keys(np.stack([seq[ends - (k - 1 - c)] for c in range(k)], axis=1))

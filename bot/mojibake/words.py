@@ -74,10 +74,11 @@ class WordModel:
 
     def scores(self, texts: list[str], *, at_start: bool = False) -> list[float]:
         """log P(text) under the bigram, along the unigram's segmentation, for each text."""
-        out: list[float | None] = [self._memo.get((t, at_start)) for t in texts]
-        todo = [k for k, v in enumerate(out) if v is None]
+        memo = [self._memo.get((t, at_start)) for t in texts]
+        todo = [k for k, v in enumerate(memo) if v is None]
+        out = [0.0 if v is None else v for v in memo]  # the todo's are filled in below
         if not todo:
-            return out  # type: ignore[return-value]
+            return out
         if len(self._memo) > 50_000:  # bounded: the bot lives long
             self._memo.clear()
         segs = [self.segment(texts[k]) for k in todo]
@@ -103,7 +104,7 @@ class WordModel:
                 prev = wid
             out[k] = total
             self._memo[(texts[k], at_start)] = total
-        return out  # type: ignore[return-value]
+        return out
 
     def _pairs(self, keys: NDArray[np.uint64]) -> list[float]:
         pos = np.searchsorted(self.pair_keys, keys)

@@ -190,12 +190,12 @@ def _from_tables(
     for section in sections:
         if section.has_table:
             continue
-        number = _best_video(section, video_rows)
-        if number is None:
+        best = _best_video(section, video_rows)
+        if best is None:
             own = _section_item(section)
             items.extend([own] if own else [])
             continue
-        for index in owners[number]:
+        for index in owners[best]:
             items[index] = _with_notes(items[index], section.notes)
     return items
 

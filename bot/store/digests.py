@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 from operator import itemgetter
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.items import Answer, ItemHistory, LibraryItem
 from bot.store.models import (
+    Base,
     Chat,
     DeliveryState,
     Digest,
@@ -27,7 +28,18 @@ from bot.store.models import (
 )
 
 # The two stores lamplight runs on; both spell "insert or count one more" as ON CONFLICT.
-_UPSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+_UPSERTS: dict[str, Callable[[Table], sqlite.Insert | postgresql.Insert]] = {
+    "sqlite": sqlite.insert,
+    "postgresql": postgresql.insert,
+}
+
+
+def _table(model: type[Base]) -> Table:
+    """The model's table: declarative types ``__table__`` as any FromClause, but every model
+    here is declared with its columns, so it is a Table."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +132,7 @@ def histories(session: Session, chat_ids: Sequence[int]) -> dict[int, dict[int, 
 
 def stream_histories(
     session: Session, chat_ids: Sequence[int]
-) -> Iterator[tuple[int, dict[int, ItemHistory]]]:
+) -> Generator[tuple[int, dict[int, ItemHistory]], None, None]:
     """`history` of several chats from one query, a chat at a time in ascending id order (a
     chat without any is left out). A sweep builds each history just before composing with it:
     its million entries then die young instead of piling up for the garbage collector to
@@ -188,7 +200,7 @@ def add_digests(
     """`save_digest` for several digests at once, without loading them back: the new ids in
     order, None for each that the chat already has (its daily digest for that date). One
     statement per digest and three for the lot, since a sweep stores one for every chat."""
-    table = Digest.__table__
+    table = _table(Digest)
     # DO NOTHING instead of a savepoint per digest: a daily digest that exists stays as it is.
     add_one = (
         _UPSERTS[session.get_bind().dialect.name](table)
@@ -220,7 +232,7 @@ def add_digests(
             )
         for n, (body, buttons) in enumerate(digest.render(digest_id), start=1):
             messages.append({"digest_id": digest_id, "part": n, "body": body, "buttons": buttons})
-    for rows_of, rows in ((DigestItem.__table__, items), (DigestMessage.__table__, messages)):
+    for rows_of, rows in ((_table(DigestItem), items), (_table(DigestMessage), messages)):
         if rows:  # executemany needs at least one row
             session.execute(insert(rows_of), rows)
     _mark_shown(session, shown, now)
@@ -232,7 +244,7 @@ def _mark_shown(session: Session, shown: list[dict[str, object]], now: dt.dateti
     recorded meanwhile (a new row) is kept rather than colliding."""
     if not shown:
         return
-    upsert = _UPSERTS[session.get_bind().dialect.name](ItemState.__table__)
+    upsert = _UPSERTS[session.get_bind().dialect.name](_table(ItemState))
     states = ItemState.__table__.c
     statement = upsert.on_conflict_do_update(
         index_elements=[states.chat_id, states.item_id],
@@ -269,7 +281,8 @@ def answers(session: Session, chat_id: int, item_ids: Sequence[int]) -> dict[int
             ItemState.status.is_not(None),
         )
     )
-    return {item_id: status for item_id, status in rows}
+    # the query already leaves out NULL statuses; the test narrows the type to match
+    return {item_id: status for item_id, status in rows if status is not None}
 
 
 def digest_items(session: Session, digest_id: int) -> list[LibraryItem]:

@@ -155,7 +155,7 @@ def claim(session: Session, message_id: int, *, now: dt.datetime) -> bool:
         .values(state=SENDING, attempts=DigestMessage.attempts + 1, claimed_at=now)
         .execution_options(synchronize_session=False)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(result.rowcount)  # type: ignore[attr-defined]  # an UPDATE gives a CursorResult
 
 
 def record_sent(
@@ -214,7 +214,7 @@ def recover_in_flight(session: Session, *, claimed_before: dt.datetime | None = 
             or_(DigestMessage.claimed_at.is_(None), DigestMessage.claimed_at < claimed_before)
         )
     result = session.execute(query.values(state=UNCERTAIN, last_error=IN_FLIGHT_LOST))
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return int(result.rowcount)  # type: ignore[attr-defined]  # an UPDATE gives a CursorResult
 
 
 @dataclass(frozen=True, slots=True)

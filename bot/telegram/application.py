@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
 
 from telegram import BotCommand, Update
 from telegram.error import TelegramError
@@ -61,7 +62,7 @@ def build_application(
     schedule: bool = True,
     heartbeat: Heartbeat | None = None,
     lease: Lease | None = None,
-) -> Application:  # type: ignore[type-arg]
+) -> Application:
     """The bot, ready for run_polling/run_webhook or a test's own start(). Without `schedule`
     nothing sweeps on its own: tests run the sweep at the instants they choose. With a
     `heartbeat`, polls and updates keep it fresh for `lamplight health`. With a `lease`, the
@@ -95,7 +96,7 @@ def build_application(
     return app
 
 
-def register_handlers(app: Application, h: Handlers, gate: AccessGate) -> None:  # type: ignore[type-arg]
+def register_handlers(app: Application, h: Handlers, gate: AccessGate) -> None:
     app.add_handler(TypeHandler(Update, gate), group=-1)
     commands = {
         "start": h.start, "stop": h.stop, "help": h.help, "digest": h.digest,
@@ -116,7 +117,7 @@ def register_handlers(app: Application, h: Handlers, gate: AccessGate) -> None: 
     app.add_error_handler(error_handler(h))
 
 
-def bot_sender(app: Application) -> Send:  # type: ignore[type-arg]
+def bot_sender(app: Application) -> Send:
     async def send(
         chat_id: int,
         body: str,
@@ -134,7 +135,7 @@ def command_menu(language: str) -> list[BotCommand]:
     return [BotCommand(name, _(text)) for name, text in COMMANDS]
 
 
-async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
+async def _post_init(app: Application) -> None:
     # The default menu is English; Telegram shows the "zh" one to apps set to Chinese.
     for language in LANGUAGES:
         code = None if language == DEFAULT_LANGUAGE else language
@@ -146,7 +147,7 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
         app.bot_data["scheduler"].start(paused=True)
 
 
-class LamplightApplication(Application):  # type: ignore[type-arg]
+class LamplightApplication(Application):
     """PTB's Application; the digest sweep runs while it does. It starts once polling (or the
     webhook) is up, so a stop signal never lands in PTB's start-up, and on SIGTERM a run under
     way finishes its calls in flight and records them before the bot's connection closes."""
@@ -164,7 +165,9 @@ class LamplightApplication(Application):  # type: ignore[type-arg]
         await super().stop()
 
 
-def error_handler(h: Handlers) -> Callable[[object, ContextTypes.DEFAULT_TYPE], Awaitable[None]]:
+def error_handler(
+    h: Handlers,
+) -> Callable[[object, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]:
     """The one error handler: it logs, and answers in the chat's language."""
 
     async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -721,6 +721,8 @@ async def _refresh_keyboard(
         else []
     )
     try:
+        # PTB types callback_data as any object (arbitrary callback data, unused here): the
+        # bot's buttons carry str data, and decode refuses anything else.
         fresh = _fresh_rows(rows, digest_id, ids, given, tr)  # type: ignore[arg-type]
         await message.edit_reply_markup(keyboard(fresh))
     except BadRequest as exc:

@@ -35,7 +35,7 @@ def polling_request(heartbeat: Heartbeat | None) -> HTTPXRequest:
     )
 
 
-def keep_heartbeat(app: Application, heartbeat: Heartbeat, *, webhook: bool) -> None:  # type: ignore[type-arg]
+def keep_heartbeat(app: Application, heartbeat: Heartbeat, *, webhook: bool) -> None:
     """A polling bot beats in its getUpdates request (see polling_request). A webhook bot has no
     polls: it beats on every update, and every minute beside the digest sweep, so a quiet bot
     that is alive stays healthy."""

@@ -4,7 +4,7 @@ outcome of a send depends on it."""
 from __future__ import annotations
 
 from http import HTTPStatus
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import httpx
 from telegram.error import NetworkError
@@ -15,6 +15,16 @@ from telegram.request import BaseRequest, HTTPXRequest, RequestData
 # is closing, which would lose its answer and make a plain morning send look uncertain.
 KEEPALIVE_EXPIRY = 5.0
 POOL_SIZE = 256  # PTB's own default for the bot's requests
+
+
+class Timeouts(TypedDict, total=False):
+    """PTB's timeouts that TelegramRequest passes on (seconds; None waits forever)."""
+
+    read_timeout: float | None
+    write_timeout: float | None
+    connect_timeout: float | None
+    pool_timeout: float | None
+    media_write_timeout: float | None
 
 
 class GatewayTimeout(NetworkError):
@@ -29,9 +39,9 @@ class TelegramRequest(HTTPXRequest):
         self,
         keepalive_expiry: float = KEEPALIVE_EXPIRY,
         pool_size: int = POOL_SIZE,
-        **timeouts: float,
+        **timeouts: Unpack[Timeouts],
     ) -> None:
-        """`timeouts`: PTB's read_timeout, write_timeout, connect_timeout, pool_timeout."""
+        """`timeouts`: any of HTTPXRequest's (see Timeouts); the rest keep PTB's defaults."""
         limits = httpx.Limits(
             max_connections=pool_size,
             max_keepalive_connections=pool_size,

@@ -12,6 +12,7 @@ import enum
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
@@ -97,6 +98,8 @@ async def send_html(
     limited = isinstance(bot, ExtBot) and isinstance(bot.rate_limiter, LamplightRateLimiter)
     if departure is not None and not limited and not await departure.claim():
         return SendResult(Outcome.NOT_CLAIMED)  # no limiter to wait for: claim at once
+    # Only an ExtBot (`limited`) takes rate_limit_args, which Bot's signature lacks: hence Any.
+    limit: dict[str, Any] = {"rate_limit_args": departure} if departure and limited else {}
     try:
         sent = await bot.send_message(
             chat_id,
@@ -104,7 +107,7 @@ async def send_html(
             parse_mode=ParseMode.HTML,
             reply_markup=keyboard(buttons),
             link_preview_options=NO_PREVIEW,
-            **({"rate_limit_args": departure} if departure is not None and limited else {}),
+            **limit,
         )
     except NotClaimed:
         return SendResult(Outcome.NOT_CLAIMED)

@@ -41,7 +41,7 @@ def pauses(
         pause = min(longest, pause * growth)
 
 
-def connect(app: Application) -> bool:  # type: ignore[type-arg]
+def connect(app: Application) -> bool:
     """Initialise `app` (its getMe) on a new current event loop, trying until Telegram answers.
     True: the loop stays current and open for run_polling/run_webhook. False: a stop signal
     came first; the loop is closed. TelegramRefused: the token is wrong."""
@@ -57,7 +57,7 @@ def connect(app: Application) -> bool:  # type: ignore[type-arg]
     return reached
 
 
-async def _reach_until_signalled(app: Application) -> bool:  # type: ignore[type-arg]
+async def _reach_until_signalled(app: Application) -> bool:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     # run_polling/run_webhook put their own handlers in place of these once they start.
@@ -70,7 +70,7 @@ async def _reach_until_signalled(app: Application) -> bool:  # type: ignore[type
 
 
 async def reach_telegram(
-    app: Application,  # type: ignore[type-arg]
+    app: Application,
     stop: asyncio.Event,
     waits: Iterable[float] | None = None,
 ) -> bool:
