@@ -79,14 +79,17 @@ async def pull_feeds(
     settings: Settings,
     limits: FetchLimits | None = None,
     parsers: FeedParsers | None = None,
+    due_only: bool = True,
 ) -> PullReport:
-    """One pull: a failing feed is recorded and backs off; it never stops the others.
+    """One pull: a failing feed is recorded and backs off; it never stops the others. The
+    schedule pulls the feeds that are due; a pull by hand (``due_only=False``) asks every
+    active feed, conditionally, so it finds what changed since even a moment ago.
 
     Results are stored while later fetches are still under way: whatever arrived while one
     batch was being written becomes the next batch, so slow hosts cost waiting, not CPU."""
     report = PullReport()
     with store.transaction() as session:
-        due = feed_store.due_feeds(session, now)
+        due = feed_store.due_feeds(session, now) if due_only else feed_store.active_feeds(session)
     if not due:
         return report
     every = dt.timedelta(minutes=settings.feeds_refresh_minutes)
@@ -130,6 +133,13 @@ def _prepare(feed_key: str, result: FetchResult) -> list[PreparedItem]:
     return [prepare_entry(feed_key, entry) for entry in result.entries] if result.ok else []
 
 
+def feed_client() -> httpx.AsyncClient:
+    """The client pulls use, its pool sized for a pull's fetches in flight. trust_env (the
+    default) honours HTTPS_PROXY / ALL_PROXY, socks5:// included (httpx[socks])."""
+    pool = httpx.Limits(max_connections=FetchLimits().overall, max_keepalive_connections=20)
+    return httpx.AsyncClient(limits=pool)
+
+
 async def pull_and_tell(
     now: dt.datetime,
     *,
@@ -140,9 +150,7 @@ async def pull_and_tell(
 ) -> PullReport:
     """The scheduled pull: fetch what is due, and tell the admins once about each feed this
     pull had to pause."""
-    # trust_env (the default) honours HTTPS_PROXY/ALL_PROXY for the feeds too.
-    pool = httpx.Limits(max_connections=FetchLimits().overall, max_keepalive_connections=20)
-    async with httpx.AsyncClient(limits=pool) as client:
+    async with feed_client() as client:
         report = await pull_feeds(
             now, store=store, client=client, settings=settings, parsers=parsers
         )
