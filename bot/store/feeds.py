@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from bot.identity import canonical_url
 from bot.items import PreparedItem
-from bot.schedule import next_feed_check
+from bot.schedule import next_feed_check, retry_after_delay
 from bot.store.library import ImportReport, add_items
 from bot.store.models import Source, SourceKind
 
@@ -102,7 +102,8 @@ def _record(
     if not result.ok:
         source.error_count += 1
         source.last_error = result.detail[:500]
-        source.next_check_at = next_feed_check(now, source.error_count, every)
+        retry_after = retry_after_delay(result.retry_after, now)
+        source.next_check_at = next_feed_check(now, source.error_count, every, retry_after)
         if source.error_count >= PAUSE_AFTER_ERRORS:
             source.paused = True
             return FeedOutcome.PAUSED
