@@ -78,3 +78,19 @@ def test_a_pull_by_hand_asks_every_feed_again_and_finds_what_changed(
 
         assert code == 0 and "none due" in out
         assert len(newsletters.recorder.requests) == seen + 3  # asked none
+
+
+def test_a_pull_behind_a_dead_socks_proxy_names_the_failure(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, server: FeedServer
+) -> None:
+    for name in (*PROXY_VARIABLES, "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+    monkeypatch.setenv("ALL_PROXY", "socks5://127.0.0.1:1")  # nothing listens on port 1
+    lamplight(capsys, "feeds", "add", server.url("/rss"), "--name", "Behind proxy")
+
+    code, out, err = lamplight(capsys, "feeds", "pull")
+
+    assert code == 0 and "1 failed" in out and "Traceback" not in err
+    listing = lamplight(capsys, "feeds", "list")[1]
+    assert "Behind proxy" in listing and "1 failures" in listing
