@@ -81,30 +81,19 @@ async def pull_feeds(
     parsers: FeedParsers | None = None,
     due_only: bool = True,
 ) -> PullReport:
-    """One pull: a failing feed is recorded and backs off; it never stops the others. The
-    schedule pulls the feeds that are due; a pull by hand (``due_only=False``) asks every
-    active feed, conditionally, so it finds what changed since even a moment ago.
+    """One pull of the due feeds, or (``due_only=False``, by hand) of every active one: a
+    failing feed is recorded and backs off; it never stops the others.
 
     Results are stored while later fetches are still under way: whatever arrived while one
     batch was being written becomes the next batch, so slow hosts cost waiting, not CPU."""
     report = PullReport()
-    with store.transaction() as session:
-        due = feed_store.due_feeds(session, now) if due_only else feed_store.active_feeds(session)
+    due = _to_pull(store, now, due_only)
     if not due:
         return report
-    every = dt.timedelta(minutes=settings.feeds_refresh_minutes)
-
-    def store_batch(batch: list[tuple[DueFeed, FetchResult]]) -> list[feed_store.FeedOutcome]:
-        # Tokenising posts and writing them is CPU and I/O: off the loop, like the parsing.
-        fetched = [feed_store.Fetched(f.id, r, _prepare(f.key, r)) for f, r in batch]
-        with store.transaction() as session:
-            return feed_store.record_fetches(
-                session, fetched, owner_chat_id=settings.owner_chat_id,
-                now=now, every=every, report=report.items,
-            )  # fmt: skip
 
     async def write(batch: list[tuple[DueFeed, FetchResult]]) -> None:
-        outcomes = await asyncio.to_thread(store_batch, batch)
+        # Tokenising posts and writing them is CPU and I/O: off the loop, like the parsing.
+        outcomes = await asyncio.to_thread(_store_batch, store, settings, now, report, batch)
         for (feed, result), outcome in zip(batch, outcomes, strict=True):
             report.outcomes[outcome] += 1
             if outcome is feed_store.FeedOutcome.PAUSED:
@@ -127,6 +116,29 @@ async def pull_feeds(
     if waiting:
         await write(waiting)
     return report
+
+
+def _store_batch(
+    store: Store,
+    settings: Settings,
+    now: dt.datetime,
+    report: PullReport,
+    batch: list[tuple[DueFeed, FetchResult]],
+) -> list[feed_store.FeedOutcome]:
+    fetched = [feed_store.Fetched(f.id, r, _prepare(f.key, r)) for f, r in batch]
+    every = dt.timedelta(minutes=settings.feeds_refresh_minutes)
+    with store.transaction() as session:
+        return feed_store.record_fetches(
+            session, fetched, owner_chat_id=settings.owner_chat_id,
+            now=now, every=every, report=report.items,
+        )  # fmt: skip
+
+
+def _to_pull(store: Store, now: dt.datetime, due_only: bool) -> list[DueFeed]:
+    """A pull by hand asks every active feed: conditional requests keep that cheap, and it
+    finds what changed even right after a scheduled pull."""
+    with store.transaction() as session:
+        return feed_store.due_feeds(session, now) if due_only else feed_store.active_feeds(session)
 
 
 def _prepare(feed_key: str, result: FetchResult) -> list[PreparedItem]:

@@ -346,7 +346,11 @@ class _Handler(BaseHTTPRequestHandler):
         if path in simple:
             body, content_type = simple[path]
             self._send(body, content_type=content_type)
-        elif path == "/gzip-rss":
+        else:
+            self._route_more(path)
+
+    def _route_more(self, path: str) -> None:
+        if path == "/gzip-rss":
             self._send(gzip.compress(RSS), headers={"Content-Encoding": "gzip"})
         elif path == "/bomb":
             self._send(gzip_bomb(), headers={"Content-Encoding": "gzip"})
@@ -375,7 +379,11 @@ class _Handler(BaseHTTPRequestHandler):
                 self._redirect(302, f"/chain/{left - 1}")
             else:
                 self._send(RSS)
-        elif path == "/moved":
+        else:
+            self._route_rest(path)
+
+    def _route_rest(self, path: str) -> None:
+        if path == "/moved":
             self._redirect(301, "/moved-again")
         elif path == "/moved-again":
             self._redirect(308, "/rss")
