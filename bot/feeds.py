@@ -104,6 +104,7 @@ class FetchResult:
     error: FetchError | None
     detail: str  # a short human-readable reason; "" on success
     bozo: bool  # the feed was not well-formed, but entries were read from it
+    retry_after: str | None = None  # a 429/503's Retry-After, as sent (bot.schedule reads it)
 
     @property
     def ok(self) -> bool:
@@ -330,6 +331,7 @@ class _Trail:
     status: int | None = None
     moved_permanently_to: str | None = None
     seen: list[str] = field(default_factory=list)
+    retry_after: str | None = None
 
 
 class _Inflate:
@@ -469,7 +471,12 @@ async def _finish(
     if status == 304:  # nothing new: the body (if any) is not even read
         return _result(trail, not_modified=True, etag=new_etag, last_modified=new_modified)
     if not 200 <= status < 300:
-        raise _Failure(FetchError.HTTP_ERROR, f"HTTP {status} {response.reason_phrase}".strip())
+        detail = f"HTTP {status} {response.reason_phrase}".strip()
+        if status in (429, 503) and "retry-after" in response.headers:
+            # The host says when to come back; the schedule honours it within bounds.
+            trail.retry_after = response.headers["retry-after"]
+            detail += f" (Retry-After: {trail.retry_after})"
+        raise _Failure(FetchError.HTTP_ERROR, detail)
     body = await _read_capped(response, limits.max_bytes)
     try:
         parsed = await _parse(body, response.headers, trail.url, parser)
@@ -519,7 +526,9 @@ def _result(trail: _Trail, **fields: Any) -> FetchResult:
 
 def _failed(trail: _Trail, kind: FetchError, detail: str) -> FetchResult:
     # A redirect that ends in a failure is no address to move the subscription to.
-    return _result(trail, error=kind, detail=detail, moved_permanently_to=None)
+    return _result(
+        trail, error=kind, detail=detail, moved_permanently_to=None, retry_after=trail.retry_after
+    )
 
 
 async def fetch_feed(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
 import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -99,15 +100,50 @@ def day_end(day: dt.date, timezone: str) -> dt.datetime:
     return due_at(day + dt.timedelta(days=1), dt.time(0, 0), timezone)
 
 
-def next_feed_check(now: dt.datetime, errors: int, every: dt.timedelta) -> dt.datetime:
+def next_feed_check(
+    now: dt.datetime, errors: int, every: dt.timedelta, retry_after: dt.timedelta | None = None
+) -> dt.datetime:
     """After `errors` failures in a row the next try waits twice as long each time, capped
-    at a day.
+    at a day. A feed's own Retry-After (429/503) is honoured when it asks for longer, but
+    never past a day: a host asking for a week must not silence its feed for a week.
 
     >>> now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     >>> [str(next_feed_check(now, n, dt.timedelta(hours=1)) - now) for n in (0, 1, 3, 9)]
     ['1:00:00', '2:00:00', '8:00:00', '1 day, 0:00:00']
+    >>> hours = [dt.timedelta(hours=h) for h in (1, 5, 24 * 7)]
+    >>> [str(next_feed_check(now, 1, dt.timedelta(hours=1), h) - now) for h in hours]
+    ['2:00:00', '5:00:00', '1 day, 0:00:00']
     """
-    return now + min(every * (2 ** min(errors, 16)), _MAX_FEED_DELAY)
+    backoff = min(every * (2 ** min(errors, 16)), _MAX_FEED_DELAY)
+    if retry_after is None:
+        return now + backoff
+    return now + max(backoff, min(retry_after, _MAX_FEED_DELAY))
+
+
+def retry_after_delay(value: str | None, now: dt.datetime) -> dt.timedelta | None:
+    """How long a Retry-After header asks to wait from `now`: delay-seconds or an HTTP-date
+    (RFC 9110); None when absent or unreadable, and no less than nothing.
+
+    >>> now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    >>> [retry_after_delay(v, now) for v in ("120", " 0 ", "soon", "-5", None)]
+    [datetime.timedelta(seconds=120), datetime.timedelta(0), None, None, None]
+    >>> retry_after_delay("Thu, 01 Jan 2026 03:00:00 GMT", now)
+    datetime.timedelta(seconds=10800)
+    >>> retry_after_delay("Wed, 31 Dec 2025 23:00:00 GMT", now)
+    datetime.timedelta(0)
+    """
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    if text.isdigit():
+        return dt.timedelta(seconds=min(int(text), 10**9))  # bounded: timedelta overflows
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:  # an HTTP-date is GMT; parsedate leaves "-0000" naive
+        when = when.replace(tzinfo=dt.UTC)
+    return max(when - now, dt.timedelta(0))
 
 
 def next_send_retry(now: dt.datetime, attempts: int) -> dt.datetime:

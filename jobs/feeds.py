@@ -79,29 +79,21 @@ async def pull_feeds(
     settings: Settings,
     limits: FetchLimits | None = None,
     parsers: FeedParsers | None = None,
+    due_only: bool = True,
 ) -> PullReport:
-    """One pull: a failing feed is recorded and backs off; it never stops the others.
+    """One pull of the due feeds, or (``due_only=False``, by hand) of every active one: a
+    failing feed is recorded and backs off; it never stops the others.
 
     Results are stored while later fetches are still under way: whatever arrived while one
     batch was being written becomes the next batch, so slow hosts cost waiting, not CPU."""
     report = PullReport()
-    with store.transaction() as session:
-        due = feed_store.due_feeds(session, now)
+    due = _to_pull(store, now, due_only)
     if not due:
         return report
-    every = dt.timedelta(minutes=settings.feeds_refresh_minutes)
-
-    def store_batch(batch: list[tuple[DueFeed, FetchResult]]) -> list[feed_store.FeedOutcome]:
-        # Tokenising posts and writing them is CPU and I/O: off the loop, like the parsing.
-        fetched = [feed_store.Fetched(f.id, r, _prepare(f.key, r)) for f, r in batch]
-        with store.transaction() as session:
-            return feed_store.record_fetches(
-                session, fetched, owner_chat_id=settings.owner_chat_id,
-                now=now, every=every, report=report.items,
-            )  # fmt: skip
 
     async def write(batch: list[tuple[DueFeed, FetchResult]]) -> None:
-        outcomes = await asyncio.to_thread(store_batch, batch)
+        # Tokenising posts and writing them is CPU and I/O: off the loop, like the parsing.
+        outcomes = await asyncio.to_thread(_store_batch, store, settings, now, report, batch)
         for (feed, result), outcome in zip(batch, outcomes, strict=True):
             report.outcomes[outcome] += 1
             if outcome is feed_store.FeedOutcome.PAUSED:
@@ -126,8 +118,38 @@ async def pull_feeds(
     return report
 
 
+def _store_batch(
+    store: Store,
+    settings: Settings,
+    now: dt.datetime,
+    report: PullReport,
+    batch: list[tuple[DueFeed, FetchResult]],
+) -> list[feed_store.FeedOutcome]:
+    fetched = [feed_store.Fetched(f.id, r, _prepare(f.key, r)) for f, r in batch]
+    every = dt.timedelta(minutes=settings.feeds_refresh_minutes)
+    with store.transaction() as session:
+        return feed_store.record_fetches(
+            session, fetched, owner_chat_id=settings.owner_chat_id,
+            now=now, every=every, report=report.items,
+        )  # fmt: skip
+
+
+def _to_pull(store: Store, now: dt.datetime, due_only: bool) -> list[DueFeed]:
+    """A pull by hand asks every active feed: conditional requests keep that cheap, and it
+    finds what changed even right after a scheduled pull."""
+    with store.transaction() as session:
+        return feed_store.due_feeds(session, now) if due_only else feed_store.active_feeds(session)
+
+
 def _prepare(feed_key: str, result: FetchResult) -> list[PreparedItem]:
     return [prepare_entry(feed_key, entry) for entry in result.entries] if result.ok else []
+
+
+def feed_client() -> httpx.AsyncClient:
+    """The client pulls use, its pool sized for a pull's fetches in flight. trust_env (the
+    default) honours HTTPS_PROXY / ALL_PROXY, socks5:// included (httpx[socks])."""
+    pool = httpx.Limits(max_connections=FetchLimits().overall, max_keepalive_connections=20)
+    return httpx.AsyncClient(limits=pool)
 
 
 async def pull_and_tell(
@@ -140,9 +162,7 @@ async def pull_and_tell(
 ) -> PullReport:
     """The scheduled pull: fetch what is due, and tell the admins once about each feed this
     pull had to pause."""
-    # trust_env (the default) honours HTTPS_PROXY/ALL_PROXY for the feeds too.
-    pool = httpx.Limits(max_connections=FetchLimits().overall, max_keepalive_connections=20)
-    async with httpx.AsyncClient(limits=pool) as client:
+    async with feed_client() as client:
         report = await pull_feeds(
             now, store=store, client=client, settings=settings, parsers=parsers
         )

@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from bot.identity import canonical_url
 from bot.items import PreparedItem
-from bot.schedule import next_feed_check
+from bot.schedule import next_feed_check, retry_after_delay
 from bot.store.library import ImportReport, add_items
 from bot.store.models import Source, SourceKind
 
@@ -43,12 +43,21 @@ class DueFeed:
 
 def due_feeds(session: Session, now: dt.datetime) -> list[DueFeed]:
     """Feeds with a URL, not paused, whose next check has come."""
+    return _active(session, or_(Source.next_check_at.is_(None), Source.next_check_at <= now))
+
+
+def active_feeds(session: Session) -> list[DueFeed]:
+    """Every feed with a URL that is not paused, due or not: a pull by hand asks them all."""
+    return _active(session)
+
+
+def _active(session: Session, *where: ColumnElement[bool]) -> list[DueFeed]:
     rows = session.scalars(
         select(Source).where(
             Source.kind == SourceKind.FEED,
             Source.feed_url.is_not(None),
             Source.paused.is_(False),
-            or_(Source.next_check_at.is_(None), Source.next_check_at <= now),
+            *where,
         )
     )
     return [DueFeed(s.id, s.key, s.feed_url or "", s.etag, s.last_modified) for s in rows]
@@ -93,7 +102,8 @@ def _record(
     if not result.ok:
         source.error_count += 1
         source.last_error = result.detail[:500]
-        source.next_check_at = next_feed_check(now, source.error_count, every)
+        retry_after = retry_after_delay(result.retry_after, now)
+        source.next_check_at = next_feed_check(now, source.error_count, every, retry_after)
         if source.error_count >= PAUSE_AFTER_ERRORS:
             source.paused = True
             return FeedOutcome.PAUSED

@@ -173,6 +173,16 @@ def test_error_statuses_are_http_errors_with_the_status(server: FeedServer, stat
     assert result.entries == ()
 
 
+@pytest.mark.parametrize("status", [429, 503])
+def test_a_busy_hosts_retry_after_is_reported(server: FeedServer, status: int) -> None:
+    result = fetch(server.url(f"/retry-after/{status}/120"))
+
+    assert result.error is FetchError.HTTP_ERROR
+    assert result.status == status
+    assert result.retry_after == "120"
+    assert "Retry-After: 120" in result.detail
+
+
 def test_a_redirect_loop_is_too_many_redirects(server: FeedServer) -> None:
     result = fetch(server.url("/loop/a"))
 

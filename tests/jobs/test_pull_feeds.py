@@ -7,8 +7,11 @@ import asyncio
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable
+from email.utils import format_datetime
+from urllib.parse import quote
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 
 from bot.config import Settings
@@ -90,6 +93,36 @@ def test_a_failing_feed_backs_off_and_is_paused_once(
     with store.transaction() as session:
         source = session.scalars(select(Source)).one()
     assert source.paused and source.error_count == PAUSE_AFTER_ERRORS
+
+
+def asked(server: FeedServer, path: str) -> int:
+    return server.recorder.paths().count(path)
+
+
+@pytest.mark.parametrize(
+    ("retry_after", "waits"),
+    [
+        ("10800", dt.timedelta(hours=3)),  # longer than the backoff: honoured
+        (format_datetime(NOW + dt.timedelta(hours=4), usegmt=True), dt.timedelta(hours=4)),
+        ("604800", dt.timedelta(days=1)),  # a week: at most a day
+        ("1", dt.timedelta(hours=2)),  # shorter than the backoff (2 × 60 min): the backoff
+    ],
+)
+def test_a_busy_feeds_retry_after_is_honoured_within_bounds(
+    store: Store, settings: Settings, server: FeedServer, retry_after: str, waits: dt.timedelta
+) -> None:
+    path = f"/retry-after/429/{quote(retry_after)}"
+    add_feed(store, "busy", server.url(path))
+    before = asked(server, path)
+    report = pull(store, settings, NOW)
+    assert report.outcomes[FeedOutcome.FAILED] == 1
+    assert pull(store, settings, NOW + waits - dt.timedelta(minutes=1)).outcomes.total() == 0
+    assert asked(server, path) == before + 1  # not asked again before it said
+    assert pull(store, settings, NOW + waits).outcomes[FeedOutcome.FAILED] == 1
+    assert asked(server, path) == before + 2
+    with store.transaction() as session:
+        source = session.scalars(select(Source)).one()
+    assert source.last_error and "429" in source.last_error and "Retry-After" in source.last_error
 
 
 def test_a_permanent_redirect_updates_the_feed_url(

@@ -8,8 +8,10 @@ The feed texts are lamplight's own small samples.
 
 from __future__ import annotations
 
+import email.utils
 import functools
 import gzip
+import hashlib
 import sys
 import threading
 import time
@@ -18,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import pytest
 
@@ -208,6 +210,11 @@ class Recorder:
     active_by_host: Counter[str] = field(default_factory=Counter)
     max_active_by_host: Counter[str] = field(default_factory=Counter)  # "host:port" → max
     bytes_sent: Counter[str] = field(default_factory=Counter)
+    statuses: list[tuple[str, int]] = field(default_factory=list)  # (path, status) answered
+
+    def answered(self, path: str, status: int) -> None:
+        with self.lock:
+            self.statuses.append((path, status))
 
     def enter(self, host: str, route: str, path: str, headers: dict[str, str]) -> None:
         with self.lock:
@@ -245,6 +252,7 @@ class _Server(ThreadingHTTPServer):
     recorder: Recorder
     stopping: threading.Event
     live: bytes  # what /live serves now: a feed a test publishes posts to
+    live_modified: str  # its Last-Modified: when it was last published
 
     def handle_error(self, request: object, client_address: object) -> None:
         if isinstance(sys.exc_info()[1], ConnectionError):
@@ -272,6 +280,10 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True  # the client hung up, as it may
         finally:
             recorder.leave(host, route)
+
+    def send_response(self, code: int, message: str | None = None) -> None:
+        self.server.recorder.answered(self.path.split("?", 1)[0], code)
+        super().send_response(code, message)
 
     # -- helpers --
 
@@ -334,7 +346,11 @@ class _Handler(BaseHTTPRequestHandler):
         if path in simple:
             body, content_type = simple[path]
             self._send(body, content_type=content_type)
-        elif path == "/gzip-rss":
+        else:
+            self._route_more(path)
+
+    def _route_more(self, path: str) -> None:
+        if path == "/gzip-rss":
             self._send(gzip.compress(RSS), headers={"Content-Encoding": "gzip"})
         elif path == "/bomb":
             self._send(gzip_bomb(), headers={"Content-Encoding": "gzip"})
@@ -363,7 +379,11 @@ class _Handler(BaseHTTPRequestHandler):
                 self._redirect(302, f"/chain/{left - 1}")
             else:
                 self._send(RSS)
-        elif path == "/moved":
+        else:
+            self._route_rest(path)
+
+    def _route_rest(self, path: str) -> None:
+        if path == "/moved":
             self._redirect(301, "/moved-again")
         elif path == "/moved-again":
             self._redirect(308, "/rss")
@@ -374,24 +394,32 @@ class _Handler(BaseHTTPRequestHandler):
         elif path == "/moved-to-404":
             self._redirect(301, "/status/404")
         elif path == "/etag":
-            self._conditional()
+            self._conditional(RSS, ETAG, LAST_MODIFIED)
         elif path == "/live":
-            self._send(self.server.live)
+            live = self.server.live
+            etag = f'"{hashlib.sha256(live).hexdigest()[:16]}"'
+            self._conditional(live, etag, self.server.live_modified)
+        elif path.startswith("/retry-after/"):  # /retry-after/<status>/<header value>
+            _, _, status, value = path.split("/", 3)
+            self._send(b"slow down", int(status), "text/plain", {"Retry-After": unquote(value)})
         else:
             self._send(b"not here", 404, "text/plain")
 
-    def _conditional(self) -> None:
-        validators = {"ETag": ETAG, "Last-Modified": LAST_MODIFIED}
+    def _conditional(self, body: bytes, etag: str, last_modified: str) -> None:
+        validators = {"ETag": etag, "Last-Modified": last_modified}
+        # As RFC 9110 says: If-None-Match, when sent, decides; If-Modified-Since only without it.
+        if_none_match = self.headers.get("If-None-Match")
         if (
-            self.headers.get("If-None-Match") == ETAG
-            or self.headers.get("If-Modified-Since") == LAST_MODIFIED
+            if_none_match == etag
+            if if_none_match is not None
+            else self.headers.get("If-Modified-Since") == last_modified
         ):
             self.send_response(304)
             for name, value in validators.items():
                 self.send_header(name, value)
             self.end_headers()
             return
-        self._send(RSS, headers=validators)
+        self._send(body, headers=validators)
 
 
 def _filler(size: int, chunk: int = 64 * 1024) -> Iterator[bytes]:
@@ -422,6 +450,7 @@ class FeedServer:
         self._server.recorder = self.recorder
         self._server.stopping = threading.Event()
         self._server.live = RSS
+        self._server.live_modified = email.utils.formatdate(usegmt=True)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
@@ -446,6 +475,7 @@ class FeedServer:
             f"<title>Live Notes</title><link>http://example.invalid/live</link>{items}"
             "</channel></rss>\n"
         ).encode()
+        self._server.live_modified = email.utils.formatdate(usegmt=True)
 
     def __enter__(self) -> FeedServer:
         gzip_bomb()  # built before serving, so its first request is not slowed by compression
