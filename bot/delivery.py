@@ -3,15 +3,15 @@ and its outcome recorded. A plain service: the store, a sender and a clock come 
 
 The promise: every message is delivered exactly once, except that a request whose answer is
 lost (the process dies during it, or the reply never comes) is uncertain and counts as
-delivered. A message is `sending` only while its request is out: waiting for a slot, for a
-429 hold or for a retry happens while it is still `pending`, so a crash there loses nothing.
+delivered. A message is `sending` only while its request is out, and one at a time: waiting
+for a slot, for a 429 hold or for a retry happens while it is still `pending`, so a crash
+there loses nothing, and a crash anywhere leaves at most one message uncertain.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import logging
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -26,8 +26,6 @@ from bot.store.db import Store
 from bot.store.outbox import OutgoingMessage
 from bot.telegram.ratelimit import Departure
 from bot.telegram.sending import Outcome, SendResult
-
-log = logging.getLogger(__name__)
 
 CHAT_BATCH = 200  # chats served at once; the rate limiter paces them
 REFILL_BELOW = CHAT_BATCH // 2  # top up when this few are left: seconds of work at 28/s
