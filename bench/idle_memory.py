@@ -31,7 +31,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # `python bench/idle_memory.py` from anywhere
 
 from bot.config import Settings  # noqa: E402
-from bot.emulator import FakeBotAPI, wait_for  # noqa: E402
+from bot.devtools.botapi import FakeBotAPI, wait_for  # noqa: E402
 from bot.store.chats import subscribe  # noqa: E402
 from bot.store.db import open_store  # noqa: E402
 

@@ -472,7 +472,7 @@ def demo() -> None:
 
     Example: lamplight demo   (then type /start, /digest, read 1)
     """
-    from bot.demo import run_demo
+    from bot.devtools.demo import run_demo
 
     configure_logging("WARNING")
     run_demo(_terminal_lines(), typer.echo)

@@ -1,4 +1,4 @@
-"""The Bot API emulator (bot/emulator.py) as tests use it, and its pytest fixture."""
+"""The fake Bot API (bot/devtools/botapi) as tests use it, and its pytest fixture."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.emulator import *  # noqa: F403 - tests import the emulator's names from here
-from bot.emulator import FakeBotAPI
+from bot.devtools.botapi import FakeBotAPI
+from bot.devtools.botapi.server import *  # noqa: F403 - tests import the fake's names from here
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from telegram.error import BadRequest, NetworkError
 from telegram.ext import ExtBot
 
-from bot.emulator import parse_html
+from bot.devtools.botapi import parse_html
 from bot.health import BeatSource, Heartbeat
 from bot.items import Answer, ItemKind
 from bot.render import MAX_MESSAGE, utf16_len

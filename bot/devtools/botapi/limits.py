@@ -1,4 +1,4 @@
-"""Telegram's flood limits as the fake Bot API (bot/emulator.py) enforces them, and the record
+"""Telegram's flood limits as the fake Bot API (server.py) enforces them, and the record
 of arrivals a test or benchmark reads back.
 
 Every message-producing call that reaches the fake is an *arrival*, whatever it was answered,

@@ -1,7 +1,7 @@
 """`lamplight demo`: the real bot, no Telegram account needed.
 
 The sample notes are imported into a fresh embedded store, the same Application as
-`lamplight run` talks to the local Bot API stand-in (bot/emulator.py), and the terminal is the
+`lamplight run` talks to the local Bot API stand-in (bot/devtools/botapi), and the terminal is the
 chat: what you type is sent as your message; typing a button's label presses it.
 """
 
@@ -16,7 +16,7 @@ from pydantic import SecretStr
 
 from bot.app import build_bot, utc_now
 from bot.config import Settings
-from bot.emulator import FakeBotAPI, Message
+from bot.devtools.botapi import FakeBotAPI, Message
 from bot.importer import import_paths
 from bot.resources import bundled_path
 from bot.store.db import open_store

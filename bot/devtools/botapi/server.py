@@ -8,9 +8,9 @@ requests, encodings and error mapping are PTB's own. The fake refuses what Teleg
 messages, stale callback queries, unknown chats, photos that are no image) with Telegram's
 error shapes, records every call, keeps each chat's messages as the user would see them, and
 answers 429/403/5xx or hangs on cue. It enforces the flood limits exactly and records every
-message call's arrival (bot/emulator_limits.py), and plays the network's outcomes on cue: a
+message call's arrival (limits.py), and plays the network's outcomes on cue: a
 refused connect while down, a keep-alive close crossing a request, an answer lost after the
-message was taken, a 504 after it was taken (bot/emulator_network.py keeps the connections).
+message was taken, a 504 after it was taken (network.py keeps the connections).
 Where Telegram is lenient it is stricter on purpose, and says so below:
 
 - text length counts UTF-16 code units of the *source* (HTML included), not the parsed text;
@@ -36,7 +36,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from bot.emulator_limits import (
+from bot.devtools.botapi.limits import (
     INJECTED,
     Arrival,
     FloodControl,
@@ -45,7 +45,8 @@ from bot.emulator_limits import (
     min_gap_per_chat,
     refusals_by_cause,
 )
-from bot.emulator_network import Connections, withhold
+from bot.devtools.botapi.network import Connections, withhold
+from bot.render import utf16_len  # one measure of length, Telegram's
 
 # Shaped like a real token (id:secret) so PTB accepts it; it opens nothing anywhere.
 TOKEN = "123456789:AAFakeTokenForTestsOnly-not-a-secret0"
@@ -117,10 +118,6 @@ PACED_PREFIXES = ("send", "edit", "copyMessage", "forwardMessage")
 
 def is_paced(method: str) -> bool:
     return method.startswith(PACED_PREFIXES) and method != "sendChatAction"
-
-
-def utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
 
 
 class ApiError(Exception):
@@ -827,7 +824,7 @@ class FakeBotAPI:
     ) -> None:
         """Answer 429 (``Too Many Requests: retry after N``) to a message call that comes
         faster than the limits, counting the messages accepted in a sliding window of
-        ``1 - slack`` seconds (exactly 1 s by default; bot/emulator_limits.py). Every arrival
+        ``1 - slack`` seconds (exactly 1 s by default; limits.py). Every arrival
         is recorded either way: :meth:`arrivals`, :meth:`refusals_by_cause`.
         """
         if not 0 <= slack < 1:

@@ -1,4 +1,4 @@
-"""The fake Bot API's connections (bot/emulator.py): which are open and how long each has been
+"""The fake Bot API's connections (server.py): which are open and how long each has been
 idle, so the fake can close them all at once (going down), refuse a request that arrives on
 one idle past its keep-alive limit, and withhold an answer until the client gives up."""
 
