@@ -17,6 +17,7 @@ from bot.delivery import Send, SendReport
 from bot.notices import tell_admins_of_troubles
 from bot.store import outbox
 from bot.store.db import Store
+from bot.store.sender_lease import LocalSenderLease
 from jobs.digests import send_due_digests
 from jobs.feeds import FeedParsers, PullReport, pull_and_tell
 
@@ -33,9 +34,13 @@ STALE_CLAIM = dt.timedelta(minutes=2)
 
 
 class Lease(Protocol):
-    """The right to run the scheduled jobs: held by one process of the install at a time."""
+    """The right to run the scheduled jobs: held by one process of the install at a time
+    (bot/store/sender_lease.py); `just_acquired` after the `holds()` that took it."""
 
     def holds(self) -> bool: ...
+
+    @property
+    def just_acquired(self) -> bool: ...
 
 
 class Leader:
@@ -43,16 +48,14 @@ class Leader:
     becoming it, messages a former sender left `sending` become `uncertain`: their requests
     may have reached Telegram, and they must not hold back the parts after them."""
 
-    def __init__(self, store: Store, lease: Lease | None) -> None:
+    def __init__(self, store: Store, lease: Lease) -> None:
         self._store = store
         self._lease = lease
-        self._leading = False
 
     async def lead(self) -> bool:
-        holds = True if self._lease is None else await asyncio.to_thread(self._lease.holds)
-        if holds and not self._leading:
+        holds = await asyncio.to_thread(self._lease.holds)
+        if holds and self._lease.just_acquired:
             await asyncio.to_thread(self._recover)
-        self._leading = holds
         return holds
 
     def _recover(self) -> None:
@@ -100,7 +103,8 @@ def build_scheduler(
     """The digest sweep, and with `settings` the newsletter pull and the admins' notice. The
     store is the only state, so a restart or a second replica needs nothing rebuilt; with a
     `lease`, only its holder runs them."""
-    scheduler = Scheduler(Leader(store, lease))
+    # Without a lease (tests, the demo) this process is the only sender.
+    scheduler = Scheduler(Leader(store, lease or LocalSenderLease()))
     sweep_every = SWEEP_EVERY if settings is None else settings.digest_sweep_every
 
     async def sweep() -> SendReport | None:

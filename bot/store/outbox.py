@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
+from bot.store.digests import aware
 from bot.store.models import Chat, DeliveryState, Digest, DigestKind, DigestMessage, Notice
 
 PENDING, SENDING, SENT = DeliveryState.PENDING, DeliveryState.SENDING, DeliveryState.SENT
@@ -33,13 +34,6 @@ class OutgoingMessage:
     buttons: list[list[list[str]]]
     attempts: int  # before this one
     retry_at: dt.datetime | None
-
-
-def _aware(moment: dt.datetime | None) -> dt.datetime | None:
-    # SQLite hands back naive datetimes; everything lamplight stores is UTC.
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=dt.UTC)
 
 
 def chats_with_pending(
@@ -122,7 +116,7 @@ def _outgoing(
         message.body,
         message.buttons,
         message.attempts,
-        _aware(message.retry_at),
+        aware(message.retry_at),
     )
 
 
@@ -244,7 +238,7 @@ def troubles_since(session: Session, since: dt.datetime | None) -> Troubles:
 
 def last_notice(session: Session, name: str) -> dt.datetime | None:
     row = session.get(Notice, name)
-    return None if row is None else _aware(row.sent_at)
+    return None if row is None else aware(row.sent_at)
 
 
 def record_notice(session: Session, name: str, now: dt.datetime) -> None:

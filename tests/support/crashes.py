@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
@@ -186,16 +187,26 @@ def last_message_id(chat: Chat) -> int:
     return shown[-1].message_id if shown else 0
 
 
-@pytest.fixture
-def setup(botapi: FakeBotAPI, tmp_path: Path) -> Iterator[Setup]:
+@contextmanager
+def stage(botapi: FakeBotAPI, tmp_path: Path, *, examples: bool = True) -> Iterator[Setup]:
+    """A store in a fresh data dir (with the sample notes, unless told otherwise); every bot
+    process started on it is killed at the end."""
     data = tmp_path / "data"
     data.mkdir()
     settings = Settings(lamplight_data_dir=data, database_url=store_url(data))
     store = open_store(settings.store_url)
-    import_paths(store, [bundled_path("examples")], settings=settings, now=dt.datetime.now(dt.UTC))
+    if examples:
+        now = dt.datetime.now(dt.UTC)
+        import_paths(store, [bundled_path("examples")], settings=settings, now=now)
     ready = Setup(botapi, data, store, settings)
     try:
         yield ready
     finally:
         ready.processes.close()  # SIGKILL by pid whatever is still running
         store.dispose()
+
+
+@pytest.fixture
+def setup(botapi: FakeBotAPI, tmp_path: Path) -> Iterator[Setup]:
+    with stage(botapi, tmp_path) as ready:
+        yield ready

@@ -10,12 +10,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.config import Settings
 from bot.store import feeds as feed_store
-from bot.store.db import open_store
 from bot.store.models import Item
 from tests.support.botapi import FakeBotAPI
-from tests.support.crashes import FRIEND, PASSED, Setup, digests_seen, store_url
+from tests.support.crashes import FRIEND, PASSED, Setup, digests_seen, stage
 from tests.support.feedserver import FeedServer
 
 FIRST, SECOND = "Reading list: sparse attention", "Notes on small language models"
@@ -23,16 +21,8 @@ FIRST, SECOND = "Reading list: sparse attention", "Notes on small language model
 
 @pytest.fixture
 def setup(botapi: FakeBotAPI, tmp_path: Path) -> Iterator[Setup]:
-    data = tmp_path / "data"
-    data.mkdir()
-    settings = Settings(lamplight_data_dir=data, database_url=store_url(data))
-    store = open_store(settings.store_url)
-    ready = Setup(botapi, data, store, settings)
-    try:
+    with stage(botapi, tmp_path, examples=False) as ready:  # an empty library
         yield ready
-    finally:
-        ready.processes.close()  # SIGKILL by pid whatever is still running
-        store.dispose()
 
 
 def stored_titles(setup: Setup) -> set[str]:
