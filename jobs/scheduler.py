@@ -13,13 +13,14 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.config import Settings
-from bot.delivery import Send, SendReport
-from bot.notices import tell_admins_of_troubles
+from bot.digests.deliver import SendReport
+from bot.digests.departure import Send
+from bot.digests.due import send_due_digests
+from bot.digests.notices import tell_admins_of_troubles
+from bot.feeds.pull import FeedParsers, PullReport, pull_and_tell
 from bot.store import outbox
 from bot.store.db import Store
 from bot.store.sender_lease import LocalSenderLease
-from jobs.digests import send_due_digests
-from jobs.feeds import FeedParsers, PullReport, pull_and_tell
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,3 @@
+from jobs.main import main
+
+main()
