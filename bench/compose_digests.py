@@ -3,8 +3,9 @@
 Builds a synthetic store in a temporary directory (not timed): 100,000 items (quotes, papers,
 news articles), 10,000 subscribers in four time zones, each with yesterday's digest and 100
 past deliveries (item_states rows: shown, read, skipped; 1,000,000 in all), and muted words for
-one in ten. Then times the real code path, ``bot.compose.compose_due(store, now)``, with every
-chat due: history, selection, rendering and storing each digest.
+one in ten. Then times the real code path,
+``bot.digests.compose.compose_due(store, now)``, with every chat due: history, selection,
+rendering and storing each digest.
 
 The figure that matters is the time beside Telegram's floor: sending one message to each of N
 subscribers takes at least N/30 s (10,000/30 = 333 s); composing should take at most a tenth of
@@ -38,8 +39,8 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from bot.compose import compose_due  # noqa: E402
-from bot.items import Answer, ItemKind  # noqa: E402
+from bot.digests.compose import compose_due  # noqa: E402
+from bot.library.items import Answer, ItemKind  # noqa: E402
 from bot.store.db import Store, open_store  # noqa: E402
 from bot.store.models import (  # noqa: E402
     Chat,

@@ -5,7 +5,7 @@ newsletters each live on a host of their own (``--hosts 20`` puts 10 feeds on ea
 ports, where FetchLimits.per_host, not the slowest feed, decides the time), each feed with its own
 delay before it answers (spread evenly over 50–500 ms, assigned to hosts at random) and its own
 ETag, answering 304 to a matching If-None-Match. Every feed is followed in a fresh temporary
-SQLite store, then the real code path is timed: ``jobs.feeds.pull_feeds`` with a real
+SQLite store, then the real code path is timed: ``bot.feeds.pull.pull_feeds`` with a real
 ``httpx.AsyncClient(trust_env=False)``.
 
 Figures, for each FetchLimits tried (the defaults, and limits wide enough for this pull):
@@ -50,11 +50,11 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from bot.config import Settings  # noqa: E402
-from bot.feeds import FeedRequest, FetchLimits, fetch_feed, fetch_many, parse_feed  # noqa: E402
+from bot.feeds.fetch import FeedRequest, FetchLimits, fetch_feed, fetch_many, parse_feed  # noqa: E402
+from bot.feeds.pull import FeedParsers, PullReport, pull_feeds  # noqa: E402
+from bot.library.tokens import search_tokens  # noqa: E402
 from bot.store.db import open_store  # noqa: E402
 from bot.store.feeds import FeedOutcome, follow  # noqa: E402
-from bot.tokens import search_tokens  # noqa: E402
-from jobs.feeds import FeedParsers, PullReport, pull_feeds  # noqa: E402
 
 FEEDS = 200
 MIN_DELAY = 0.05

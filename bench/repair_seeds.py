@@ -31,8 +31,8 @@ import ftfy
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a plain script from a checkout
 
-from bot.mojibake.vocabulary import corrupt  # noqa: E402
-from bot.repair import repair_text  # noqa: E402
+from bot.library.repair.text import repair_text  # noqa: E402
+from bot.library.repair.vocabulary import corrupt  # noqa: E402
 
 SEEDS = ROOT.parent / "shared" / "seeds"
 DEV = ROOT / "bench" / "repair_dev.txt"
@@ -40,7 +40,7 @@ DEV = ROOT / "bench" / "repair_dev.txt"
 _MEASURE = """
 import json, sys, time
 t0 = time.perf_counter()
-from bot.repair import repair_text
+from bot.library.repair.text import repair_text
 text = open(sys.argv[1], encoding="utf-8").read()
 t1 = time.perf_counter()
 repaired = repair_text(text)
@@ -102,15 +102,16 @@ def _has_cjk(line: str) -> bool:
     return any("\u4e00" <= c <= "\u9fff" for c in line)
 
 
-# The last commit whose bot/repair.py is the first version (jieba word frequencies, POS lift,
-# bracket rules): its figures are printed beside the current repair's, read from git history.
+# The last commit whose repair (then bot/repair.py) is the first version (jieba word
+# frequencies, POS lift, bracket rules): its figures are printed beside the current repair's,
+# read from git history.
 FIRST_VERSION = "d93c19f1eb067758ec3f96f4c6603ff9c8017bce"
 
 
 def first_version() -> Callable[[str], Any]:
     """`repair_text` of the first version, loaded from the commit that holds it."""
     source = subprocess.run(
-        ["git", "-C", str(ROOT), "show", f"{FIRST_VERSION}:bot/repair.py"],
+        ["git", "-C", str(ROOT), "show", f"{FIRST_VERSION}:bot/library/repair/text.py"],
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     module = types.ModuleType("repair_v1")
@@ -121,8 +122,8 @@ def first_version() -> Callable[[str], Any]:
 
 def main() -> None:
     repair_v1 = first_version()
-    from bot.mojibake import corpora
-    from bot.mojibake.model import ensure_model
+    from bot.library.repair import corpora
+    from bot.library.repair.model import ensure_model
 
     t = time.perf_counter()
     folder = ensure_model()

@@ -3,9 +3,9 @@
 Builds a synthetic store (not timed): 100,000 items whose titles and bodies are drawn from a
 Zipf-weighted vocabulary of real English and Chinese words plus a long tail of made-up rare
 ones, so a common word is in tens of thousands of items and a rare one in a handful. Words are
-separated by spaces, so the token columns are the tokens of each word joined (the same string
-``bot.tokens.search_tokens`` gives for the whole text: checked on a sample); rows go in through
-SQLAlchemy Core and the FTS5 index of migration 0003 is filled by its triggers.
+separated by spaces, so the token columns are the tokens of each word joined (the same
+string ``bot.library.tokens.search_tokens`` gives for the whole text: checked on a sample);
+rows go in through SQLAlchemy Core and the FTS5 index of migration 0003 is filled by its triggers.
 
 Then about 200 queries (one and two words; Chinese, English and mixed; common, middling and
 rare) go through the real code path, ``bot.store.search.search(session, text)`` for the first
@@ -45,13 +45,13 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from bot.app import settle_heap  # noqa: E402
-from bot.items import ItemKind  # noqa: E402
-from bot.query import query_terms  # noqa: E402
+from bot.bootstrap import settle_heap  # noqa: E402
+from bot.library.items import ItemKind  # noqa: E402
+from bot.library.query import query_terms  # noqa: E402
+from bot.library.tokens import search_tokens  # noqa: E402
 from bot.store.db import Store, open_store  # noqa: E402
 from bot.store.models import Item, Source, SourceKind  # noqa: E402
 from bot.store.search import search, search_candidates  # noqa: E402
-from bot.tokens import search_tokens  # noqa: E402
 
 ITEMS = 100_000
 TARGET_P95_MS = 50.0

@@ -2,7 +2,7 @@
 
 The real path end to end: a SQLite store (in a temp dir) holding COUNT pending digests of
 subscribed chats, a fifth of them in two parts (two digest_messages rows, parts 1 and 2, of one
-digest), `bot.delivery.deliver_pending` claiming and recording them, `send_html` on a PTB
+digest), `bot.digests.deliver.deliver_pending` claiming and recording them, `send_html` on a PTB
 ExtBot paced by `LamplightRateLimiter`, and the fake Bot API answering 429 (with retry_after)
 to a message less than 1.0 s after the previous one into its chat or the 31st in any sliding
 second — exactly, with no slack for jitter. The bot's HTTP request settings are PTB's
@@ -38,16 +38,21 @@ from sqlalchemy import select
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # `python bench/send_digests.py` from anywhere
 
-from bot.delivery import SendReport, deliver_pending  # noqa: E402
-from bot.items import ItemKind, LibraryItem  # noqa: E402
-from bot.render import DigestView, render_digest  # noqa: E402
+from bot.digests.deliver import SendReport, deliver_pending  # noqa: E402
+from bot.digests.departure import (  # noqa: E402
+    Departure,
+    Rows,
+    SendResult,
+)
+from bot.digests.render import DigestView, render_digest  # noqa: E402
+from bot.library.items import ItemKind, LibraryItem  # noqa: E402
 from bot.store.chats import ensure_chat  # noqa: E402
 from bot.store.db import Store, open_store  # noqa: E402
 from bot.store.digests import NewDigest, add_digests, library  # noqa: E402
 from bot.store.models import DeliveryState, Digest, DigestKind, DigestMessage, Item  # noqa: E402
-from bot.telegram.ratelimit import Departure, LamplightRateLimiter  # noqa: E402
+from bot.telegram.ratelimit import LamplightRateLimiter  # noqa: E402
 from bot.telegram.request import TelegramRequest  # noqa: E402
-from bot.telegram.sending import Rows, SendResult, send_html  # noqa: E402
+from bot.telegram.sending import send_html  # noqa: E402
 from tests.support.botapi import FakeBotAPI  # noqa: E402
 
 OVERALL_PER_SECOND = 30

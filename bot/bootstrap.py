@@ -1,19 +1,13 @@
-"""Composition root: builds lamplight's collaborators from Settings, for run, demo and tests."""
+"""What every entry point builds first: the store from Settings, the clock, a settled heap.
+The bot with its scheduled jobs is put together in jobs/process.py."""
 
 from __future__ import annotations
 
 import datetime as dt
 import gc
-import logging
-from typing import Any
-from urllib.parse import urlsplit
 
 from bot.config import Settings
-from bot.health import Heartbeat
 from bot.store.db import Store, open_store
-from bot.store.sender_lease import SenderLease, open_sender_lease
-
-log = logging.getLogger(__name__)
 
 
 def utc_now() -> dt.datetime:
@@ -25,70 +19,9 @@ def build_store(settings: Settings) -> Store:
     return open_store(settings.store_url)
 
 
-def build_bot(
-    settings: Settings,
-    store: Store,
-    *,
-    schedule: bool = True,
-    heartbeat: Heartbeat | None = None,
-    lease: SenderLease | None = None,
-) -> Any:
-    """The Telegram application with its handlers and the digest sweep (run only while
-    `lease` is held, when there is one)."""
-    from bot.telegram.application import build_application
-    from bot.telegram.handlers import Services
-
-    services = Services(settings, store, utc_now)
-    return build_application(services, schedule=schedule, heartbeat=heartbeat, lease=lease)
-
-
 def settle_heap() -> None:
     """Move everything start-up made (modules, the bot) out of the collector's sight. Their
     100,000-odd objects never die, yet each full collection walked them all: a 20-50 ms pause
     that landed on a random search or send every few requests."""
     gc.collect()
     gc.freeze()
-
-
-def run_bot(settings: Settings) -> None:
-    """`lamplight run`: long polling, or a webhook when WEBHOOK_URL is set. Waits for Telegram
-    to answer first; blocks until SIGINT/SIGTERM, then PTB stops the updater and the
-    application cleanly. Raises TelegramRefused when the token is refused."""
-    from bot.telegram.startup import connect
-
-    store = build_store(settings)
-    try:
-        # One sender per install: on SQLite taken now or refused (StoreInUse, one line); on
-        # PostgreSQL asked before each scheduled run, so replicas take over from each other.
-        lease = open_sender_lease(settings.store_url)
-    except BaseException:
-        store.dispose()
-        raise
-    # `lamplight health` (the container's HEALTHCHECK) reads this heartbeat in the data dir.
-    app = build_bot(settings, store, heartbeat=Heartbeat(settings.data_dir), lease=lease)
-    settle_heap()
-    try:
-        if connect(app):
-            _serve(settings, app)
-    finally:
-        lease.close()
-        store.dispose()
-
-
-def _serve(settings: Settings, app: Any) -> None:
-    # Telegram answered once; later start-up calls (deleteWebhook, setWebhook) retry for ever.
-    if settings.webhook_url:
-        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-        log.info("lamplight is listening for webhook updates on port %s", settings.webhook_port)
-        app.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            # The listener answers at the public URL's path; a proxy forwards it unchanged.
-            url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
-            webhook_url=settings.webhook_url,
-            secret_token=secret,
-            bootstrap_retries=-1,
-        )
-    else:
-        log.info("lamplight is polling for updates")
-        app.run_polling(bootstrap_retries=-1)

@@ -14,7 +14,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from bot.items import LOCAL_OWNER_CHAT_ID
+from bot.library.items import LOCAL_OWNER_CHAT_ID
 
 PLACEHOLDER_SECRETS = frozenset({"changeme", "changethis", "your-token-here", "xxx", "token"})
 # The stores lamplight has drivers and migrations for (SQLAlchemy driver names).
@@ -63,7 +63,7 @@ class Settings(BaseSettings):
     lamplight_import_max_mb: float = Field(default=20, gt=0)
     lamplight_cache_dir: Path = Field(
         default_factory=lambda: platformdirs.user_cache_path("lamplight", appauthor=False),
-        description="the mojibake repair's model, built here once (read by bot.mojibake.model)",
+        description="the mojibake repair's model, built here once (bot.library.repair.model)",
     )
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None

@@ -59,6 +59,7 @@ _LANGUAGE_NAMES: Final = {
     "zh-cn": "zh",
 }
 
+
 class LocalizedError(Exception):
     """An error whose message a user reads: an `N_`-marked template and its values, so the
     message is English where it is raised (the CLI shows it) and translated where it is sent.

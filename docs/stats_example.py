@@ -14,7 +14,7 @@ import random
 import tempfile
 from pathlib import Path
 
-from bot.items import Answer, ItemKind
+from bot.library.items import Answer, ItemKind
 from bot.store.db import open_store
 from bot.store.models import Chat, Item, ItemState
 
@@ -56,7 +56,7 @@ def seed(url: str, now: dt.datetime) -> None:
 
 
 def main() -> None:
-    from bot.cli import main as lamplight
+    from jobs.main import main as lamplight
 
     with tempfile.TemporaryDirectory() as data:
         url = f"sqlite:///{Path(data) / 'example.sqlite3'}"

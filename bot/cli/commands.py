@@ -6,28 +6,26 @@ import asyncio
 import datetime as dt
 import json
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from bot.app import build_store, run_bot
+from bot.bootstrap import build_store
+from bot.cli.common import Failure, err, load_settings
+from bot.cli.repair import explain as explain_repair
+from bot.cli.repair import library_vocabulary, repair
 from bot.config import Settings
+from bot.digests.stats import DEFAULT_WEEKS, MAX_WEEKS
+from bot.feeds.opml import OpmlError, OpmlFeed, read_opml, write_opml
 from bot.health import DEFAULT_MAX_AGE, check_health
-from bot.importer import ImportFileError, import_paths
-from bot.items import ItemKind
-from bot.logs import configure_logging
-from bot.opml import OpmlError, OpmlFeed, read_opml, write_opml
-from bot.repair import repair_text
-from bot.repair_cli import explain as explain_repair
-from bot.repair_cli import library_vocabulary, repair
+from bot.library.importer import ImportFileError, import_paths
+from bot.library.items import ItemKind
+from bot.library.repair.text import repair_text
 from bot.resources import bundled_path
-from bot.stats import DEFAULT_WEEKS, MAX_WEEKS
 from bot.store import feeds as feed_store
 from bot.store import reports
 from bot.store.db import Store, StoreError, upgrade
@@ -35,7 +33,7 @@ from bot.store.library import export_items, list_feeds
 from bot.store.search import search as search_library
 
 if TYPE_CHECKING:
-    from jobs.feeds import PullReport
+    from bot.feeds.pull import PullReport
 
 # The Telegram stack and the feed client load only for the commands that use them: every
 # command pays for what it imports at start-up.
@@ -50,26 +48,6 @@ db_app = typer.Typer(help="The store's schema.", no_args_is_help=True)
 feeds_app = typer.Typer(help="Newsletter feeds.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(feeds_app, name="feeds")
-
-err = Console(stderr=True)
-
-
-class Failure(Exception):
-    """A failure the user can act on; main() prints it as one line and exits 1."""
-
-
-def load_settings() -> Settings:
-    try:
-        return Settings()
-    except ValidationError as exc:
-        # pydantic's "Value error, " prefix says nothing to the user; the input (a URL with
-        # its password, a token) is never echoed.
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']).upper()}: "
-            + e["msg"].removeprefix("Value error, ")
-            for e in exc.errors()
-        )
-        raise Failure(f"bad setting: {problems}") from exc
 
 
 @app.command("import")
@@ -353,7 +331,7 @@ def feeds_export_opml(
 
 
 async def _pull(store: Store, settings: Settings, *, due_only: bool) -> PullReport:
-    from jobs.feeds import feed_client, pull_feeds
+    from bot.feeds.pull import feed_client, pull_feeds
 
     async with feed_client() as client:
         return await pull_feeds(
@@ -369,28 +347,6 @@ def db_upgrade() -> None:
     upgrade(store.engine)
     store.dispose()
     typer.echo("store is up to date")
-
-
-@app.command()
-def run() -> None:
-    """Run the bot: long polling, or a webhook when WEBHOOK_URL is set.
-
-    Example: TELEGRAM_BOT_TOKEN=123:abc lamplight run
-    """
-    settings = load_settings()
-    if settings.telegram_bot_token is None:
-        raise Failure("TELEGRAM_BOT_TOKEN is not set; get a token from @BotFather")
-    secrets = [settings.telegram_bot_token.get_secret_value()]
-    if settings.webhook_secret:
-        secrets.append(settings.webhook_secret.get_secret_value())
-    configure_logging(settings.log_level, *secrets, fmt=settings.log_format)
-    from bot.store.sender_lease import StoreInUse
-    from bot.telegram.startup import TelegramRefused
-
-    try:
-        run_bot(settings)
-    except (TelegramRefused, StoreInUse) as exc:
-        raise Failure(str(exc)) from None
 
 
 @app.command()
@@ -424,8 +380,8 @@ def stats(
     """
     from zoneinfo import ZoneInfo
 
+    from bot.digests.stats import caption, draw, reading_stats  # drawing loads matplotlib
     from bot.i18n import translator
-    from bot.stats import caption, draw, reading_stats  # drawing loads matplotlib
 
     store = build_store(load_settings())
     with store.transaction() as session:
@@ -456,7 +412,7 @@ def digest(
     """
     if not dry_run:
         raise Failure("only --dry-run is supported here; `lamplight run` sends digests")
-    from bot.preview import preview_digest
+    from bot.digests.preview import preview_digest
 
     settings = load_settings()
     store = build_store(settings)
@@ -464,30 +420,6 @@ def digest(
         text = preview_digest(session, chat, settings, dt.datetime.now(dt.UTC))
     store.dispose()
     typer.echo(text, nl=False)
-
-
-@app.command()
-def demo() -> None:
-    """Try the real bot in this terminal, no Telegram account needed.
-
-    Example: lamplight demo   (then type /start, /digest, read 1)
-    """
-    from bot.devtools.demo import run_demo
-
-    configure_logging("WARNING")
-    run_demo(_terminal_lines(), typer.echo)
-
-
-def _terminal_lines() -> Iterator[str]:
-    interactive = sys.stdin.isatty()
-    while True:
-        try:
-            line = input("you> ") if interactive else sys.stdin.readline()
-        except EOFError:
-            return
-        if not interactive and not line:
-            return
-        yield line
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from bot.repair import Choice, LineRepair, Repaired, Vocabulary
+from bot.library.repair.text import Choice, LineRepair, Repaired, Vocabulary
 from bot.store.db import Store
 
 __all__ = ["explain", "library_vocabulary", "repair"]
@@ -78,12 +78,13 @@ def repair(
 
     Example: lamplight repair --review --limit 5
     """
-    from bot.cli import Failure, build_store, load_settings
+    from bot.bootstrap import build_store
+    from bot.cli.common import Failure, load_settings
 
     if not (review or reapply or build_model):
         raise Failure("say what to do: --review, --reapply or --build-model")
     if build_model:
-        from bot.mojibake.model import ensure_model
+        from bot.library.repair.model import ensure_model
 
         typer.echo(f"repair model in {ensure_model()}")
     if not (review or reapply):
@@ -100,7 +101,7 @@ def repair(
 
 
 def _reapply(store: Store, vocabulary: Vocabulary, echo: Callable[[str], None]) -> None:
-    from bot.repairs import reprepare
+    from bot.library.reprepare import reprepare
     from bot.store.repairs import reapply
 
     with store.transaction() as session:
@@ -114,7 +115,7 @@ def _reapply(store: Store, vocabulary: Vocabulary, echo: Callable[[str], None]) 
 def _review(
     store: Store, vocabulary: Vocabulary, *, limit: int, below: float, echo: Callable[[str], None]
 ) -> None:
-    from bot.repair import repair_text
+    from bot.library.repair.text import repair_text
     from bot.store.repairs import least_certain
 
     with store.transaction() as session:

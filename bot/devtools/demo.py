@@ -13,13 +13,14 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from pydantic import SecretStr
+from telegram.ext import Application
 
-from bot.app import build_bot, utc_now
+from bot.bootstrap import utc_now
 from bot.config import Settings
 from bot.devtools.botapi import FakeBotAPI, Message
-from bot.importer import import_paths
+from bot.library.importer import import_paths
 from bot.resources import bundled_path
-from bot.store.db import open_store
+from bot.store.db import Store, open_store
 from bot.telegram.background import polling_in_thread
 
 DEMO_USER = 4242
@@ -107,9 +108,14 @@ class DemoChat:
 
 
 def run_demo(
-    lines: Iterable[str], out: Callable[[str], None], *, data_dir: Path | None = None
+    lines: Iterable[str],
+    out: Callable[[str], None],
+    *,
+    build_bot: Callable[[Settings, Store], Application],
+    data_dir: Path | None = None,
 ) -> None:
-    """Run the demo over `lines` (the terminal's, or a script's), printing with `out`."""
+    """Run the demo over `lines` (the terminal's, or a script's), printing with `out`;
+    `build_bot` puts the bot together with its scheduled jobs (jobs/process.py)."""
     with tempfile.TemporaryDirectory(prefix="lamplight-demo-") as scratch, FakeBotAPI() as api:
         home = data_dir or Path(scratch)
         settings = Settings(

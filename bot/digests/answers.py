@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from bot.i18n import N_, LocalizedError
-from bot.items import Answer
+from bot.library.items import Answer
 
 __all__ = ["ReplyError", "parse_answers"]
 
@@ -73,7 +73,7 @@ def parse_answers(text: str, size: int) -> list[tuple[int, Answer]]:
     >>> parse_answers("read 9", 5)
     Traceback (most recent call last):
     ...
-    bot.replies.ReplyError: There is no item 9 in that digest (1–5).
+    bot.digests.answers.ReplyError: There is no item 9 in that digest (1–5).
     """
     clauses = _clauses(_normalize(text))
     chosen: dict[int, Answer] = {}

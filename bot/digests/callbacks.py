@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 
 from bot.i18n import LANGUAGES, N_
-from bot.items import Answer
+from bot.library.items import Answer
 
 __all__ = [
     "MAX_BYTES",
@@ -112,7 +112,7 @@ def decode(data: str) -> ItemAnswer | PageTurn | SettingChange:
     >>> decode("l0:r:1:2")
     Traceback (most recent call last):
     ...
-    bot.callbacks.CallbackError: This button is from another version of the bot.
+    bot.digests.callbacks.CallbackError: This button is from another version of the bot.
     """
     if not isinstance(data, str) or len(data.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise _garbled()

@@ -1,5 +1,5 @@
 """Composing digests: for each chat that is due (or asks), draw from the library, render and
-store the digest with its messages pending. A plain service; the sweep (jobs/digests.py) and
+store the digest with its messages pending. A plain service; the sweep (bot/digests/due.py) and
 /digest call it."""
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from contextlib import closing
 
 from sqlalchemy.orm import Session
 
+from bot.digests.render import DigestView, render_digest
+from bot.digests.schedule import due_date
+from bot.digests.selection import DigestPrefs, SelectionIndex, compose_indexed
 from bot.i18n import ENGLISH, format_day, translator
-from bot.items import ItemHistory, LibraryItem
-from bot.render import DigestView, render_digest
-from bot.schedule import due_date
-from bot.selection import DigestPrefs, SelectionIndex, compose_indexed
+from bot.library.items import ItemHistory, LibraryItem
 from bot.store import digests
 from bot.store.db import Store
 from bot.store.digests import (

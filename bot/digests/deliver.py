@@ -12,20 +12,18 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Awaitable, Callable, Collection, Sequence
+from collections.abc import Awaitable, Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Protocol
 
 from sqlalchemy.orm import Session
 
-from bot.faults import BEFORE_RECORD, RATE_HOLD, SLOTS_QUEUED, pause_point
-from bot.schedule import day_end, next_send_retry
+from bot.digests.crashpoints import BEFORE_RECORD, RATE_HOLD, SLOTS_QUEUED, pause_point
+from bot.digests.departure import Departure, Outcome, Send, SendResult
+from bot.digests.schedule import day_end, next_send_retry
 from bot.store import outbox
 from bot.store.db import Store
 from bot.store.outbox import OutgoingMessage
-from bot.telegram.ratelimit import Departure
-from bot.telegram.sending import Outcome, SendResult
 
 CHAT_BATCH = 200  # chats served at once; the rate limiter paces them
 REFILL_BELOW = CHAT_BATCH // 2  # top up when this few are left: seconds of work at 28/s
@@ -33,19 +31,6 @@ REFILL_BELOW = CHAT_BATCH // 2  # top up when this few are left: seconds of work
 # message pending meanwhile), a few times per message; longer ones wait for a later sweep.
 MAX_HOLD_IN_RUN = dt.timedelta(seconds=15)
 MAX_HOLDS_IN_RUN = 3
-
-
-class Send(Protocol):
-    """Sends one message; with a `departure`, claims it the moment its slot is granted."""
-
-    def __call__(
-        self,
-        chat_id: int,
-        body: str,
-        buttons: Sequence[Sequence[Sequence[str]]],
-        *,
-        departure: Departure | None = None,
-    ) -> Awaitable[SendResult]: ...
 
 
 Clock = Callable[[], dt.datetime]

@@ -8,9 +8,10 @@ import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
 
-from bot.compose import compose_due
-from bot.delivery import Clock, Send, SendReport, deliver_pending
-from bot.faults import AFTER_COMPOSE, pause_point
+from bot.digests.compose import compose_due
+from bot.digests.crashpoints import AFTER_COMPOSE, pause_point
+from bot.digests.deliver import Clock, SendReport, deliver_pending
+from bot.digests.departure import Send
 from bot.store.db import Store
 
 log = logging.getLogger(__name__)

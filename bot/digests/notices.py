@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from bot.delivery import Send
+from bot.digests.departure import Send
 from bot.i18n import DEFAULT_LANGUAGE, translator
 from bot.store import outbox
 from bot.store.db import Store

@@ -6,11 +6,11 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from bot.compose import digest_seed, digest_title
 from bot.config import Settings
-from bot.render import DigestView, render_plain
-from bot.schedule import local_date
-from bot.selection import DigestPrefs, compose_digest
+from bot.digests.compose import digest_seed, digest_title
+from bot.digests.render import DigestView, render_plain
+from bot.digests.schedule import local_date
+from bot.digests.selection import DigestPrefs, compose_digest
 from bot.store import digests as outbox
 from bot.store.models import Chat, DigestKind
 

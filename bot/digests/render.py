@@ -28,9 +28,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from bot import callbacks
+from bot.digests import callbacks
 from bot.i18n import ENGLISH, N_
-from bot.items import Answer, ItemKind, LibraryItem
+from bot.library.items import Answer, ItemKind, LibraryItem
 
 __all__ = [
     "CHOSEN_MARK",
@@ -74,7 +74,7 @@ _SENTENCE_END = re.compile(r"[.!?](?=\s)|[。！？；]")
 
 @dataclass(frozen=True, slots=True)
 class Button:
-    """One inline button: its label and its callback data (from :mod:`bot.callbacks`)."""
+    """One inline button: its label and its callback data (from :mod:`bot.digests.callbacks`)."""
 
     text: str
     data: str

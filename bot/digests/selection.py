@@ -54,7 +54,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate, chain
 from operator import mul, neg, sub
 
-from bot.items import Answer, ItemHistory, ItemKind, LibraryItem
+from bot.library.items import Answer, ItemHistory, ItemKind, LibraryItem
 
 __all__ = [
     "DEFAULT_POLICY",

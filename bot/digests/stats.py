@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from bot.items import Answer, ItemKind
+from bot.library.items import Answer, ItemKind
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -4,7 +4,7 @@ The adapter never touches the store and never raises for a network or feed probl
 fetch ends in a :class:`FetchResult`, and a failure carries a named :class:`FetchError`, so one
 broken feed cannot end a pull. The caller builds the ``httpx.AsyncClient`` (``trust_env`` makes
 it honour ``HTTPS_PROXY`` / ``ALL_PROXY``) and decides what to store and when to try again
-(``bot.schedule.next_feed_check``).
+(``bot.digests.schedule.next_feed_check``).
 
 :func:`parse_feed` is the pure half: it turns the body's bytes and the response headers into
 plain-text entries, and is tested without a network.
@@ -29,7 +29,7 @@ import feedparser
 import ftfy
 import httpx
 
-from bot.repair import repair_text
+from bot.library.repair.text import repair_text
 
 __all__ = [
     "TTL_MAX_MINUTES",
@@ -104,7 +104,9 @@ class FetchResult:
     error: FetchError | None
     detail: str  # a short human-readable reason; "" on success
     bozo: bool  # the feed was not well-formed, but entries were read from it
-    retry_after: str | None = None  # a 429/503's Retry-After, as sent (bot.schedule reads it)
+    retry_after: str | None = (
+        None  # a 429/503's Retry-After, as sent (bot.digests.schedule reads it)
+    )
 
     @property
     def ok(self) -> bool:

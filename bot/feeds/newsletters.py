@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.identity import canonical_url
+from bot.library.dedupe import canonical_url
 
 __all__ = ["DEFAULT_NEWSLETTERS", "Newsletter", "newsletter_for_site"]
 

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 import httpx
 
 from bot.config import Settings
-from bot.delivery import Send
-from bot.feeds import FeedRequest, FetchLimits, FetchResult, fetch_as_done, parse_feed
+from bot.digests.departure import Send
+from bot.feeds.fetch import FeedRequest, FetchLimits, FetchResult, fetch_as_done, parse_feed
 from bot.i18n import DEFAULT_LANGUAGE, translator
-from bot.importer import prepare_entry
-from bot.items import PreparedItem
+from bot.library.importer import prepare_entry
+from bot.library.items import PreparedItem
 from bot.store import feeds as feed_store
 from bot.store.db import Store
 from bot.store.feeds import PAUSE_AFTER_ERRORS, DueFeed

@@ -10,17 +10,17 @@ from typing import TYPE_CHECKING
 
 from bot.config import Settings
 from bot.i18n import N_, LocalizedError
-from bot.identity import arxiv_id, fit_key, item_keys
-from bot.items import ItemKind, ParsedItem, PreparedFile, PreparedItem
-from bot.notes import parse_notes
-from bot.repair import Repaired, Vocabulary, repair_text
+from bot.library.dedupe import arxiv_id, fit_key, item_keys
+from bot.library.items import ItemKind, ParsedItem, PreparedFile, PreparedItem
+from bot.library.notes import parse_notes
+from bot.library.repair.text import Repaired, Vocabulary, repair_text
+from bot.library.tokens import search_tokens
 from bot.store.db import Store
 from bot.store.library import ImportReport, import_prepared
 from bot.store.repairs import clean_texts
-from bot.tokens import search_tokens
 
 if TYPE_CHECKING:  # the feed client (httpx, feedparser) is not needed to import notes
-    from bot.feeds import FeedEntry
+    from bot.feeds.fetch import FeedEntry
 
 NOTES_SUFFIXES = (".md", ".markdown", ".txt")
 
@@ -128,9 +128,7 @@ def prepare_entry(feed_key: str, entry: FeedEntry) -> PreparedItem:
         arxiv_id=found,
         published_at=entry.published,
     )
-    keys = item_keys(
-        kind=item.kind, title=item.title, text=item.text, url=item.url, arxiv_id=found
-    )
+    keys = item_keys(kind=item.kind, title=item.title, text=item.text, url=item.url, arxiv_id=found)
     if entry.guid:
         keys = (*keys, fit_key(f"guid:{feed_key}:{entry.guid}"))
     return PreparedItem(

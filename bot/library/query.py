@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Self
 
-from bot.tokens import search_tokens
+from bot.library.tokens import search_tokens
 
 MAX_QUERY_CHARS = 4000
 MAX_TERMS = 16

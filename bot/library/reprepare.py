@@ -7,10 +7,10 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.importer import ImportFileError, prepare_text
-from bot.items import ItemKind, PreparedItem
-from bot.repair import Choice, LineRepair, Vocabulary, repair_text
-from bot.tokens import search_tokens
+from bot.library.importer import ImportFileError, prepare_text
+from bot.library.items import ItemKind, PreparedItem
+from bot.library.repair.text import Choice, LineRepair, Vocabulary, repair_text
+from bot.library.tokens import search_tokens
 
 __all__ = ["Doubt", "RepairedFields", "doubts", "reprepare"]
 

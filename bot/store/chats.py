@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.items import LOCAL_OWNER_CHAT_ID
+from bot.library.items import LOCAL_OWNER_CHAT_ID
 from bot.store.models import Chat, ItemState, MutedWord
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import Table, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from bot.items import Answer, ItemHistory, LibraryItem
+from bot.library.items import Answer, ItemHistory, LibraryItem
 from bot.store.models import (
     Base,
     Chat,

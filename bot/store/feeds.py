@@ -12,14 +12,14 @@ from urllib.parse import urlsplit
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
-from bot.identity import canonical_url
-from bot.items import PreparedItem
-from bot.schedule import next_feed_check, retry_after_delay
+from bot.digests.schedule import next_feed_check, retry_after_delay
+from bot.library.dedupe import canonical_url
+from bot.library.items import PreparedItem
 from bot.store.library import ImportReport, add_items
 from bot.store.models import Source, SourceKind
 
 if TYPE_CHECKING:  # the feed client is not needed to read or list feeds
-    from bot.feeds import FetchResult
+    from bot.feeds.fetch import FetchResult
 
 # A feed failing this many times in a row (with backoff, about a week) is paused.
 PAUSE_AFTER_ERRORS = 12

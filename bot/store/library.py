@@ -12,9 +12,9 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from bot.identity import canonical_url
-from bot.items import Answer, ItemKind, PreparedFile, PreparedItem
-from bot.newsletters import newsletter_for_site
+from bot.feeds.newsletters import newsletter_for_site
+from bot.library.dedupe import canonical_url
+from bot.library.items import Answer, ItemKind, PreparedFile, PreparedItem
 from bot.store.chats import ensure_chat
 from bot.store.models import Item, ItemKey, ItemState, Source, SourceKind
 

@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from bot.items import Answer, ItemKind
+from bot.library.items import Answer, ItemKind
 
 # Stable constraint names, so batch migrations on SQLite can find them again.
 NAMING = {

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from bot.items import PreparedItem
+from bot.library.items import PreparedItem
 from bot.store.models import Item, ItemKey, Source, SourceKind
 
 __all__ = ["ReapplyReport", "clean_texts", "least_certain", "reapply", "repaired_items"]

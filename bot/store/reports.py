@@ -17,8 +17,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from bot.items import LOCAL_OWNER_CHAT_ID, ItemKind
-from bot.stats import Answered
+from bot.digests.stats import Answered
+from bot.library.items import LOCAL_OWNER_CHAT_ID, ItemKind
 from bot.store.models import (
     Chat,
     DeliveryState,

@@ -1,6 +1,6 @@
 """Search candidates: items holding any of the terms, by FTS5 on SQLite or GIN on PostgreSQL.
 
-The store only selects; bot.query ranks, the same way on both backends.
+The store only selects; bot.library.query ranks, the same way on both backends.
 """
 
 from __future__ import annotations
@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from sqlalchemy import TextClause, select, text
 from sqlalchemy.orm import Session
 
-from bot.query import Candidate, fts5_match, query_terms, rank
+from bot.library.query import Candidate, fts5_match, query_terms, rank
 from bot.store.models import Item, Search
 
 # Enough for a personal library; candidates are taken in id order so both stores see the same.
 CANDIDATE_LIMIT = 5000
+
 
 @dataclass(frozen=True)
 class SearchPage:

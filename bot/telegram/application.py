@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Callable, Coroutine, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from telegram import BotCommand, Update
 from telegram.error import TelegramError
@@ -20,18 +20,17 @@ from telegram.ext import (
     filters,
 )
 
-from bot.delivery import Send
+from bot.digests.departure import Departure, Send, SendResult
 from bot.health import Heartbeat
 from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, translator
 from bot.telegram.access import AccessGate
-from bot.telegram.handlers import Handlers, Services
+from bot.telegram.handlers.core import Handlers, Services
+from bot.telegram.handlers.operator import OperatorHandlers
+from bot.telegram.handlers.today import TodayHandlers
 from bot.telegram.heartbeat import keep_heartbeat, polling_request
-from bot.telegram.operator import OperatorHandlers
-from bot.telegram.ratelimit import Departure, LamplightRateLimiter
+from bot.telegram.ratelimit import LamplightRateLimiter
 from bot.telegram.request import TelegramRequest
-from bot.telegram.sending import SendResult, send_html
-from bot.telegram.today import TodayHandlers
-from jobs.scheduler import Lease, build_scheduler
+from bot.telegram.sending import send_html
 
 log = logging.getLogger(__name__)
 
@@ -56,17 +55,30 @@ COMMANDS = [
 ]
 
 
+class Jobs(Protocol):
+    """What runs on its own beside the bot (jobs/scheduler.py): started paused with the
+    application, resumed once updates flow, stopped before the bot's connection closes."""
+
+    @property
+    def running(self) -> bool: ...
+
+    def start(self, paused: bool = False) -> None: ...
+
+    def resume(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
 def build_application(
     services: Services,
     *,
-    schedule: bool = True,
+    jobs: Callable[[Send], Jobs] | None = None,
     heartbeat: Heartbeat | None = None,
-    lease: Lease | None = None,
 ) -> Application:
-    """The bot, ready for run_polling/run_webhook or a test's own start(). Without `schedule`
-    nothing sweeps on its own: tests run the sweep at the instants they choose. With a
-    `heartbeat`, polls and updates keep it fresh for `lamplight health`. With a `lease`, the
-    scheduled jobs run only while this process holds it."""
+    """The bot, ready for run_polling/run_webhook or a test's own start(). `jobs` builds what
+    runs on its own, given the bot's sender; without it nothing sweeps on its own: tests run
+    the sweep at the instants they choose. With a `heartbeat`, polls and updates keep it fresh
+    for `lamplight health`."""
     settings = services.settings
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
@@ -83,14 +95,8 @@ def build_application(
         .build()
     )
     register_handlers(app, Handlers(services), AccessGate(settings))
-    if schedule:
-        app.bot_data["scheduler"] = build_scheduler(
-            store=services.store,
-            send=bot_sender(app),
-            clock=services.clock,
-            settings=settings,
-            lease=lease,
-        )
+    if jobs is not None:
+        app.bot_data["scheduler"] = jobs(bot_sender(app))
     if heartbeat is not None:
         keep_heartbeat(app, heartbeat, webhook=bool(settings.webhook_url))
     return app

@@ -30,7 +30,7 @@ import itertools
 import logging
 import math
 import warnings
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Callable, Coroutine
 from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,10 +39,10 @@ from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.digests.departure import Claim, Departure, NotClaimed
+
 __all__ = [
-    "Departure",
     "LamplightRateLimiter",
-    "NotClaimed",
     "is_message_call",
     "retry_after_seconds",
 ]
@@ -88,35 +88,6 @@ def retry_after_seconds(error: RetryAfter) -> float:
         warnings.simplefilter("ignore", PTBDeprecationWarning)
         value = error.retry_after
     return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
-
-
-Claim = Callable[[], Awaitable[bool]]
-
-
-class Departure:
-    """``rate_limit_args`` for a call whose message must be claimed as its slot is granted.
-
-    ``claim`` returns False when the message may not go after all (another sender took it, it
-    was given up); the slot is then left to the next caller and :class:`NotClaimed` is raised.
-    Once claimed, no other claimed call leaves until its sender calls :meth:`settled`, having
-    recorded the outcome: at any moment at most one message is `sending`.
-    """
-
-    __slots__ = ("_release", "claim")
-
-    def __init__(self, claim: Claim) -> None:
-        self.claim = claim
-        self._release: Callable[[], None] | None = None
-
-    def settled(self) -> None:
-        """The outcome is recorded (or the call never left): the next claimed call may go."""
-        release, self._release = self._release, None
-        if release is not None:
-            release()
-
-
-class NotClaimed(Exception):
-    """The call's slot came but its claim refused it: nothing was sent."""
 
 
 @dataclass
@@ -333,7 +304,7 @@ class LamplightRateLimiter(BaseRateLimiter[int | Departure]):
         else:
             went = True if await departure.claim() else None
         if went is True:
-            departure._release = self._one_out.release
+            departure.hold(self._one_out.release)
         else:
             self._one_out.release()
         return went

@@ -8,10 +8,8 @@ after it was written is uncertain: Telegram has no idempotency key, so it is nev
 
 from __future__ import annotations
 
-import enum
 import logging
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
 import httpx
@@ -20,7 +18,8 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ExtBot
 
-from bot.telegram.ratelimit import Departure, LamplightRateLimiter, NotClaimed, retry_after_seconds
+from bot.digests.departure import Departure, NotClaimed, Outcome, Rows, SendResult
+from bot.telegram.ratelimit import LamplightRateLimiter, retry_after_seconds
 from bot.telegram.request import GatewayTimeout
 
 log = logging.getLogger(__name__)
@@ -38,26 +37,6 @@ NOT_SENT = (
     httpx.UnsupportedProtocol,
     httpx.LocalProtocolError,
 )
-
-Claim = Callable[[], Awaitable[bool]]
-Rows = Sequence[Sequence[Sequence[str]]]
-
-
-class Outcome(enum.StrEnum):
-    SENT = "sent"
-    RETRY = "retry"  # never reached Telegram, or it answered 429/5xx: try again later
-    UNCERTAIN = "uncertain"  # written, answer lost: may have arrived; never repeated
-    BLOCKED = "blocked"  # 403: the user blocked the bot
-    REFUSED = "refused"  # 400: Telegram will never take this message as it is
-    NOT_CLAIMED = "not claimed"  # its slot came but the outbox no longer let it go
-
-
-@dataclass(frozen=True, slots=True)
-class SendResult:
-    outcome: Outcome
-    message_id: int | None = None
-    error: str = ""
-    retry_after: float = 0.0  # seconds a 429 asked to wait
 
 
 def network_outcome(error: NetworkError) -> Outcome:

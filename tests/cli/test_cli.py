@@ -20,7 +20,7 @@ def lamplight(
     capsys: pytest.CaptureFixture[str], *argv: str, stdin: str | None = None
 ) -> tuple[int, str, str]:
     """Run the command in-process; returns (exit code, stdout, stderr)."""
-    from bot.cli import main
+    from jobs.main import main
 
     if stdin is not None:
         sys.stdin = io.StringIO(stdin)
@@ -120,7 +120,7 @@ def test_export_by_kind_is_a_json_array(capsys: pytest.CaptureFixture[str], note
 
 def test_python_dash_m_bot_is_the_same_command() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "bot", "--help"], capture_output=True, text=True, check=True
+        [sys.executable, "-m", "jobs", "--help"], capture_output=True, text=True, check=True
     )
     for command in ("import", "fixtext", "export", "feeds", "db"):
         assert command in done.stdout

@@ -13,7 +13,7 @@ SCRIPT = "/start\n/digest\n✅ Read 1\nskip 2\n/settings\n"
 def test_a_scripted_demo_subscribes_sends_a_digest_and_takes_answers(tmp_path: Path) -> None:
     env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "LAMPLIGHT_DATA_DIR": str(tmp_path)}
     done = subprocess.run(
-        [sys.executable, "-m", "bot", "demo"],
+        [sys.executable, "-m", "jobs", "demo"],
         input=SCRIPT,
         env=env,
         capture_output=True,

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.digests.stats import HEIGHT, WIDTH
 from bot.health import HEARTBEAT_FILE, BeatSource, Heartbeat
-from bot.items import Answer, ItemKind
-from bot.stats import HEIGHT, WIDTH
+from bot.library.items import Answer, ItemKind
 from bot.store.db import open_store
 from bot.store.models import Chat, Item, ItemState
 from tests.cli.test_cli import lamplight
@@ -153,7 +153,7 @@ def test_stats_of_an_unknown_chat_says_so(
 def health(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {"PATH": os.environ["PATH"], "HOME": str(data), "LAMPLIGHT_DATA_DIR": str(data)}
     return subprocess.run(
-        [sys.executable, "-m", "bot", "health", *args],
+        [sys.executable, "-m", "jobs", "health", *args],
         env=env,
         cwd=REPO,
         capture_output=True,

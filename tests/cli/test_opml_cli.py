@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.opml import read_opml
+from bot.feeds.opml import read_opml
 from tests.cli.test_cli import lamplight
 
 OPML = """<?xml version="1.0" encoding="UTF-8"?>

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.mojibake.vocabulary import corrupt
+from bot.library.repair.vocabulary import corrupt
 from tests.cli.test_cli import lamplight
 
 pytestmark = pytest.mark.usefixtures("store_env")

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from bot.callbacks import (
+from bot.digests.callbacks import (
     MAX_BYTES,
     MAX_ID,
     SETTING_CHANGES,
@@ -17,7 +17,7 @@ from bot.callbacks import (
     decode,
     encode,
 )
-from bot.items import Answer
+from bot.library.items import Answer
 
 EDGE_IDS = [0, 1, 35, 36, 2**31, 2**32, 2**53 + 1, MAX_ID - 1, MAX_ID]
 

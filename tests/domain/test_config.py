@@ -9,7 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from bot.config import Settings
-from bot.items import LOCAL_OWNER_CHAT_ID
+from bot.library.items import LOCAL_OWNER_CHAT_ID
 
 
 def test_id_lists_accept_one_id_or_a_comma_list(monkeypatch: pytest.MonkeyPatch) -> None:

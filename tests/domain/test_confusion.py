@@ -6,7 +6,7 @@ import marisa_trie
 import numpy as np
 import pytest
 
-from bot.mojibake.confusion import ConfusionModel, Tags, examples, features, train
+from bot.library.repair.confusion import ConfusionModel, Tags, examples, features, train
 
 CLASSES = "不与中"
 

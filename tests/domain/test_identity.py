@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from bot.identity import (
+from bot.library.dedupe import (
     MAX_KEY_LENGTH,
     arxiv_id,
     canonical_url,
@@ -14,7 +14,7 @@ from bot.identity import (
     item_keys,
     normalized_title,
 )
-from bot.items import ItemKind
+from bot.library.items import ItemKind
 
 # --- arxiv_id ---------------------------------------------------------------------------------
 

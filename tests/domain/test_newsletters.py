@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from bot.newsletters import DEFAULT_NEWSLETTERS, Newsletter, newsletter_for_site
+from bot.feeds.newsletters import DEFAULT_NEWSLETTERS, Newsletter, newsletter_for_site
 
 
 def test_sixteen_entries_with_unique_names_and_sites() -> None:

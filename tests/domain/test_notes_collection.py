@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.items import ItemKind
-from bot.notes import detect_format, parse_notes
+from bot.library.items import ItemKind
+from bot.library.notes import detect_format, parse_notes
 from tests.support.seeds import seed_text
 
 REPO = Path(__file__).resolve().parents[2]

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.items import ItemKind, ParsedItem
-from bot.notes import detect_format, parse_notes
-from bot.notes.tables import split_row
+from bot.library.items import ItemKind, ParsedItem
+from bot.library.notes import detect_format, parse_notes
+from bot.library.notes.tables import split_row
 from tests.support.seeds import seed_text
 
 REPO = Path(__file__).resolve().parents[2]

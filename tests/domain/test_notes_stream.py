@@ -8,9 +8,9 @@ from pathlib import Path
 import ftfy
 import pytest
 
-from bot.items import ItemKind, ParsedItem
-from bot.notes import detect_format, parse_notes
-from bot.notes.links import arxiv_id, find_urls, is_paper_url, mend_urls
+from bot.library.items import ItemKind, ParsedItem
+from bot.library.notes import detect_format, parse_notes
+from bot.library.notes.links import arxiv_id, find_urls, is_paper_url, mend_urls
 from tests.support.seeds import seed_text
 
 REPO = Path(__file__).resolve().parents[2]
@@ -213,7 +213,7 @@ def test_000_totals_per_kind() -> None:
 
 
 def _repaired_001() -> str:
-    # Until bot/repair.py lands, ftfy restores the lines these tests look at.
+    # Until bot/library/repair/text.py lands, ftfy restores the lines these tests look at.
     return ftfy.fix_encoding(_seed("001"))
 
 

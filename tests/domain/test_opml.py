@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from bot.opml import OpmlError, OpmlFeed, read_opml, write_opml
+from bot.feeds.opml import OpmlError, OpmlFeed, read_opml, write_opml
 
 NESTED = b"""<?xml version="1.0" encoding="UTF-8"?>
 <opml version="1.0">

@@ -6,8 +6,8 @@ import sqlite3
 
 import pytest
 
-from bot.query import MAX_TERMS, Candidate, fts5_match, query_terms, rank
-from bot.tokens import search_tokens
+from bot.library.query import MAX_TERMS, Candidate, fts5_match, query_terms, rank
+from bot.library.tokens import search_tokens
 
 
 def test_terms_are_the_tokens_items_are_indexed_by() -> None:

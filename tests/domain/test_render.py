@@ -7,9 +7,8 @@ import re
 
 import pytest
 
-from bot import callbacks
-from bot.items import Answer, ItemKind, LibraryItem
-from bot.render import (
+from bot.digests import callbacks
+from bot.digests.render import (
     MAX_MESSAGE,
     Button,
     DigestView,
@@ -19,6 +18,7 @@ from bot.render import (
     render_plain,
     utf16_len,
 )
+from bot.library.items import Answer, ItemKind, LibraryItem
 from tests.support.telegram_html import assert_telegram_html, html_problems
 
 NASTY = 'Fish & chips <script>alert("x")</script> </a> <b>bold?</b> a<b &amp; &lt; 1 > 0'

@@ -1,4 +1,4 @@
-"""bot.repair: lossless and lossy mojibake repair, and leaving clean text alone."""
+"""bot.library.repair.text: lossless and lossy mojibake repair, and leaving clean text alone."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 
 from bench.repair_seeds import share_of_chars  # the measure the benchmark prints
-from bot.repair import Repaired, Vocabulary, looks_mojibaked, repair_text
+from bot.library.repair.text import Repaired, Vocabulary, looks_mojibaked, repair_text
 from tests.support.corrupt import corrupt
 from tests.support.seeds import seed_text
 

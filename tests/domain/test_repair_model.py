@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.mojibake import model as repair_model
-from bot.mojibake.ngram import BOS, EOS, build_ngram
+from bot.library.repair import model as repair_model
+from bot.library.repair.ngram import BOS, EOS, build_ngram
 
 
 def _lines(*texts: str) -> list[tuple[np.ndarray, int]]:
@@ -72,10 +72,10 @@ def test_clean_text_never_loads_the_model() -> None:
     # The idle bot stays small: only a line that needs guessing loads the model (and NumPy).
     code = (
         "import sys\n"
-        "from bot.repair import repair_text\n"
+        "from bot.library.repair.text import repair_text\n"
         "repair_text('干净的中文 François naïve 👩\\u200d💻')\n"
         "repair_text('他说《你好》。'.encode().decode('cp1254'))\n"
-        "print(sorted(m for m in ('numpy', 'marisa_trie', 'bot.mojibake.model') "
+        "print(sorted(m for m in ('numpy', 'marisa_trie', 'bot.library.repair.model') "
         "if m in sys.modules))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -8,11 +8,11 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from bot.mojibake import search
-from bot.mojibake.charmap import CharMap
-from bot.mojibake.damage import tokenize
-from bot.mojibake.model import RepairModel, default_model
-from bot.mojibake.ngram import BOS, EOS
+from bot.library.repair import search
+from bot.library.repair.charmap import CharMap
+from bot.library.repair.damage import tokenize
+from bot.library.repair.model import RepairModel, default_model
+from bot.library.repair.ngram import BOS, EOS
 from tests.support.corrupt import corrupt
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.items import Answer
-from bot.replies import ReplyError, parse_answers
+from bot.digests.answers import ReplyError, parse_answers
+from bot.library.items import Answer
 
 R, S = Answer.READ, Answer.SKIPPED
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from bot.schedule import (
+from bot.digests.schedule import (
     ScheduleError,
     day_end,
     due_at,

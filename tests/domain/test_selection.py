@@ -11,8 +11,8 @@ from collections.abc import Iterable, Sequence
 
 import pytest
 
-from bot.items import Answer, ItemHistory, ItemKind, LibraryItem
-from bot.selection import Digest, DigestPrefs, SelectionPolicy, compose_digest
+from bot.digests.selection import Digest, DigestPrefs, SelectionPolicy, compose_digest
+from bot.library.items import Answer, ItemHistory, ItemKind, LibraryItem
 
 NOW = dt.datetime(2026, 3, 2, 7, 0, tzinfo=dt.UTC)
 DAY = dt.timedelta(days=1)

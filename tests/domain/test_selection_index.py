@@ -7,14 +7,14 @@ import random
 
 import pytest
 
-from bot.items import Answer, ItemHistory, ItemKind, LibraryItem
-from bot.selection import (
+from bot.digests.selection import (
     DigestPrefs,
     SelectionIndex,
     SelectionPolicy,
     compose_digest,
     compose_indexed,
 )
+from bot.library.items import Answer, ItemHistory, ItemKind, LibraryItem
 
 NOW = dt.datetime(2026, 3, 2, 7, 0, tzinfo=dt.UTC)
 DAY = dt.timedelta(days=1)

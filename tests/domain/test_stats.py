@@ -12,8 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from bot.items import Answer, ItemKind
-from bot.stats import (
+from bot.digests.stats import (
     COLOURS,
     DPI,
     HEIGHT,
@@ -24,6 +23,7 @@ from bot.stats import (
     draw,
     reading_stats,
 )
+from bot.library.items import Answer, ItemKind
 
 UTC = ZoneInfo("UTC")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -134,7 +134,7 @@ def picture(stats: ReadingStats) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
 
 
-# The plot area, inside the axes (see bot/stats.py's subplots_adjust), in pixels.
+# The plot area, inside the axes (see bot/digests/stats.py's subplots_adjust), in pixels.
 LEFT, TOP, RIGHT, BOTTOM = (
     int(0.08 * WIDTH),
     int(0.15 * HEIGHT),

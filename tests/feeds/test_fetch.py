@@ -13,7 +13,7 @@ import feedparser
 import httpx
 import pytest
 
-from bot.feeds import FetchError, FetchLimits, FetchResult, fetch_feed, fetch_many
+from bot.feeds.fetch import FetchError, FetchLimits, FetchResult, fetch_feed, fetch_many
 from tests.support.feedserver import (
     BIG_SIZE,
     ETAG,

@@ -8,10 +8,10 @@ import asyncio
 
 import pytest
 
-from bot.feeds import FetchError, FetchResult, fetch_feed
+from bot.feeds.fetch import FetchError, FetchResult, fetch_feed
+from bot.feeds.pull import feed_client
 from bot.telegram.heartbeat import polling_request
 from bot.telegram.request import TelegramRequest
-from jobs.feeds import feed_client
 from tests.support.feedserver import LIMITS, FeedServer
 
 DEAD_SOCKS = "socks5://127.0.0.1:1"  # nothing listens on port 1

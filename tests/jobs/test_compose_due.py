@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from bot import compose as job
-from bot.items import ItemKind
-from bot.selection import DigestPrefs, SelectionIndex, compose_digest
+from bot.digests import compose as job
+from bot.digests.selection import DigestPrefs, SelectionIndex, compose_digest
+from bot.library.items import ItemKind
 from bot.store import digests as outbox
 from bot.store.chats import ensure_chat
 from bot.store.db import Store

@@ -15,12 +15,12 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.config import Settings
-from bot.items import ItemKind
+from bot.digests.departure import Outcome, SendResult
+from bot.feeds.pull import PARSE_PROCESS_FROM, FeedParsers, PullReport, pull_and_tell, pull_feeds
+from bot.library.items import ItemKind
 from bot.store.db import Store
 from bot.store.feeds import PAUSE_AFTER_ERRORS, FeedOutcome
 from bot.store.models import Item, Source, SourceKind
-from bot.telegram.sending import Outcome, SendResult
-from jobs.feeds import PARSE_PROCESS_FROM, FeedParsers, PullReport, pull_and_tell, pull_feeds
 from tests.conftest import NOW
 from tests.support.feedserver import LIMITS, FeedServer
 from tests.support.feedserver import server as server  # the fixture

@@ -1,7 +1,7 @@
 """SIGTERM during a digest run, as `docker stop` sends it: the bot exits cleanly, the run
 finishes or leaves its messages pending, and after a restart the user has exactly one digest.
 
-A real `lamplight run` is held at a pause point inside the sweep (bot/faults.py), gets SIGTERM
+A real `lamplight run` is held at a pause point inside the sweep (bot/digests/crashpoints.py), gets SIGTERM
 there and is then let go, so the signal lands while the digest run is under way. What happened
 is judged by what the user sees in their chat and by the store (tests/telegram/test_crash.py
 has the set-up and the SIGKILL counterparts).
@@ -14,7 +14,7 @@ import subprocess
 
 import pytest
 
-from bot.faults import AFTER_COMPOSE, BEFORE_RECORD
+from bot.digests.crashpoints import AFTER_COMPOSE, BEFORE_RECORD
 from tests.support.crashes import (
     FRIEND,
     PASSED,
@@ -32,7 +32,9 @@ from tests.support.processes import BotProcess
 def terminate_at(setup: Setup, point: str) -> BotProcess:
     """Start the bot, let it reach `point` in the digest run, SIGTERM it there, let it go on,
     and wait for it to exit."""
-    process = setup.processes.start(LAMPLIGHT_PAUSE_AT=point, LAMPLIGHT_PAUSE_MARKER=str(setup.marker))
+    process = setup.processes.start(
+        LAMPLIGHT_PAUSE_AT=point, LAMPLIGHT_PAUSE_MARKER=str(setup.marker)
+    )
     process.wait_for_file(setup.marker, WAIT)
     process.popen.send_signal(signal.SIGTERM)
     setup.marker.unlink()  # the signal is waiting: the run goes on, and the bot stops

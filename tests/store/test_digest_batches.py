@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from bot.items import Answer, ItemKind
+from bot.library.items import Answer, ItemKind
 from bot.store.chats import ensure_chat
 from bot.store.db import Store
 from bot.store.digests import (

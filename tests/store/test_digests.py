@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import select
 
-from bot.items import Answer, ItemKind
+from bot.library.items import Answer, ItemKind
 from bot.store.chats import ensure_chat
 from bot.store.db import Store
 from bot.store.digests import (

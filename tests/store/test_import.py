@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.config import Settings
-from bot.importer import ImportFileError, import_paths
-from bot.items import LOCAL_OWNER_CHAT_ID, Answer, ItemKind
+from bot.library.importer import ImportFileError, import_paths
+from bot.library.items import LOCAL_OWNER_CHAT_ID, Answer, ItemKind
 from bot.store.chats import merge_local_owner
 from bot.store.db import Store, open_store
 from bot.store.library import export_items
@@ -207,7 +207,9 @@ def test_what_a_later_file_fills_in_is_searchable(
     run_import(store, settings, write(tmp_path, "first.txt", f"{quote}\n"))
     with store.transaction() as session:
         assert search(session, "Dijkstra").total == 0
-    second = run_import(store, settings, write(tmp_path, "second.txt", f"Edsger Dijkstra：{quote}\n"))
+    second = run_import(
+        store, settings, write(tmp_path, "second.txt", f"Edsger Dijkstra：{quote}\n")
+    )
     assert second["duplicates"] == 1
     with store.transaction() as session:
         [found] = search(session, "dijkstra").items

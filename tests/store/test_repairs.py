@@ -8,11 +8,11 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot.config import Settings
-from bot.importer import import_paths
-from bot.items import LOCAL_OWNER_CHAT_ID, Answer
-from bot.mojibake.vocabulary import corrupt
-from bot.repair import Vocabulary
-from bot.repairs import reprepare
+from bot.library.importer import import_paths
+from bot.library.items import LOCAL_OWNER_CHAT_ID, Answer
+from bot.library.repair.text import Vocabulary
+from bot.library.repair.vocabulary import corrupt
+from bot.library.reprepare import reprepare
 from bot.store.db import Store
 from bot.store.models import Item, ItemState
 from bot.store.repairs import clean_texts, least_certain, reapply

@@ -6,8 +6,8 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from bot.items import LOCAL_OWNER_CHAT_ID, Answer, ItemKind
-from bot.stats import Answered
+from bot.digests.stats import Answered
+from bot.library.items import LOCAL_OWNER_CHAT_ID, Answer, ItemKind
 from bot.store import reports
 from bot.store.db import Store
 from bot.store.models import (

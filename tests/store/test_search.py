@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
-from bot.importer import import_paths
-from bot.query import Candidate, query_terms
+from bot.library.importer import import_paths
+from bot.library.query import Candidate, query_terms
 from bot.store.db import Store
 from bot.store.models import Item
 from bot.store.search import search, search_candidates

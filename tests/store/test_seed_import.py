@@ -12,9 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
-from bot.identity import canonical_url
-from bot.importer import import_paths, prepare_paths
-from bot.items import LOCAL_OWNER_CHAT_ID, Answer, ItemKind
+from bot.library.dedupe import canonical_url
+from bot.library.importer import import_paths, prepare_paths
+from bot.library.items import LOCAL_OWNER_CHAT_ID, Answer, ItemKind
 from bot.store.db import Store
 from bot.store.library import ImportReport, count_items, list_feeds
 from bot.store.models import Item, ItemState

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.importer import prepare_text
+from bot.library.importer import prepare_text
 from bot.store.models import Item, ItemKey
 from tests.support.seeds import seed_text
 

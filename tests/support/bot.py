@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from bot.importer import import_paths
+from bot.library.importer import import_paths
 from bot.resources import bundled_path
 from bot.store.db import open_store
 from bot.telegram.application import build_application
 from bot.telegram.background import Running
-from bot.telegram.handlers import Services
+from bot.telegram.handlers.core import Services
 from tests.support.botapi import FakeBotAPI
 from tests.support.chat import Chat, polling
 
@@ -59,7 +59,7 @@ def services(tmp_path: Path, clock: Clock, botapi: FakeBotAPI) -> Iterator[Servi
 @pytest.fixture
 def running(services: Services) -> Iterator[Running]:
     """The bot polling; nothing sweeps on its own (tests sweep at the instants they choose)."""
-    with polling(build_application(services, schedule=False)) as bot:
+    with polling(build_application(services)) as bot:
         yield bot
 
 

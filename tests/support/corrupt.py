@@ -1,4 +1,4 @@
-"""The corruption the owner's notes went through, to make test inputs for bot.repair."""
+"""The corruption the owner's notes went through, to make test inputs for bot.library.repair.text."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Crash tests' stage: the store, the users and the `lamplight run` processes of one test.
 
-Each bot process freezes at the point named by LAMPLIGHT_PAUSE_AT (bot/faults.py) after writing
+Each bot process freezes at the point named by LAMPLIGHT_PAUSE_AT (bot/digests/crashpoints.py) after writing
 a marker file; the test kills it there. What recovery did is judged only by what the users see
 in their chats and by the store, never by the fake Bot API's call log: Telegram keeps none.
 
@@ -21,10 +21,10 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.config import Settings
-from bot.importer import import_paths
-from bot.items import Answer
+from bot.digests.schedule import local_date, parse_timezone, zone
+from bot.library.importer import import_paths
+from bot.library.items import Answer
 from bot.resources import bundled_path
-from bot.schedule import local_date, parse_timezone, zone
 from bot.store.chats import subscribe
 from bot.store.db import Store, open_store
 from bot.store.models import Chat as ChatRow

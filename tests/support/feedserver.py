@@ -24,7 +24,7 @@ from urllib.parse import quote, unquote
 
 import pytest
 
-from bot.feeds import FetchLimits
+from bot.feeds.fetch import FetchLimits
 
 __all__ = [
     "ATOM",

@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 class BotProcess:
-    """One `python -m bot run` against a fake Bot API, with its data dir and log file."""
+    """One `python -m jobs run` against a fake Bot API, with its data dir and log file."""
 
     def __init__(
         self,
@@ -41,7 +41,7 @@ class BotProcess:
         }
         with log.open("ab") as sink:
             self.popen = subprocess.Popen(
-                [sys.executable, "-m", "bot", "run"],
+                [sys.executable, "-m", "jobs", "run"],
                 env=environment,
                 cwd=REPO,
                 stdin=subprocess.DEVNULL,

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from bot.importer import import_paths
+from bot.library.importer import import_paths
 from bot.store.db import Store, open_store
 from bot.store.library import ImportReport
 

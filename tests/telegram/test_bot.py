@@ -11,9 +11,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.config import Settings
-from bot.delivery import SendReport
-from bot.importer import import_paths
-from bot.items import Answer, ItemKind
+from bot.digests.deliver import SendReport
+from bot.digests.due import send_due_digests
+from bot.library.importer import import_paths
+from bot.library.items import Answer, ItemKind
 from bot.store.db import Store, open_store
 from bot.store.models import Chat as ChatRow
 from bot.store.models import (
@@ -27,8 +28,7 @@ from bot.store.models import (
 )
 from bot.telegram.application import bot_sender, build_application
 from bot.telegram.background import Running
-from bot.telegram.handlers import Services
-from jobs.digests import send_due_digests
+from bot.telegram.handlers.core import Services
 from tests.support.bot import FRIEND, OWNER, STRANGER, Clock
 from tests.support.botapi import FakeBotAPI
 from tests.support.chat import Chat, polling
@@ -274,7 +274,7 @@ def test_the_first_admin_inherits_the_local_owners_read_marks_on_start(
         telegram_api_file_url=botapi.base_file_url,
         admin_user_ids=(OWNER,),
     )
-    with polling(build_application(Services(settings, store, clock), schedule=False)):
+    with polling(build_application(Services(settings, store, clock))):
         owner = Chat(botapi, OWNER)
         owner.send("/start")
         owner.reply()

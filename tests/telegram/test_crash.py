@@ -4,8 +4,8 @@ tests/support/crashes.py, the stage these tests share."""
 
 from __future__ import annotations
 
-from bot.faults import AFTER_COMPOSE, BEFORE_RECORD
-from bot.items import Answer
+from bot.digests.crashpoints import AFTER_COMPOSE, BEFORE_RECORD
+from bot.library.items import Answer
 from tests.support.crashes import (
     FIRST_READ,
     FRIEND,

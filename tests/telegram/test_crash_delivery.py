@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.faults import RATE_HOLD, SLOTS_QUEUED
+from bot.digests.crashpoints import RATE_HOLD, SLOTS_QUEUED
 from bot.store.models import DeliveryState, Digest, DigestMessage
 from tests.support.chat import Chat
 from tests.support.crashes import (

@@ -9,15 +9,15 @@ import time
 
 from sqlalchemy import select
 
-from bot.compose import compose_due
-from bot.delivery import SendReport
-from bot.notices import tell_admins_of_troubles
+from bot.digests.compose import compose_due
+from bot.digests.deliver import SendReport
+from bot.digests.due import send_due_digests
+from bot.digests.notices import tell_admins_of_troubles
 from bot.store.models import DeliveryState, Digest, DigestKind, DigestMessage
 from bot.telegram.application import bot_sender
 from bot.telegram.background import Running
-from bot.telegram.handlers import Services
+from bot.telegram.handlers.core import Services
 from bot.telegram.request import KEEPALIVE_EXPIRY
-from jobs.digests import send_due_digests
 from tests.support.bot import FRIEND, OWNER, Clock
 from tests.support.botapi import FakeBotAPI
 from tests.support.chat import Chat

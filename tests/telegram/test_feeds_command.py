@@ -6,7 +6,7 @@ from types import SimpleNamespace
 from typing import Any, cast
 
 from bot.store.models import Source
-from bot.telegram.feeds_view import feed_state, feeds_request, feeds_text
+from bot.telegram.views.feeds import feed_state, feeds_request, feeds_text
 from tests.support.bot import OWNER
 from tests.support.botapi import FakeBotAPI
 from tests.support.chat import Chat

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from bot.digests.due import send_due_digests
 from bot.store.models import Chat as ChatRow
 from bot.telegram.application import bot_sender
 from bot.telegram.background import Running
-from bot.telegram.handlers import Services
-from jobs.digests import send_due_digests
+from bot.telegram.handlers.core import Services
 from tests.support.bot import FRIEND, OWNER, STRANGER, Clock
 from tests.support.botapi import FakeBotAPI
 from tests.support.chat import Chat

@@ -15,15 +15,15 @@ from telegram.error import BadRequest, NetworkError
 from telegram.ext import ExtBot
 
 from bot.devtools.botapi import parse_html
+from bot.digests.render import MAX_MESSAGE, utf16_len
+from bot.digests.stats import HEIGHT, WIDTH
 from bot.health import BeatSource, Heartbeat
-from bot.items import Answer, ItemKind
-from bot.render import MAX_MESSAGE, utf16_len
-from bot.stats import HEIGHT, WIDTH
+from bot.library.items import Answer, ItemKind
 from bot.store import reports
 from bot.store.models import DeliveryState, Item, ItemState
-from bot.telegram.handlers import Services
+from bot.telegram.handlers.core import Services
+from bot.telegram.handlers.operator import status_html
 from bot.telegram.heartbeat import HeartbeatRequest
-from bot.telegram.operator import status_html
 from tests.support.bot import FRIEND, OWNER, Clock
 from tests.support.botapi import FakeBotAPI
 from tests.support.chat import Chat

@@ -12,7 +12,8 @@ import pytest
 from telegram.error import RetryAfter
 from telegram.ext import AIORateLimiter, BaseRateLimiter, ExtBot
 
-from bot.telegram.ratelimit import _CATCH_UP, Departure, LamplightRateLimiter, NotClaimed
+from bot.digests.departure import Departure, NotClaimed
+from bot.telegram.ratelimit import _CATCH_UP, LamplightRateLimiter
 from tests.support.botapi import TOKEN, FakeBotAPI, wait_for_async
 
 ALICE = 5101

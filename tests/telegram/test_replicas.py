@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.config import Settings
-from bot.faults import SLOTS_QUEUED
-from bot.importer import import_paths
+from bot.digests.crashpoints import SLOTS_QUEUED
+from bot.library.importer import import_paths
 from bot.resources import bundled_path
 from bot.store.chats import subscribe
 from bot.store.db import Store, open_store

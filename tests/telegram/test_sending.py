@@ -11,8 +11,9 @@ import httpx
 import pytest
 from telegram.error import NetworkError, TimedOut
 
+from bot.digests.departure import Outcome, SendResult
 from bot.telegram.request import TelegramRequest
-from bot.telegram.sending import Outcome, SendResult, network_outcome, send_html
+from bot.telegram.sending import network_outcome, send_html
 from tests.support.botapi import FakeBotAPI
 
 ALICE = 7101

@@ -46,7 +46,7 @@ from bot.devtools.botapi.limits import (
     refusals_by_cause,
 )
 from bot.devtools.botapi.network import Connections, withhold
-from bot.render import utf16_len  # one measure of length, Telegram's
+from bot.digests.render import utf16_len  # one measure of length, Telegram's
 
 # Shaped like a real token (id:secret) so PTB accepts it; it opens nothing anywhere.
 TOKEN = "123456789:AAFakeTokenForTestsOnly-not-a-secret0"

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 
-from bot.items import ParsedNotes
-from bot.notes.collection import parse_collection
-from bot.notes.post import parse_post
-from bot.notes.stream import parse_stream
+from bot.library.items import ParsedNotes
+from bot.library.notes.collection import parse_collection
+from bot.library.notes.post import parse_post
+from bot.library.notes.stream import parse_stream
 
 _FRONT_MATTER = re.compile(r"\A\s*---\s*\n(?:.*\n)*?---\s*(?:\n|\Z)")
 _NUMBERED_HEADING = re.compile(r"^#{1,6}\s+\d+(?:\.\d+)*\s+\S", re.MULTILINE)

@@ -14,9 +14,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from bot.items import ItemKind, ParsedItem, ParsedNotes
-from bot.notes import links
-from bot.notes.text import (
+from bot.library.items import ItemKind, ParsedItem, ParsedNotes
+from bot.library.notes import links
+from bot.library.notes.text import (
     clean,
     excerpt,
     has_cjk,

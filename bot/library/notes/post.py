@@ -15,11 +15,11 @@ from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from itertools import pairwise
 
-from bot.items import ItemKind, ParsedItem, ParsedNotes
-from bot.notes import links
-from bot.notes.stream import parse_stream_lines
-from bot.notes.tables import Row, find_tables
-from bot.notes.text import (
+from bot.library.items import ItemKind, ParsedItem, ParsedNotes
+from bot.library.notes import links
+from bot.library.notes.stream import parse_stream_lines
+from bot.library.notes.tables import Row, find_tables
+from bot.library.notes.text import (
     clean,
     is_latin_title,
     is_markup_line,
@@ -27,7 +27,7 @@ from bot.notes.text import (
     loose_key,
     without_templates,
 )
-from bot.notes.videos import VideoRow, match_paper, talk_or_papers
+from bot.library.notes.videos import VideoRow, match_paper, talk_or_papers
 
 _FRONT_MATTER_FENCE = "---"
 _SECTION = re.compile(r"^##\s+(?P<title>\S.*?)\s*$")

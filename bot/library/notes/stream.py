@@ -11,9 +11,9 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from bot.items import ItemKind, ParsedFeed, ParsedItem, ParsedNotes
-from bot.notes import links, quotes
-from bot.notes.text import (
+from bot.library.items import ItemKind, ParsedFeed, ParsedItem, ParsedNotes
+from bot.library.notes import links, quotes
+from bot.library.notes.text import (
     clean,
     excerpt,
     has_cjk,

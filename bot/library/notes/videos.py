@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.items import ItemKind, ParsedItem
-from bot.notes import links
-from bot.notes.tables import Row
-from bot.notes.text import clean, loose_key, without_templates
+from bot.library.items import ItemKind, ParsedItem
+from bot.library.notes import links
+from bot.library.notes.tables import Row
+from bot.library.notes.text import clean, loose_key, without_templates
 
 _BRACKET = re.compile(r"(?<!!)\[(?!\^)(?P<name>[^\]]+)\](?:\((?P<href>[^)]*)\))?")
 _SERIES = re.compile(r"【[^】]*】")

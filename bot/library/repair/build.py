@@ -1,4 +1,4 @@
-"""Build the repair model from the corpora packages ship (bot.mojibake.corpora), into a folder.
+"""Build the repair model from the corpora packages ship (corpora.py), into a folder.
 
 Runs once per machine (about 40 s, 2.3 GB of memory at its peak); the result is a few NumPy
 arrays and two tries that load in a fraction of a second. Parameters were chosen on a dev set:
@@ -18,11 +18,11 @@ from pathlib import Path
 import marisa_trie
 import numpy as np
 
-from bot.mojibake import corpora
-from bot.mojibake.charmap import CharMap, char_class
-from bot.mojibake.confusion import CLASSES, Tags, examples, train
-from bot.mojibake.ngram import build_ngram
-from bot.mojibake.words import MAX_WORD
+from bot.library.repair import corpora
+from bot.library.repair.charmap import CharMap, char_class
+from bot.library.repair.confusion import CLASSES, Tags, examples, train
+from bot.library.repair.ngram import build_ngram
+from bot.library.repair.words import MAX_WORD
 
 __all__ = ["MODEL_VERSION", "ORDER", "build_model"]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from bot.mojibake.charmap import CharMap, char_class
-from bot.mojibake.ngram import BOS, OOV, ngram_keys
+from bot.library.repair.charmap import CharMap, char_class
+from bot.library.repair.ngram import BOS, OOV, ngram_keys
 
 __all__ = ["CACHE_HALF", "CACHE_MAX", "Cache"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from bot.mojibake.ngram import BOS, OOV
+from bot.library.repair.ngram import BOS, OOV
 
 __all__ = ["CharMap", "char_class"]
 

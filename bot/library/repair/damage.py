@@ -246,3 +246,8 @@ def accept_runs(toks: list[Tok]) -> list[Tok] | None:
             out.extend(Tok(STRAY, c, (c,)) for t in run for c in t.orig)
         start = end
     return out if any_left else None
+
+
+def needs_repair(line: str) -> bool:
+    """Does the line hold anything the repair would touch (intact or damaged mojibake)?"""
+    return may_hold_mojibake(line) and accept_runs(tokenize(line)) is not None

@@ -21,11 +21,11 @@ import marisa_trie
 import numpy as np
 import platformdirs
 
-from bot.mojibake.build import MODEL_VERSION, build_model
-from bot.mojibake.charmap import CharMap
-from bot.mojibake.confusion import ConfusionModel, Tags
-from bot.mojibake.ngram import NgramModel
-from bot.mojibake.words import WordModel
+from bot.library.repair.build import MODEL_VERSION, build_model
+from bot.library.repair.charmap import CharMap
+from bot.library.repair.confusion import ConfusionModel, Tags
+from bot.library.repair.ngram import NgramModel
+from bot.library.repair.words import WordModel
 
 __all__ = ["CACHE_ENV", "RepairModel", "default_model", "ensure_model", "load_model", "model_dir"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.mojibake.damage import Tok, is_emoji
+from bot.library.repair.damage import Tok, is_emoji
 
 __all__ = ["apply_rules"]
 

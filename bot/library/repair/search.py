@@ -4,7 +4,7 @@ Two passes. A Viterbi search under the character model alone gives every damaged
 first choice in context. Then each cluster of nearby damaged characters (two at most; longer
 runs are cut, and the cuts move between sweeps) is chosen again, jointly, by the character
 model plus the word model (segmentation and word bigrams) over a window around it, and for
-不/与/中 the classifier of bot.mojibake.confusion, twice over; the scores of the alternatives
+不/与/中 the classifier of bot.library.repair.confusion, twice over; the scores of the alternatives
 there give the margins and the confidence.
 """
 
@@ -18,14 +18,14 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from bot.mojibake.choice import Choice
-from bot.mojibake.damage import is_cjk
-from bot.mojibake.model import RepairModel
-from bot.mojibake.ngram import BOS, EOS, OOV, ngram_keys
+from bot.library.repair.choice import Choice
+from bot.library.repair.damage import is_cjk
+from bot.library.repair.model import RepairModel
+from bot.library.repair.ngram import BOS, EOS, OOV, ngram_keys
 
 __all__ = ["Choice", "Decoded", "decode"]
 
-# Chosen on the dev set (bot/mojibake/build.py says which).
+# Chosen on the dev set (bot/library/repair/build.py says which).
 WORD_WEIGHT = 1.5  # the word model beside the character model
 BEAM = 16  # histories kept by the first pass
 PRUNE = 6  # candidates per character the second pass considers
@@ -35,7 +35,7 @@ GAP = 1  # damaged characters at most this far apart are chosen together
 SWEEPS = 2
 MAX_CLUSTER = 2  # damaged characters chosen jointly at most; longer runs are cut in turns
 SHIFT = 1  # where the cuts fall moves by this much every other sweep
-CONFUSION_WEIGHT = 3.0  # the 不/与/中 classifier beside both (bot/mojibake/confusion.py)
+CONFUSION_WEIGHT = 3.0  # the 不/与/中 classifier beside both (bot/library/repair/confusion.py)
 CONFUSION_FLOOR = -7.0  # its log-probability for a candidate outside its classes
 
 # log P(next | history) for a batch, given histories (m, order-1) and next ids (m,).

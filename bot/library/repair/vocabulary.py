@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from bot.mojibake.damage import DROPPED, is_cjk
+from bot.library.repair.damage import DROPPED, is_cjk, needs_repair
 
 if TYPE_CHECKING:
-    from bot.mojibake.cache import Cache
-    from bot.mojibake.charmap import CharMap
+    from bot.library.repair.cache import Cache
+    from bot.library.repair.charmap import CharMap
 
 __all__ = ["Vocabulary", "corrupt"]
 
@@ -46,8 +46,6 @@ class Vocabulary:
     @classmethod
     def from_texts(cls, texts: Iterable[str]) -> Vocabulary:
         """The clean lines of these texts: lines the repair would leave as they are."""
-        from bot.repair import needs_repair  # the facade owns the test for mojibake
-
         return cls(
             ln.strip()
             for text in texts
@@ -68,7 +66,7 @@ class Vocabulary:
 
     def cache(self, charmap: CharMap, order: int) -> Cache:
         """The counts as the model reads them, made on first use (and kept with this object)."""
-        from bot.mojibake.cache import Cache  # NumPy loads only when a line needs guessing
+        from bot.library.repair.cache import Cache  # NumPy loads only when a line needs guessing
 
         if self._cache is None or self._cache.order != order:
             self._cache = Cache(self.lines, charmap, order)

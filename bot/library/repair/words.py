@@ -13,7 +13,7 @@ import marisa_trie
 import numpy as np
 from numpy.typing import NDArray
 
-from bot.mojibake.damage import is_cjk
+from bot.library.repair.damage import is_cjk
 
 __all__ = ["MAX_WORD", "WordModel"]
 

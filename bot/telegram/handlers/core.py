@@ -16,10 +16,14 @@ from telegram import Message, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from bot.callbacks import CallbackError, ItemAnswer, PageTurn, SettingChange, decode, encode
-from bot.compose import compose_for_chat
 from bot.config import Settings
-from bot.delivery import Send, deliver_pending
+from bot.digests.answers import ReplyError, parse_answers
+from bot.digests.callbacks import CallbackError, ItemAnswer, PageTurn, SettingChange, decode, encode
+from bot.digests.compose import compose_for_chat
+from bot.digests.deliver import deliver_pending
+from bot.digests.departure import Departure, Send, SendResult
+from bot.digests.render import DigestView, item_buttons, render_digest
+from bot.digests.schedule import ScheduleError, local_date, parse_time, parse_timezone
 from bot.i18n import (
     ENGLISH,
     N_,
@@ -27,11 +31,8 @@ from bot.i18n import (
     normalize_language,
     translator,
 )
-from bot.importer import ImportFileError, import_bytes, too_big
-from bot.items import Answer
-from bot.render import DigestView, item_buttons, render_digest
-from bot.replies import ReplyError, parse_answers
-from bot.schedule import ScheduleError, local_date, parse_time, parse_timezone
+from bot.library.importer import ImportFileError, import_bytes, too_big
+from bot.library.items import Answer
 from bot.store import chats as chat_store
 from bot.store import digests as outbox
 from bot.store import search as search_store
@@ -39,16 +40,15 @@ from bot.store.db import Store
 from bot.store.digests import ChatClock
 from bot.store.library import ImportReport, list_feeds
 from bot.store.models import Chat, Digest, DigestKind, Item, ItemKind
-from bot.telegram.feeds_view import (
+from bot.telegram.sending import NO_PREVIEW, keyboard, send_html
+from bot.telegram.views.feeds import (
     FEEDS_USAGE,
     feeds_add_reply,
     feeds_remove_reply,
     feeds_request,
     feeds_text,
 )
-from bot.telegram.ratelimit import Departure
-from bot.telegram.sending import NO_PREVIEW, SendResult, keyboard, send_html
-from bot.telegram.settings_view import (
+from bot.telegram.views.settings import (
     EXAMPLES,
     LANGUAGE_SET,
     MAX_SIZE,

@@ -11,13 +11,13 @@ from zoneinfo import ZoneInfo
 from telegram import InputFile, Update
 from telegram.ext import ContextTypes
 
-from bot import stats as reading
+from bot.digests import stats as reading
+from bot.digests.render import MAX_MESSAGE, shorten, utf16_len
 from bot.i18n import language_for, translator
-from bot.items import ItemKind
-from bot.render import MAX_MESSAGE, shorten, utf16_len
+from bot.library.items import ItemKind
 from bot.store import reports
 from bot.store.models import Chat
-from bot.telegram.handlers import Services
+from bot.telegram.handlers.core import Services
 
 Context = ContextTypes.DEFAULT_TYPE
 

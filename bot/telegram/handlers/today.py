@@ -5,12 +5,13 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.digests.departure import Outcome
+from bot.digests.schedule import local_date
 from bot.i18n import language_for, translator
-from bot.schedule import local_date
 from bot.store.digests import daily_parts
 from bot.store.models import Chat
-from bot.telegram.handlers import SUBSCRIBE, Services
-from bot.telegram.sending import Outcome, send_html
+from bot.telegram.handlers.core import SUBSCRIBE, Services
+from bot.telegram.sending import send_html
 
 Context = ContextTypes.DEFAULT_TYPE
 

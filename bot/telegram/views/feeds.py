@@ -10,8 +10,8 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
+from bot.digests.render import MAX_MESSAGE, utf16_len
 from bot.i18n import ENGLISH, N_
-from bot.render import MAX_MESSAGE, utf16_len
 from bot.store import feeds as feed_store
 from bot.store.models import Source
 

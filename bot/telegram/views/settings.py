@@ -7,9 +7,9 @@ import datetime as dt
 import gettext
 import html
 
-from bot.callbacks import SettingChange, encode
+from bot.digests.callbacks import SettingChange, encode
+from bot.digests.render import CHOSEN_MARK
 from bot.i18n import ENGLISH, LANGUAGE_NAMES, LANGUAGES, N_
-from bot.render import CHOSEN_MARK
 from bot.store.models import Chat
 
 MAX_SIZE = 20
