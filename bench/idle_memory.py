@@ -67,7 +67,7 @@ def prepare(data: Path, files: list[str]) -> dict[str, int]:
     """A store with the library imported and the owner subscribed, their digest due now."""
     env = clean_environment(data)
     done = subprocess.run(
-        [sys.executable, "-m", "bot", "import", "--json", *files],
+        [sys.executable, "-m", "jobs", "import", "--json", *files],
         env={**env, "ADMIN_USER_IDS": str(OWNER)},
         cwd=REPO,
         capture_output=True,
@@ -91,7 +91,7 @@ def measure_bot(files: list[str], settle: float) -> tuple[float, float, float]:
         env = {**clean_environment(data), "ADMIN_USER_IDS": str(OWNER), **api.environment()}
         started = time.monotonic()
         process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "run"],
+            [sys.executable, "-m", "jobs", "run"],
             env=env,
             cwd=REPO,
             stdin=subprocess.DEVNULL,

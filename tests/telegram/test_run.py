@@ -30,7 +30,7 @@ def start_bot(botapi: FakeBotAPI, data: Path, **extra: str) -> subprocess.Popen[
         **extra,
     }
     return subprocess.Popen(
-        [sys.executable, "-m", "bot", "run"],
+        [sys.executable, "-m", "jobs", "run"],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -81,7 +81,7 @@ def test_a_failing_command_list_is_logged_and_the_bot_carries_on(
 def test_run_without_a_token_says_what_to_do(tmp_path: Path) -> None:
     env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "LAMPLIGHT_DATA_DIR": str(tmp_path)}
     done = subprocess.run(
-        [sys.executable, "-m", "bot", "run"], env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "jobs", "run"], env=env, capture_output=True, text=True, timeout=60
     )
     assert done.returncode == 1
     assert "TELEGRAM_BOT_TOKEN is not set" in done.stderr
@@ -155,7 +155,7 @@ def test_a_second_run_on_one_sqlite_store_refuses_in_one_line_and_the_first_carr
     chat.send("/help")
     assert "/digest" in chat.reply(timeout=30).visible_text  # the first, unharmed
     done = subprocess.run(
-        [sys.executable, "-m", "bot", "search", "attention"],
+        [sys.executable, "-m", "jobs", "search", "attention"],
         env={
             "PATH": os.environ["PATH"],
             "HOME": str(tmp_path),

@@ -41,7 +41,7 @@ class Run:
         }
         with self.log.open("wb") as sink:
             self.popen = subprocess.Popen(
-                [sys.executable, "-m", "bot", "run"],
+                [sys.executable, "-m", "jobs", "run"],
                 env=environment,
                 cwd=REPO,
                 stdin=subprocess.DEVNULL,
@@ -149,7 +149,7 @@ def test_an_unsupported_database_is_one_line_naming_the_supported_ones(
         "DATABASE_URL": "mysql://lamp:hunter2@db.example.org/lamplight",
     }
     done = subprocess.run(
-        [sys.executable, "-m", "bot", *command],
+        [sys.executable, "-m", "jobs", *command],
         env=env,
         cwd=REPO,
         stdout=subprocess.PIPE,
