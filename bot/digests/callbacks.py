@@ -55,9 +55,9 @@ class SettingChange:
 
 # The steps /settings offers as buttons, and /lang's "lang-zh"…; anything else is not ours.
 SETTING_CHANGES = (
-    "pause", "resume", "size-", "size+", "time-", "time+",
+    *("pause", "resume", "size-", "size+", "time-", "time+"),
     *(f"lang-{code}" for code in LANGUAGES),
-)  # fmt: skip
+)
 STALE = N_("This button is from another version of the bot.")
 GARBLED = N_("This button could not be read. Please use the latest digest.")
 

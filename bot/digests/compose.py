@@ -21,7 +21,7 @@ from bot.library.items import ItemHistory, LibraryItem
 from bot.store import digests
 from bot.store.db import Store
 from bot.store.digests import (
-    ChatClock,
+    ActiveChat,
     NewDigest,
     Render,
     active_chats,
@@ -53,7 +53,7 @@ def digest_title(day: dt.date, tr: gettext.NullTranslations = ENGLISH) -> str:
 
 def compose_for_chat(
     session: Session,
-    clock: ChatClock,
+    chat: ActiveChat,
     library: Sequence[LibraryItem] | SelectionIndex,
     *,
     kind: DigestKind,
@@ -66,13 +66,13 @@ def compose_for_chat(
         library = SelectionIndex.build(library, now)
     elif library.now != now:
         raise ValueError(f"the library was indexed at {library.now}, not at {now}")
-    [digest_id] = compose_for_chats(session, [(clock, day)], library, kind=kind)
+    [digest_id] = compose_for_chats(session, [(chat, day)], library, kind=kind)
     return None if digest_id is None else session.get(Digest, digest_id)
 
 
 def compose_for_chats(
     session: Session,
-    due: Sequence[tuple[ChatClock, dt.date]],
+    due: Sequence[tuple[ActiveChat, dt.date]],
     index: SelectionIndex,
     *,
     kind: DigestKind,
@@ -80,24 +80,24 @@ def compose_for_chats(
     """`compose_for_chat` for several chats (each with its local date) in one transaction:
     their histories and muted words are read in one query each and their digests stored in a
     few statements. The new digests' ids in `due` order; None where there is nothing to store."""
-    chat_ids = sorted({clock.chat_id for clock, _ in due})
+    chat_ids = sorted({chat.chat_id for chat, _ in due})
     muted = muted_words_of(session, chat_ids)
     drafts: dict[int, NewDigest] = {}
     # Chats in id order, as their histories stream in: each is built just before its use.
     with closing(stream_histories(session, chat_ids)) as pasts:
         past: tuple[int, Mapping[int, ItemHistory]] | None = next(pasts, None)
         for n in sorted(range(len(due)), key=lambda n: due[n][0].chat_id):
-            clock, day = due[n]
-            while past is not None and past[0] < clock.chat_id:
+            chat, day = due[n]
+            while past is not None and past[0] < chat.chat_id:
                 past = next(pasts, None)
-            history = past[1] if past is not None and past[0] == clock.chat_id else {}
-            prefs = DigestPrefs(size=clock.digest_size, muted_words=muted.get(clock.chat_id, ()))
-            seed = digest_seed(clock.chat_id, day, kind)
+            history = past[1] if past is not None and past[0] == chat.chat_id else {}
+            prefs = DigestPrefs(size=chat.digest_size, muted_words=muted.get(chat.chat_id, ()))
+            seed = digest_seed(chat.chat_id, day, kind)
             chosen = compose_indexed(index, history, prefs, seed).items
             if chosen:
                 item_ids = [item.id for item in chosen]
-                render = _renderer(day, chosen, clock.language)
-                drafts[n] = NewDigest(clock.chat_id, kind, day, item_ids, render)
+                render = _renderer(day, chosen, chat.language)
+                drafts[n] = NewDigest(chat.chat_id, kind, day, item_ids, render)
     ids = add_digests(session, list(drafts.values()), now=index.now)
     stored = dict(zip(drafts, ids, strict=True))
     return [stored.get(n) for n in range(len(due))]

@@ -1,4 +1,5 @@
-"""A digest as Telegram HTML messages with button specs, or as plain text for the CLI.
+"""A digest as parts in Telegram HTML with button specs (one message each), or as plain text
+for the CLI.
 
 Pure: values in, values out. The telegram adapter turns :class:`Button` rows into an
 InlineKeyboardMarkup. Every piece of item text is escaped and only http(s) URLs become links,
@@ -36,8 +37,8 @@ __all__ = [
     "CHOSEN_MARK",
     "MAX_MESSAGE",
     "Button",
+    "DigestPart",
     "DigestView",
-    "Message",
     "item_buttons",
     "render_digest",
     "render_plain",
@@ -81,8 +82,9 @@ class Button:
 
 
 @dataclass(frozen=True, slots=True)
-class Message:
-    """One Telegram message: HTML source ≤ MAX_MESSAGE UTF-16 units, one button row per item."""
+class DigestPart:
+    """One part of a digest, sent as one Telegram message: HTML source ≤ MAX_MESSAGE UTF-16
+    units, one button row per item."""
 
     html: str
     buttons: tuple[tuple[Button, ...], ...]
@@ -206,8 +208,8 @@ def item_buttons(
     )
 
 
-def render_digest(view: DigestView, tr: gettext.NullTranslations = ENGLISH) -> list[Message]:
-    """The digest as messages of at most MAX_MESSAGE UTF-16 units, split between items."""
+def render_digest(view: DigestView, tr: gettext.NullTranslations = ENGLISH) -> list[DigestPart]:
+    """The digest as parts of at most MAX_MESSAGE UTF-16 units each, split between items."""
     header = _header_html(view.title)
     # Every item fits in a message that also carries the header, so packing never overflows.
     budget = MAX_MESSAGE - utf16_len(header) - utf16_len(_SEPARATOR)
@@ -345,24 +347,24 @@ def _first_line_html(entry: _Entry) -> str:
     return f"{line} <b>{title}</b>"
 
 
-def _pack(header: str, blocks: Iterable[tuple[str, tuple[Button, ...]]]) -> list[Message]:
-    """Greedy packing of item blocks into messages; the header opens the first one."""
-    messages: list[Message] = []
-    parts: list[str] = [header] if header else []
+def _pack(header: str, blocks: Iterable[tuple[str, tuple[Button, ...]]]) -> list[DigestPart]:
+    """Greedy packing of item blocks into parts; the header opens the first one."""
+    packed: list[DigestPart] = []
+    sources: list[str] = [header] if header else []
     rows: list[tuple[Button, ...]] = []
     size = utf16_len(header)
     gap = utf16_len(_SEPARATOR)
     for source, row in blocks:
-        added = utf16_len(source) + (gap if parts else 0)
+        added = utf16_len(source) + (gap if sources else 0)
         if rows and size + added > MAX_MESSAGE:
-            messages.append(Message(_SEPARATOR.join(parts), tuple(rows)))
-            parts, rows, size, added = [], [], 0, utf16_len(source)
-        parts.append(source)
+            packed.append(DigestPart(_SEPARATOR.join(sources), tuple(rows)))
+            sources, rows, size, added = [], [], 0, utf16_len(source)
+        sources.append(source)
         rows.append(row)
         size += added
-    if parts or not messages:
-        messages.append(Message(_SEPARATOR.join(parts), tuple(rows)))
-    return messages
+    if sources or not packed:
+        packed.append(DigestPart(_SEPARATOR.join(sources), tuple(rows)))
+    return packed
 
 
 # --- plain text -----------------------------------------------------------------------------

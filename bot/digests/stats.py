@@ -22,6 +22,7 @@ from bot.library.items import Answer, ItemKind
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 DEFAULT_WEEKS = 8
 MAX_WEEKS = 52
@@ -138,13 +139,23 @@ def draw(stats: ReadingStats) -> bytes:
     # worker thread beside the bot's event loop is safe.
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
-    from matplotlib.patches import Patch
-    from matplotlib.ticker import MaxNLocator
 
     figure = Figure(figsize=(WIDTH / DPI, HEIGHT / DPI), dpi=DPI)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     figure.subplots_adjust(left=0.07, right=0.98, top=0.86, bottom=0.2)
+    _bars(axes, stats)
+    _titles(figure, axes, stats)
+    _legend(figure)
+    out = io.BytesIO()
+    figure.savefig(out, format="png", dpi=DPI)
+    return out.getvalue()
+
+
+def _bars(axes: Axes, stats: ReadingStats) -> None:
+    """The weeks' bars, read beside skipped, on an axis of whole items."""
+    from matplotlib.ticker import MaxNLocator
+
     positions = range(len(stats.weeks))
     _stacked(axes, stats, positions, skipped=False)
     _stacked(axes, stats, positions, skipped=True)
@@ -153,6 +164,10 @@ def draw(stats: ReadingStats) -> bytes:
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_ylabel("items")
     axes.spines[["top", "right"]].set_visible(False)
+
+
+def _titles(figure: Figure, axes: Axes, stats: ReadingStats) -> None:
+    """The title, the totals beneath it, and a note across an empty chart."""
     weeks = len(stats.weeks)
     figure.suptitle(f"Reading, last {weeks} weeks", x=0.07, ha="left", fontsize=14)
     days = "day" if stats.streak == 1 else "days"
@@ -164,17 +179,28 @@ def draw(stats: ReadingStats) -> bytes:
     )
     if not stats.read and not stats.skipped:
         axes.set_ylim(0, 5)
-        axes.text(0.5, 0.5, "nothing read yet", transform=axes.transAxes, ha="center",
-                  va="center", fontsize=16, color="#888888")  # fmt: skip
+        axes.text(
+            0.5,
+            0.5,
+            "nothing read yet",
+            transform=axes.transAxes,
+            ha="center",
+            va="center",
+            fontsize=16,
+            color="#888888",
+        )
+
+
+def _legend(figure: Figure) -> None:
+    """The kinds by colour, and read and skipped by fill."""
+    from matplotlib.patches import Patch
+
     handles = [Patch(color=COLOURS[k], label=f"{k.value}s") for k in KINDS]
     handles += [
         Patch(facecolor="white", edgecolor="#555555", label="read"),
         Patch(facecolor="white", edgecolor="#555555", hatch="///", label="skipped"),
     ]
     figure.legend(handles=handles, loc="lower center", ncols=5, frameon=False, fontsize=9)
-    out = io.BytesIO()
-    figure.savefig(out, format="png", dpi=DPI)
-    return out.getvalue()
 
 
 def _stacked(axes: Axes, stats: ReadingStats, positions: range, *, skipped: bool) -> None:

@@ -43,7 +43,7 @@ def _table(model: type[Base]) -> Table:
 
 
 @dataclass(frozen=True, slots=True)
-class ChatClock:
+class ActiveChat:
     """What the sweep needs to know of an active chat."""
 
     chat_id: int
@@ -76,7 +76,7 @@ def aware(moment: dt.datetime | None) -> dt.datetime | None:
     return moment.replace(tzinfo=dt.UTC)
 
 
-def active_chats(session: Session) -> list[ChatClock]:
+def active_chats(session: Session) -> list[ActiveChat]:
     """Subscribed chats that are neither paused nor blocked, with their last daily date."""
     last_daily = (
         select(Digest.chat_id, func.max(Digest.local_date).label("last"))
@@ -96,7 +96,7 @@ def active_chats(session: Session) -> list[ChatClock]:
         .outerjoin(last_daily, last_daily.c.chat_id == Chat.id)
         .where(Chat.subscribed.is_(True), Chat.paused.is_(False), Chat.blocked.is_(False))
     )
-    return [ChatClock(*row) for row in rows]
+    return [ActiveChat(*row) for row in rows]
 
 
 def library(session: Session, ids: Sequence[int] | None = None) -> list[LibraryItem]:
@@ -140,12 +140,16 @@ def stream_histories(
     states = ItemState.__table__.c  # plain columns: a sweep reads every chat's history
     rows = session.execute(
         select(
-            states.chat_id, states.item_id, states.status, states.answered_at,
-            states.times_shown, states.last_shown_at,
+            states.chat_id,
+            states.item_id,
+            states.status,
+            states.answered_at,
+            states.times_shown,
+            states.last_shown_at,
         )
         .where(states.chat_id.in_(chat_ids))
         .order_by(states.chat_id)
-    )  # fmt: skip
+    )
     for chat_id, chat_rows in groupby(rows, key=itemgetter(0)):
         past: dict[int, ItemHistory] = {}
         for _, item_id, status, answered_at, times_shown, shown_at in chat_rows:

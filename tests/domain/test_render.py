@@ -11,8 +11,8 @@ from bot.digests import callbacks
 from bot.digests.render import (
     MAX_MESSAGE,
     Button,
+    DigestPart,
     DigestView,
-    Message,
     item_buttons,
     render_digest,
     render_plain,
@@ -44,11 +44,11 @@ def view(*items: LibraryItem, answers: dict[int, Answer] | None = None) -> Diges
     )
 
 
-def positions_in(message: Message) -> list[int]:
+def positions_in(message: DigestPart) -> list[int]:
     return [int(n) for n in re.findall(r"<b>(\d+)\.</b>", message.html)]
 
 
-def assert_valid_messages(messages: list[Message]) -> None:
+def assert_valid_messages(messages: list[DigestPart]) -> None:
     assert messages
     for message in messages:
         assert_telegram_html(message.html)
@@ -297,7 +297,7 @@ def test_packing_fills_messages_before_starting_new_ones() -> None:
 
 
 def test_an_empty_digest_is_one_message_with_the_title() -> None:
-    assert render_digest(view()) == [Message("<b>Your reading for Mon 23 Nov</b>", ())]
+    assert render_digest(view()) == [DigestPart("<b>Your reading for Mon 23 Nov</b>", ())]
 
 
 # --- buttons ----------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 
 import pytest
 
-from bot.digests.selection import Digest, DigestPrefs, SelectionPolicy, compose_digest
+from bot.digests.selection import DigestPrefs, DrawnItems, SelectionPolicy, compose_digest
 from bot.library.items import Answer, ItemHistory, ItemKind, LibraryItem
 
 NOW = dt.datetime(2026, 3, 2, 7, 0, tzinfo=dt.UTC)
@@ -65,16 +65,16 @@ def compose(
     now: dt.datetime = NOW,
     seed: int = 0,
     policy: SelectionPolicy | None = None,
-) -> Digest:
+) -> DrawnItems:
     extra = {} if policy is None else {"policy": policy}
     return compose_digest(library, history or {}, prefs or DigestPrefs(), now, seed, **extra)
 
 
-def ids(digest: Digest) -> list[int]:
+def ids(digest: DrawnItems) -> list[int]:
     return [chosen.id for chosen in digest.items]
 
 
-def kinds(digest: Digest) -> Counter[ItemKind]:
+def kinds(digest: DrawnItems) -> Counter[ItemKind]:
     return Counter(chosen.kind for chosen in digest.items)
 
 
@@ -473,7 +473,7 @@ class Reader:
     loves: str = "A"
     seed: int = 0
     history: dict[int, ItemHistory] = dataclasses.field(default_factory=dict)
-    days: list[Digest] = dataclasses.field(default_factory=list)
+    days: list[DrawnItems] = dataclasses.field(default_factory=list)
 
     def live(self, days: int) -> Reader:
         for day in range(1, days + 1):
@@ -546,7 +546,7 @@ def test_sixty_days_shift_towards_the_read_topic_without_starving_the_others(
 ) -> None:
     loved = sixty_days.loves
 
-    def share(days: Sequence[Digest]) -> float:
+    def share(days: Sequence[DrawnItems]) -> float:
         topics = [c.topic for d in days for c in d.items]
         return topics.count(loved) / len(topics)
 

@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from bot.digests import compose as job
+from bot.digests import compose
 from bot.digests.selection import DigestPrefs, SelectionIndex, compose_digest
 from bot.library.items import ItemKind
-from bot.store import digests as outbox
+from bot.store import digests
 from bot.store.chats import ensure_chat
 from bot.store.db import Store
 from bot.store.models import Digest, DigestItem, DigestKind, Item, MutedWord
@@ -53,46 +53,48 @@ def stored(store: Store) -> dict[int, list[int]]:
 def test_every_due_chat_gets_what_selection_draws_for_it_across_batches(
     store: Store, chats: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(job, "COMPOSE_BATCH", 2)
+    monkeypatch.setattr(compose, "COMPOSE_BATCH", 2)
     with store.transaction() as session:
-        library = outbox.library(session)
+        library = digests.library(session)
         expected = {
             chat_id: [
                 item.id
                 for item in compose_digest(
                     library,
-                    outbox.history(session, chat_id),
-                    DigestPrefs(size=3 + chat_id, muted_words=outbox.muted_words(session, chat_id)),
+                    digests.history(session, chat_id),
+                    DigestPrefs(
+                        size=3 + chat_id, muted_words=digests.muted_words(session, chat_id)
+                    ),
                     NOW,
-                    job.digest_seed(chat_id, DAY, DigestKind.DAILY),
+                    compose.digest_seed(chat_id, DAY, DigestKind.DAILY),
                 ).items
             ]
             for chat_id in chats
         }
 
-    assert job.compose_due(store, NOW) == len(chats)
+    assert compose.compose_due(store, NOW) == len(chats)
 
     assert stored(store) == expected
     assert all(len(expected[chat_id]) == 3 + chat_id for chat_id in chats)
 
 
 def test_a_second_sweep_the_same_day_composes_nothing(store: Store, chats: list[int]) -> None:
-    job.compose_due(store, NOW)
+    compose.compose_due(store, NOW)
     first = stored(store)
 
-    assert job.compose_due(store, NOW + dt.timedelta(minutes=1)) == 0
+    assert compose.compose_due(store, NOW + dt.timedelta(minutes=1)) == 0
     assert stored(store) == first
 
 
 def test_items_of_a_digest_are_marked_shown_and_tomorrow_avoids_them(
     store: Store, chats: list[int]
 ) -> None:
-    job.compose_due(store, NOW)
+    compose.compose_due(store, NOW)
     today = stored(store)
-    job.compose_due(store, NOW + dt.timedelta(days=1))
+    compose.compose_due(store, NOW + dt.timedelta(days=1))
 
     with store.transaction() as session:
-        seen = outbox.history(session, 1)
+        seen = digests.history(session, 1)
         days = session.scalar(select(func.count()).select_from(Digest).where(Digest.chat_id == 1))
     assert days == 2
     assert all(seen[item_id].times_shown >= 1 for item_id in today[1])
@@ -102,14 +104,16 @@ def test_items_of_a_digest_are_marked_shown_and_tomorrow_avoids_them(
 
 def test_composing_for_one_chat_returns_its_stored_digest(store: Store, chats: list[int]) -> None:
     with store.transaction() as session:
-        [clock] = [c for c in outbox.active_chats(session) if c.chat_id == 1]
-        library = outbox.library(session)
-        made = job.compose_for_chat(
-            session, clock, library, kind=DigestKind.ON_DEMAND, day=DAY, now=NOW
+        [chat] = [c for c in digests.active_chats(session) if c.chat_id == 1]
+        library = digests.library(session)
+        made = compose.compose_for_chat(
+            session, chat, library, kind=DigestKind.ON_DEMAND, day=DAY, now=NOW
         )
         assert made is not None and made.chat_id == 1 and made.kind is DigestKind.ON_DEMAND
         assert len(made.items) == 4 and len(made.messages) == 1
 
         later = SelectionIndex.build(library, NOW + dt.timedelta(hours=1))
         with pytest.raises(ValueError, match="indexed at"):
-            job.compose_for_chat(session, clock, later, kind=DigestKind.ON_DEMAND, day=DAY, now=NOW)
+            compose.compose_for_chat(
+                session, chat, later, kind=DigestKind.ON_DEMAND, day=DAY, now=NOW
+            )

@@ -37,7 +37,7 @@ from bot.store import chats as chat_store
 from bot.store import digests as outbox
 from bot.store import search as search_store
 from bot.store.db import Store
-from bot.store.digests import ChatClock
+from bot.store.digests import ActiveChat
 from bot.store.library import ImportReport, list_feeds
 from bot.store.models import Chat, Digest, DigestKind, Item, ItemKind
 from bot.telegram.sending import NO_PREVIEW, keyboard, send_html
@@ -309,13 +309,13 @@ class Handlers:
             if chat is None or not chat.subscribed:
                 made = None
             else:
-                clock = ChatClock(
+                active = ActiveChat(
                     chat.id, chat.timezone, chat.digest_time, chat.digest_size, None,
                     chat.language,
                 )  # fmt: skip
                 library = outbox.library(session)
                 made = compose_for_chat(
-                    session, clock, library, kind=DigestKind.ON_DEMAND,
+                    session, active, library, kind=DigestKind.ON_DEMAND,
                     day=local_date(now, chat.timezone), now=now,
                 )  # fmt: skip
         if made is None:

@@ -1,0 +1,126 @@
+"""Weighted draws without replacement from one tier of one kind, for one reader.
+
+A stage's buckets may be the index's shared tuples: a draw records what it took beside them
+instead of copying them, so composing a digest copies no bucket.
+"""
+
+from __future__ import annotations
+
+import random
+from bisect import bisect_right
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import accumulate
+from operator import mul, neg, sub
+
+from bot.digests.selection.policy import SelectionPolicy
+from bot.library.items import LibraryItem
+
+
+@dataclass(slots=True)
+class _View:
+    """Some of a stage's buckets (all, or the news ones) with their sizes kept up to date.
+
+    A bucket drawn empty keeps its slot with size 0, which never wins a draw: the sums and the
+    running remainder come out as if it were gone, so the odds and the arithmetic are those of
+    drawing among the live buckets only.
+    """
+
+    buckets: Sequence[int]
+    weighted: list[float]
+    plain: list[float]
+    left: int
+
+    @classmethod
+    def of(cls, buckets: Sequence[int], counts: Sequence[int], weights: Sequence[float]) -> _View:
+        """The buckets numbered ``buckets``, of these sizes and weights."""
+        return cls(buckets, list(map(mul, counts, weights)), list(map(float, counts)), sum(counts))
+
+    def pick(self, rng: random.Random, policy: SelectionPolicy) -> int | None:
+        """A bucket drawn by size (by count alone for an exploring draw), or None if empty."""
+        if self.left <= 0:
+            return None
+        explore = rng.random() < policy.exploration
+        sizes = self.plain if explore else self.weighted
+        point = rng.random() * sum(sizes)
+        # The remainder after each bucket, subtracted in order as a loop would (same floats);
+        # it only falls, so the first bucket that takes it below zero is found by bisection.
+        remainders = list(accumulate(sizes, sub, initial=point))
+        slot = bisect_right(remainders, 0.0, lo=1, key=neg) - 1
+        if slot == len(sizes):  # only reached through float rounding at the very end
+            slot = max(n for n, size in enumerate(self.plain) if size > 0)
+        return self.buckets[slot]
+
+
+@dataclass(slots=True)
+class Stage:
+    """One tier of one kind for one reader: buckets in key order, drawn by weight times size.
+
+    ``buckets`` may be the index's shared tuples, which are never changed: each is read as the
+    list it stands for, without the slots in ``gaps`` (items this reader's history moved off
+    it, ascending), and a draw without replacement is recorded in ``refilled``, so composing
+    copies no bucket.
+    """
+
+    buckets: Sequence[Sequence[LibraryItem]]
+    counts: list[int]
+    weights: list[float]
+    news: Sequence[int]
+    news_slot: Mapping[int, int]
+    gaps: Mapping[int, Sequence[int]] = field(default_factory=dict)
+    refilled: dict[int, dict[int, LibraryItem]] = field(default_factory=dict)
+    everything: _View | None = None
+    news_only: _View | None = None
+
+    def draw(self, news: bool, rng: random.Random, policy: SelectionPolicy) -> LibraryItem | None:
+        """Take one item from the stage (from its news buckets only if ``news``)."""
+        bucket = self._view(news).pick(rng, policy)
+        return None if bucket is None else self._take(bucket, rng)
+
+    def _view(self, news: bool) -> _View:
+        if news:
+            if self.news_only is None:
+                counts = [self.counts[n] for n in self.news]
+                weights = [self.weights[n] for n in self.news]
+                self.news_only = _View.of(self.news, counts, weights)
+            return self.news_only
+        if self.everything is None:
+            self.everything = _View.of(range(len(self.counts)), self.counts, self.weights)
+        return self.everything
+
+    def _take(self, bucket: int, rng: random.Random) -> LibraryItem:
+        """Draw uniformly within the bucket as a list would: swap the drawn slot with the last
+        one and drop the last."""
+        last = self.counts[bucket] - 1
+        slot = rng.randrange(last + 1)
+        taken = self._at(bucket, slot)
+        refilled = self.refilled.setdefault(bucket, {})
+        if slot != last:
+            refilled[slot] = self._at(bucket, last)
+        refilled.pop(last, None)
+        self._shrink(bucket)
+        return taken
+
+    def _at(self, bucket: int, slot: int) -> LibraryItem:
+        """The item at ``slot`` of the bucket as this reader's list of it stands now."""
+        refilled = self.refilled.get(bucket)
+        if refilled and slot in refilled:
+            return refilled[slot]
+        for gap in self.gaps.get(bucket, ()):
+            if gap > slot:
+                break
+            slot += 1  # a moved item before it: the list is one shorter there
+        return self.buckets[bucket][slot]
+
+    def _shrink(self, bucket: int) -> None:
+        count = self.counts[bucket] = self.counts[bucket] - 1
+        weighted = count * self.weights[bucket]
+        if self.everything is not None:
+            self.everything.weighted[bucket] = weighted
+            self.everything.plain[bucket] = count * 1.0
+            self.everything.left -= 1
+        slot = self.news_slot.get(bucket)
+        if self.news_only is not None and slot is not None:
+            self.news_only.weighted[slot] = weighted
+            self.news_only.plain[slot] = count * 1.0
+            self.news_only.left -= 1

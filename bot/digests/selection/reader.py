@@ -1,0 +1,165 @@
+"""One reader: their history moves items off the index's fresh shelves and onto their tiers,
+and their answers weigh each topic and source (their taste)."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import chain
+from operator import mul
+
+from bot.digests.selection.draw import Stage
+from bot.digests.selection.index import Place, SelectionIndex
+from bot.digests.selection.policy import SelectionPolicy
+from bot.digests.selection.tiers import Tier, never_shown, tier_of
+from bot.library.items import Answer, ItemHistory, LibraryItem
+
+# Shelf key: is it a quote, its tier, topic, source, is it news.
+_ShelfKey = tuple[bool, Tier, str, str, bool]
+
+
+def _item_id(item: LibraryItem) -> int:
+    return item.id
+
+
+# Moved items per (is it a quote, tier): (topic, source, is it news, items) per shelf.
+_Tiers = defaultdict[tuple[bool, Tier], list[tuple[str, str, bool, list[LibraryItem]]]]
+
+
+@dataclass(slots=True)
+class _Tally:
+    """One reader's read and skip counts per topic and per source."""
+
+    topics: Counter[tuple[str, Answer]] = field(default_factory=Counter)
+    sources: Counter[tuple[str, Answer]] = field(default_factory=Counter)
+
+    def count(self, item: LibraryItem, answer: Answer) -> None:
+        # get() rather than +=: a Counter's missing key costs a Python-level __missing__ call.
+        topic, source = (item.topic, answer), (item.source, answer)
+        self.topics[topic] = self.topics.get(topic, 0) + 1
+        self.sources[source] = self.sources.get(source, 0) + 1
+
+
+def _taste(counts: Counter[tuple[str, Answer]], name: str, policy: SelectionPolicy) -> float:
+    # A blank topic or source lumps unrelated items together: it teaches nothing.
+    if not name:
+        return 1.0
+    return policy.taste(counts[name, Answer.READ], counts[name, Answer.SKIPPED])
+
+
+@dataclass(slots=True)
+class Reader:
+    """What one reader's history and muted words make of the index: their taste per topic and
+    source, and the items their history moves off the fresh shelves (per kind, "is it a
+    quote"), with their history entries. The tiers of moved items are worked out only if a
+    pool gets past the fresh items."""
+
+    index: SelectionIndex
+    muted: tuple[str, ...]
+    tally: _Tally = field(default_factory=_Tally)
+    moved: tuple[list[tuple[Place, ItemHistory]], list[tuple[Place, ItemHistory]]] = field(
+        default_factory=lambda: ([], [])
+    )
+    topic_taste: list[float] = field(default_factory=list)
+    source_taste: list[float] = field(default_factory=list)
+    muted_topics: frozenset[int] = frozenset()
+    # Moved items on their tiers by (is it a quote, tier), each in key order: on first use.
+    tiers: _Tiers | None = None
+
+    @classmethod
+    def of(
+        cls, index: SelectionIndex, history: Mapping[int, ItemHistory], muted: tuple[str, ...]
+    ) -> Reader:
+        """One pass over the history (not the library): the whole per-reader cost but the draws."""
+        reader = cls(index, muted)
+        places, count, moved = index.places, reader.tally.count, reader.moved
+        for item_id, past in history.items():
+            copies = places.get(item_id)
+            if copies is None or never_shown(past):
+                continue  # not in the library, or still on the fresh shelf
+            for place in copies:
+                if past.answer is not None:
+                    count(place[0], past.answer)  # resting or muted items still teach taste
+                moved[place[1]].append((place, past))
+        names = index.names
+        reader.topic_taste = reader._tastes(names.topics, names.topic_ids, reader.tally.topics)
+        reader.source_taste = reader._tastes(names.sources, names.source_ids, reader.tally.sources)
+        if muted:
+            reader.muted_topics = frozenset(
+                n for n, topic in enumerate(names.folded_topics) if any(w in topic for w in muted)
+            )
+        return reader
+
+    def _tastes(
+        self, names: Sequence[str], ids: Mapping[str, int], counts: Counter[tuple[str, Answer]]
+    ) -> list[float]:
+        """The weight of every topic (or source) for this reader, as ``_taste`` gives it."""
+        policy = self.index.policy
+        table = [policy.taste(0, 0)] * len(names)
+        if "" in ids:
+            table[ids[""]] = _taste(counts, "", policy)
+        for name in {name for name, _answer in counts}:
+            table[ids[name]] = _taste(counts, name, policy)
+        return table
+
+    def stage(self, is_quote: bool, tier: Tier) -> Stage:
+        return self._fresh_stage(is_quote) if tier is Tier.FRESH else self._stage(is_quote, tier)
+
+    def _fresh_stage(self, is_quote: bool) -> Stage:
+        """The shared never-shown buckets minus what this reader has seen; nothing is copied."""
+        shelf = self.index.shelves[is_quote]
+        counts = list(shelf.counts)
+        gaps: dict[int, list[int]] = {}
+        for (_, _, bucket, slot, _), _past in self.moved[is_quote]:
+            counts[bucket] -= 1
+            gaps.setdefault(bucket, []).append(slot)
+        for slots in gaps.values():
+            slots.sort()
+        for topic in self.muted_topics:
+            for bucket in shelf.by_topic.get(topic, ()):
+                counts[bucket] = 0  # a muted topic mutes the whole bucket
+        weights = list(
+            map(
+                mul,
+                map(self.topic_taste.__getitem__, shelf.topics),
+                map(self.source_taste.__getitem__, shelf.sources),
+            )
+        )
+        return Stage(shelf.items, counts, weights, shelf.news, shelf.news_slot, gaps)
+
+    def _stage(self, is_quote: bool, tier: Tier) -> Stage:
+        """A tier other than fresh: built from this reader's history alone."""
+        topic_ids, source_ids = self.index.names.topic_ids, self.index.names.source_ids
+        groups = [
+            (
+                self.topic_taste[topic_ids[topic]] * self.source_taste[source_ids[source]],
+                news,
+                items,
+            )
+            for topic, source, news, items in self._tiers().get((is_quote, tier), ())
+            if topic_ids[topic] not in self.muted_topics  # a muted topic mutes the whole bucket
+        ]
+        news = tuple(n for n, (_, is_news, _) in enumerate(groups) if is_news)
+        return Stage(
+            # Sorted by id (stable) as the index's buckets are: the draw ignores history order.
+            buckets=[sorted(items, key=_item_id) for _, _, items in groups],
+            counts=[len(items) for _, _, items in groups],
+            weights=[weight for weight, _, _ in groups],
+            news=news,
+            news_slot={n: slot for slot, n in enumerate(news)},
+        )
+
+    def _tiers(self) -> _Tiers:
+        if self.tiers is None:
+            cutoffs, policy = self.index.cutoffs, self.index.policy
+            shelves: defaultdict[_ShelfKey, list[LibraryItem]] = defaultdict(list)
+            for (item, quote, _, _, news), past in chain(*self.moved):
+                tier = tier_of(item, past, cutoffs, policy)
+                if tier is not None:
+                    shelves[quote, tier, item.topic, item.source, news].append(item)
+            self.tiers = defaultdict(list)
+            # Shelves in key order, so the draw does not depend on the history's order.
+            for (quote, tier, topic, source, news), items in sorted(shelves.items()):
+                self.tiers[quote, tier].append((topic, source, news, items))
+        return self.tiers
