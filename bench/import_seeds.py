@@ -41,7 +41,9 @@ def main() -> None:
             env = {**os.environ, "LAMPLIGHT_DATA_DIR": data}
             env.pop("DATABASE_URL", None)
             baseline.append(timed([sys.executable, "-c", "import bot.cli.commands"], env)[0])
-            seconds, summary = timed([sys.executable, "-m", "jobs", "import", "--json", *files], env)
+            seconds, summary = timed(
+                [sys.executable, "-m", "jobs", "import", "--json", *files], env
+            )
             imports.append(seconds)
     took, base = statistics.median(imports), statistics.median(baseline)
     verdict = "met" if took <= TARGET_S else "MISSED"

@@ -13,8 +13,9 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from bot.feeds.newsletters import newsletter_for_site
-from bot.library.dedupe import canonical_url
+from bot.library.dedupe import canonical_url, fit_key, normalized_title
 from bot.library.items import Answer, ItemKind, PreparedFile, PreparedItem
+from bot.library.sameness import Sighting, same_work
 from bot.store.chats import ensure_chat
 from bot.store.models import Item, ItemKey, ItemState, Source, SourceKind
 
@@ -33,12 +34,25 @@ FILLABLE = (
 KEY_CHUNK = 500
 
 
+@dataclass(frozen=True)
+class Merge:
+    """A note that joined an item already in the library, and the key they share."""
+
+    kept: str  # the item's title
+    merged: str  # where the note was: "file:line title"
+    key: str
+
+    def as_json(self) -> dict[str, str]:
+        return {"kept": self.kept, "from": self.merged, "key": self.key}
+
+
 @dataclass
 class ImportReport:
     added: Counter[ItemKind] = field(default_factory=Counter)
     feeds: int = 0
     marked_read: int = 0
     duplicates: int = 0
+    merges: list[Merge] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -46,6 +60,7 @@ class ImportReport:
             "feeds": self.feeds,
             "marked_read": self.marked_read,
             "duplicates": self.duplicates,
+            "merged": [merge.as_json() for merge in self.merges],
         }
 
 
@@ -89,12 +104,15 @@ def add_items(
     read: dict[int, Item | _NewRow] = {}
     for source, entries in batches:
         for entry in entries:
-            item = next((by_key[k] for k in entry.keys if k in by_key), None)
-            if item is None:
-                item = _new_row(entry, source, now)
-                new_rows.append(item)
+            found = _same_work(by_key, entry)
+            if found is None:
+                row = _new_row(entry, source, now, _free_key(entry, by_key))
+                new_rows.append(row)
+                item: Item | _NewRow = row
                 report.added[entry.parsed.kind] += 1
             else:
+                key, item = found
+                report.merges.append(Merge(item.title, _where(source, entry), key))
                 _merge(item, entry)
                 report.duplicates += 1
             for key in entry.keys:
@@ -115,6 +133,38 @@ def add_items(
             insert(ItemKey), [{"key": key, "item_id": item.id} for key, item in new_keys]
         )
     report.marked_read += _mark_read(session, owner_chat_id, [i.id for i in read.values()], now)
+
+
+def _same_work(
+    by_key: dict[str, Item | _NewRow], entry: PreparedItem
+) -> tuple[str, Item | _NewRow] | None:
+    """The first item one of the entry's keys names that is the same work, with that key."""
+    p = entry.parsed
+    new = Sighting(p.title, p.year, p.kind is ItemKind.PAPER)
+    for key in entry.keys:
+        item = by_key.get(key)
+        if item is None:
+            continue
+        if same_work(key, Sighting(item.title, item.year, item.kind is ItemKind.PAPER), new):
+            return key, item
+    return None
+
+
+def _free_key(entry: PreparedItem, by_key: dict[str, Item | _NewRow]) -> str:
+    """The entry's first key no other work holds; when a related work holds them all (two
+    papers behind one shared link and a short title), its dedupe key with its title's."""
+    free = next((key for key in entry.keys if key not in by_key), None)
+    if free is not None:
+        return free
+    title = normalized_title(entry.parsed.title) or str(entry.parsed.first_line)
+    return fit_key(f"{entry.keys[0]}|title:{title}")
+
+
+def _where(source: Source, entry: PreparedItem) -> str:
+    """Where a note was: "file:line title" (lines counted from 1), or "feed title"."""
+    p = entry.parsed
+    line = f":{p.first_line + 1}" if source.kind is SourceKind.NOTES_FILE else ""
+    return f"{source.name}{line} {p.title}".rstrip()
 
 
 def existing_items(session: Session, keys: Iterable[str]) -> dict[str, Item]:
@@ -138,7 +188,7 @@ def _notes_source(session: Session, name: str, now: dt.datetime) -> Source:
     return source
 
 
-def _new_row(entry: PreparedItem, source: Source, now: dt.datetime) -> _NewRow:
+def _new_row(entry: PreparedItem, source: Source, now: dt.datetime, canonical_key: str) -> _NewRow:
     p = entry.parsed
     return _NewRow(
         kind=p.kind,
@@ -154,7 +204,7 @@ def _new_row(entry: PreparedItem, source: Source, now: dt.datetime) -> _NewRow:
         topic=p.topic,
         published_at=p.published_at,
         source_id=source.id,
-        canonical_key=entry.keys[0],
+        canonical_key=canonical_key,
         raw_text=entry.raw_text,
         repair_confidence=entry.repair_confidence,
         title_tokens=entry.title_tokens,

@@ -55,6 +55,7 @@ def test_import_json_prints_one_summary_object(
         "feeds": 0,
         "marked_read": 1,
         "duplicates": 0,
+        "merged": [],
     }
 
 

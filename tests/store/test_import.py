@@ -75,6 +75,7 @@ def test_a_stream_file_becomes_items_of_each_kind(
         "feeds": 0,
         "marked_read": 1,
         "duplicates": 0,
+        "merged": [],
     }
     with store.transaction() as session:
         bert = session.scalars(select(Item).where(Item.arxiv_id == "1810.04805")).one()
@@ -214,3 +215,64 @@ def test_what_a_later_file_fills_in_is_searchable(
     with store.transaction() as session:
         [found] = search(session, "dijkstra").items
         assert found.author == "Edsger Dijkstra" and found.text.startswith("Simplicity")
+
+
+# Written like the owner's post of paper talks: one talk covers two papers (one video, links
+# to both), and the paper table lists them apart, each with its year and summary.
+TALKS = """\
+---
+layout: post
+title: "Paper talks"
+---
+
+## 录制完成的论文
+
+| 日期 | 标题 | 时长 | 视频 |
+| --: | -- | -- | --: |
+| 3/3/22 | [Orca](https://example.org/orca.pdf), [Orca-2](https://example.org/orca2.pdf) 精读 | 1:29:58 | [video](https://www.bilibili.com/video/BV1Orca00000/) |
+
+## 所有论文
+
+| 已录制 | 年份 | 名字 | 简介 |
+| ---- | ---- | ---- | ---- |
+| ✅ | 2018 | [Orca](https://example.org/orca.pdf) | the first one |
+| ✅ | 2019 | [Orca-2](https://example.org/orca2.pdf) | the second, larger |
+| | 2020 | [Whale](https://example.org/zoo/) | a page of several models |
+| | 2021 | [Dolphin](https://example.org/zoo/) | another on the same page |
+"""
+
+
+def test_papers_sharing_a_video_or_a_page_stay_apart_with_their_own_fields(
+    store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    run_import(store, settings, write(tmp_path, "talks.md", TALKS))
+    with store.transaction() as session:
+        papers = {
+            p.title: p for p in session.scalars(select(Item).where(Item.kind == ItemKind.PAPER))
+        }
+        assert {t: (p.year, p.text) for t, p in papers.items()} == {
+            "Orca": (2018, "the first one"),
+            "Orca-2": (2019, "the second, larger"),
+            "Whale": (2020, "a page of several models"),
+            "Dolphin": (2021, "another on the same page"),
+        }
+        assert papers["Orca"].video_url == papers["Orca-2"].video_url
+
+
+def test_an_import_lists_what_it_merged_and_by_which_key(
+    store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    run_import(store, settings, write(tmp_path, "first.txt", FIRST))
+    second = run_import(store, settings, write(tmp_path, "second.txt", SECOND))
+    assert second["merged"] == [
+        {
+            "kept": "Attention Is All You Need",
+            "from": "second.txt:1 Attention Is All You Need",
+            "key": "arxiv:1706.03762",
+        },
+        {
+            "kept": "The Illustrated Transformer",
+            "from": "second.txt:4 The Illustrated Transformer",
+            "key": "url:https://jalammar.github.io/illustrated-transformer",
+        },
+    ]
