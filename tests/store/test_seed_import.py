@@ -232,6 +232,7 @@ def test_importing_the_seeds_again_adds_nothing_and_keeps_read_marks(
     again = import_paths(store, [SEEDS], settings=settings, now=NOW)
     assert sum(again.added.values()) == 0
     assert again.marked_read == 0
+    assert (again.updated, again.gone) == (0, []), "nothing was edited"
     with store.transaction() as fresh:
         assert count_items(fresh) == before
         reads = fresh.scalars(
