@@ -59,8 +59,15 @@ def import_(
     examples: Annotated[
         bool, typer.Option("--examples", help="Also import the sample notes lamplight ships.")
     ] = False,
+    retire: Annotated[
+        bool,
+        typer.Option(
+            "--retire", help="Keep items a re-imported file no longer holds out of digests."
+        ),
+    ] = False,
 ) -> None:
-    """Import notes files (quotes, paper lists, reading notes) into the library.
+    """Import notes files (quotes, paper lists, reading notes) into the library. A file
+    imported again updates the items it holds and reports those it no longer holds.
 
     Example: lamplight import notes/ reading-2023.md
     """
@@ -77,6 +84,7 @@ def import_(
             settings=settings,
             now=dt.datetime.now(dt.UTC),
             progress=lambda path: progress.update(task, advance=1, description=path.name),
+            retire=retire,
         )
     store.dispose()
     if as_json:
@@ -85,9 +93,14 @@ def import_(
     added = ", ".join(f"{n} {kind.value}s" for kind, n in report.added.items() if n) or "nothing"
     typer.echo(f"added {added}")
     typer.echo(
-        f"{report.duplicates} already known, {report.marked_read} marked read, "
-        f"{report.feeds} newsletters added"
+        f"{report.duplicates} already known, {report.updated} updated, "
+        f"{report.marked_read} marked read, {report.feeds} newsletters added"
     )
+    if report.gone:
+        fate = "retired" if retire else "kept (--retire keeps them out of digests)"
+        typer.echo(f"{len(report.gone)} no longer in their file, {fate}:")
+        for gone in report.gone:
+            typer.echo(f"  #{gone.id} {gone.title}")
 
 
 @app.command()

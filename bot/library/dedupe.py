@@ -18,6 +18,7 @@ __all__ = [
     "arxiv_id",
     "canonical_url",
     "dedupe_key",
+    "doi",
     "fit_key",
     "item_keys",
     "normalized_title",
@@ -205,6 +206,26 @@ def canonical_url(url: str) -> str:
     return urlunsplit((scheme, netloc, path, query, ""))
 
 
+_DOI = re.compile(
+    r"(?i)(?:doi\.org/|/doi/(?:abs/|full/|pdf/)?|\bdoi:\s*)(10\.\d{4,9}/[^\s?#\"<>]+)"
+)
+
+
+def doi(url_or_text: str) -> str | None:
+    """The DOI a doi.org link, a publisher's /doi/ path or a "doi:" note names, lowercased
+    (DOIs are case-insensitive).
+
+    >>> doi("https://doi.org/10.1145/3292500.3330701")
+    '10.1145/3292500.3330701'
+    >>> doi("https://dl.acm.org/doi/abs/10.1145/3292500.3330701?casa_token=x")
+    '10.1145/3292500.3330701'
+    >>> doi("https://example.org/10.1145/3292500") is None
+    True
+    """
+    match = _DOI.search(unquote(url_or_text))
+    return match.group(1).rstrip(".,;)").lower() if match else None
+
+
 # --------------------------------------------------------------------------------------------
 # Titles and keys
 # --------------------------------------------------------------------------------------------
@@ -325,10 +346,11 @@ def item_keys(
     """Every key an item is known by, its :func:`dedupe_key` first, none longer than
     MAX_KEY_LENGTH.
 
-    Besides the dedupe key: the arXiv key, the URL key, the title key (titles of at least
-    12 characters once normalised), and ``video:<canonical url>`` for a link to one video; an
-    item with a video and no arXiv id is not keyed on its other URL, which several talks may
-    share. A quote has only its text key, so quotes from one page are never merged.
+    Besides the dedupe key: the arXiv key, the DOI key, the URL key and the title key (titles
+    of at least 12 characters once normalised). An item with a single video and no arXiv id is
+    not keyed on its other URL, which several talks may share; the video itself is no key
+    either: talks on three papers share it (bot.library.sameness). A quote has only its text
+    key, so quotes from one page are never merged.
 
     >>> item_keys(kind="paper", title="Vision Transformers Are Good Mask Auto-Labelers",
     ...           text="", url="https://arxiv.org/abs/2301.03992v1", arxiv_id=None)
@@ -341,9 +363,8 @@ def item_keys(
     ('text:09631d8c90309b50',)
     """
     video = canonical_url(video_url) if video_url else ""
-    video_key = f"video:{video}" if video and _SINGLE_VIDEO.match(video) else None
-    if video_key and not arxiv_id:
-        # A recorded talk is known by its video: several talks may cite one book or page.
+    if video and _SINGLE_VIDEO.match(video) and not arxiv_id:
+        # A recorded talk may cite a book or page that several talks cite.
         url = None
     keys = [dedupe_key(kind=kind, title=title, text=text, url=url, arxiv_id=arxiv_id)]
     if not (str(kind) == "quote" and text.strip()):
@@ -351,11 +372,11 @@ def item_keys(
         in_url = _extract_arxiv_id(url) if url else None
         if given or in_url:
             keys.append(f"arxiv:{given or in_url}")
+        if url and (found := doi(url)):
+            keys.append(f"doi:{found}")
         if url and not in_url and (canonical := canonical_url(url)):
             keys.append(f"url:{canonical}")
         normal = normalized_title(title) if title else ""
         if len(normal) >= _MIN_TITLE_KEY_LENGTH:
             keys.append(f"title:{normal}")
-        if video_key:
-            keys.append(video_key)
     return tuple(dict.fromkeys(fit_key(key) for key in keys))

@@ -195,12 +195,17 @@ def import_paths(
     settings: Settings,
     now: dt.datetime,
     progress: Callable[[Path], None] | None = None,
+    retire: bool = False,
 ) -> ImportReport:
-    """Check and prepare every file, then add them all in one transaction."""
+    """Check and prepare every file, then add them all in one transaction. A file imported
+    before updates the items it holds; those it no longer holds are reported (and, with
+    `retire`, kept out of digests)."""
     with store.transaction() as session:
         library = clean_texts(session)
     prepared = prepare_paths(
         paths, max_bytes=settings.import_max_bytes, progress=progress, library=library
     )
     with store.transaction() as session:
-        return import_prepared(session, prepared, owner_chat_id=settings.owner_chat_id, now=now)
+        return import_prepared(
+            session, prepared, owner_chat_id=settings.owner_chat_id, now=now, retire=retire
+        )

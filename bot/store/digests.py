@@ -108,6 +108,8 @@ def library(session: Session, ids: Sequence[int] | None = None) -> list[LibraryI
     ).outerjoin(Source, Item.source_id == Source.id)
     if ids is not None:
         query = query.where(Item.id.in_(ids))
+    else:  # a retired item is never drawn again (its old digests still show it)
+        query = query.where(Item.retired_at.is_(None))
     return [
         LibraryItem(
             *row[:8],

@@ -13,9 +13,11 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from bot.feeds.newsletters import newsletter_for_site
-from bot.library.dedupe import canonical_url
+from bot.library.dedupe import canonical_url, fit_key, normalized_title
 from bot.library.items import Answer, ItemKind, PreparedFile, PreparedItem
+from bot.library.sameness import Sighting, same_work
 from bot.store.chats import ensure_chat
+from bot.store.edits import gone_from, pair_edits, revise
 from bot.store.models import Item, ItemKey, ItemState, Source, SourceKind
 
 # Fields a later file may fill in when an earlier one left them blank.
@@ -33,12 +35,36 @@ FILLABLE = (
 KEY_CHUNK = 500
 
 
+@dataclass(frozen=True)
+class Merge:
+    """A note that joined an item already in the library, and the key they share."""
+
+    kept: str  # the item's title
+    merged: str  # where the note was: "file:line title"
+    key: str
+
+    def as_json(self) -> dict[str, str]:
+        return {"kept": self.kept, "from": self.merged, "key": self.key}
+
+
+@dataclass(frozen=True)
+class Gone:
+    """An item a re-imported notes file no longer holds."""
+
+    id: int
+    title: str
+
+
 @dataclass
 class ImportReport:
     added: Counter[ItemKind] = field(default_factory=Counter)
     feeds: int = 0
     marked_read: int = 0
     duplicates: int = 0
+    merges: list[Merge] = field(default_factory=list)
+    updated: int = 0  # items of a re-imported file that the owner edited
+    gone: list[Gone] = field(default_factory=list)  # items no longer in their file
+    retired: int = 0
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -46,17 +72,27 @@ class ImportReport:
             "feeds": self.feeds,
             "marked_read": self.marked_read,
             "duplicates": self.duplicates,
+            "merged": [merge.as_json() for merge in self.merges],
+            "updated": self.updated,
+            "gone": [{"id": gone.id, "title": gone.title} for gone in self.gone],
+            "retired": self.retired,
         }
 
 
 def import_prepared(
-    session: Session, files: Sequence[PreparedFile], *, owner_chat_id: int, now: dt.datetime
+    session: Session,
+    files: Sequence[PreparedFile],
+    *,
+    owner_chat_id: int,
+    now: dt.datetime,
+    retire: bool = False,
 ) -> ImportReport:
-    """Add the files' items and feeds; the caller owns the transaction."""
+    """Add the files' items and feeds; items a re-imported file no longer holds are
+    reported, and with `retire` retired. The caller owns the transaction."""
     report = ImportReport()
     ensure_chat(session, owner_chat_id)
     batches = [(_notes_source(session, f.name, now), f.items) for f in files]
-    add_items(session, batches, owner_chat_id=owner_chat_id, now=now, report=report)
+    add_items(session, batches, owner_chat_id=owner_chat_id, now=now, report=report, retire=retire)
     for prepared in files:
         for feed in prepared.feeds:
             report.feeds += _add_feed(session, feed.name, feed.site, now)
@@ -75,46 +111,148 @@ def add_items(
     owner_chat_id: int,
     now: dt.datetime,
     report: ImportReport,
+    retire: bool = False,
 ) -> None:
-    """Add each entry once: a new row, or a merge into the item one of its keys names.
+    """Add each entry once: a new row, a merge into the item one of its keys names, or, for
+    an item its notes file held before, that item as the file now says. Items a notes file
+    no longer holds are reported (retired too, with `retire`).
 
     New rows, their keys and the owner's read marks are written with one multi-row INSERT
     each, not an ORM flush per object: importing a library or a pull of 200 feeds is mostly
     this."""
     keys = (k for _, entries in batches for entry in entries for k in entry.keys)
-    by_key: dict[str, Item | _NewRow] = dict(existing_items(session, keys))
+    adding = _Adding(session, dict(existing_items(session, keys)), report, now)
     session.flush()  # new sources need their ids
-    new_rows: list[_NewRow] = []
-    new_keys: list[tuple[str, Item | _NewRow]] = []
-    read: dict[int, Item | _NewRow] = {}
     for source, entries in batches:
         for entry in entries:
-            item = next((by_key[k] for k in entry.keys if k in by_key), None)
-            if item is None:
-                item = _new_row(entry, source, now)
-                new_rows.append(item)
-                report.added[entry.parsed.kind] += 1
-            else:
-                _merge(item, entry)
-                report.duplicates += 1
-            for key in entry.keys:
-                if key not in by_key:
-                    by_key[key] = item
-                    new_keys.append((key, item))
-            if entry.parsed.read:
-                read[id(item)] = item
-    if new_rows:
-        ids = session.scalars(
-            insert(Item).returning(Item.id, sort_by_parameter_order=True),
-            [vars(row) for row in new_rows],
-        ).all()
-        for row, item_id in zip(new_rows, ids, strict=True):
-            row.id = item_id
-    if new_keys:
-        session.execute(
-            insert(ItemKey), [{"key": key, "item_id": item.id} for key, item in new_keys]
-        )
-    report.marked_read += _mark_read(session, owner_chat_id, [i.id for i in read.values()], now)
+            adding.take(source, entry)
+    for source, _ in batches:
+        if source.kind is SourceKind.NOTES_FILE:
+            adding.follow_edits(source, retire=retire)
+    adding.write()
+    read = [item.id for item in adding.read.values()]
+    report.marked_read += _mark_read(session, owner_chat_id, read, now)
+
+
+class _Adding:
+    """One import's progress: which key names which item, the rows still to insert."""
+
+    def __init__(
+        self,
+        session: Session,
+        by_key: dict[str, Item | _NewRow],
+        report: ImportReport,
+        now: dt.datetime,
+    ) -> None:
+        self.session, self.by_key, self.report, self.now = session, by_key, report, now
+        self.new_rows: dict[int, tuple[_NewRow, PreparedItem, Source]] = {}
+        self.new_keys: dict[str, Item | _NewRow] = {}
+        self.read: dict[int, Item | _NewRow] = {}
+        self.sighted: set[int] = set()  # stored items met in this import
+
+    def take(self, source: Source, entry: PreparedItem) -> None:
+        found = _same_work(self.by_key, entry)
+        if found is None:
+            row = _new_row(entry, source, self.now, _free_key(entry, self.by_key))
+            self.new_rows[id(row)] = (row, entry, source)
+            item: Item | _NewRow = row
+            self.report.added[entry.parsed.kind] += 1
+        else:
+            key, item = found
+            self._sighted(item, key, source, entry)
+        for key in entry.keys:
+            if key not in self.by_key:
+                self.by_key[key] = self.new_keys[key] = item
+        if entry.parsed.read:
+            self.read[id(item)] = item
+
+    def _sighted(self, item: Item | _NewRow, key: str, source: Source, entry: PreparedItem) -> None:
+        """A note of an item already known: its own file's again (edits win), or another."""
+        if isinstance(item, Item):
+            own = item.source_id == source.id and source.kind is SourceKind.NOTES_FILE
+            first = item.id not in self.sighted
+            self.sighted.add(item.id)
+            item.retired_at = None  # listed again
+            if own and first and revise(self.session, item, entry, self.now):
+                self.report.updated += 1
+                return
+            if own and first:
+                self.report.duplicates += 1
+                return
+            if not own:
+                self.report.merges.append(Merge(item.title, _where(source, entry), key))
+        _merge(item, entry)  # another note of the item: it fills blanks, adds notes
+        self.report.duplicates += 1
+
+    def follow_edits(self, source: Source, *, retire: bool) -> None:
+        """Items of a re-imported file that it no longer holds: the ones a new note of the file
+        is an edit of become that note; the rest are reported gone."""
+        gone = gone_from(self.session, source.id, self.sighted)
+        added = [(r, e) for r, e, s in self.new_rows.values() if s is source]
+        pairs = pair_edits(gone, [entry for _, entry in added]) if gone and added else []
+        rows = {id(entry): row for row, entry in added}
+        for item, entry in pairs:
+            row = rows[id(entry)]
+            del self.new_rows[id(row)]
+            self.report.added[entry.parsed.kind] -= 1
+            self.report.updated += revise(self.session, item, entry, self.now)
+            for key, holder in self.new_keys.items():
+                if holder is row:
+                    self.by_key[key] = self.new_keys[key] = item
+            if self.read.pop(id(row), None) is not None:
+                self.read[id(item)] = item
+            self.sighted.add(item.id)
+        for item in gone:
+            if item.id not in self.sighted:
+                self.report.gone.append(Gone(item.id, item.title))
+                if retire:
+                    item.retired_at = self.now
+                    self.report.retired += 1
+
+    def write(self) -> None:
+        rows = [row for row, _, _ in self.new_rows.values()]
+        if rows:
+            ids = self.session.scalars(
+                insert(Item).returning(Item.id, sort_by_parameter_order=True),
+                [vars(row) for row in rows],
+            ).all()
+            for row, item_id in zip(rows, ids, strict=True):
+                row.id = item_id
+        fresh = [{"key": key, "item_id": item.id} for key, item in self.new_keys.items()]
+        if fresh:
+            self.session.execute(insert(ItemKey), fresh)
+
+
+def _same_work(
+    by_key: dict[str, Item | _NewRow], entry: PreparedItem
+) -> tuple[str, Item | _NewRow] | None:
+    """The first item one of the entry's keys names that is the same work, with that key."""
+    p = entry.parsed
+    new = Sighting(p.title, p.year, p.kind is ItemKind.PAPER)
+    for key in entry.keys:
+        item = by_key.get(key)
+        if item is None:
+            continue
+        if same_work(key, Sighting(item.title, item.year, item.kind is ItemKind.PAPER), new):
+            return key, item
+    return None
+
+
+def _free_key(entry: PreparedItem, by_key: dict[str, Item | _NewRow]) -> str:
+    """The entry's first key no other work holds; when a related work holds them all (two
+    papers behind one shared link and a short title), its dedupe key with its title's."""
+    free = next((key for key in entry.keys if key not in by_key), None)
+    if free is not None:
+        return free
+    title = normalized_title(entry.parsed.title) or str(entry.parsed.first_line)
+    return fit_key(f"{entry.keys[0]}|title:{title}")
+
+
+def _where(source: Source, entry: PreparedItem) -> str:
+    """Where a note was: "file:line title" (lines counted from 1), or "feed title"."""
+    p = entry.parsed
+    line = f":{p.first_line + 1}" if source.kind is SourceKind.NOTES_FILE else ""
+    return f"{source.name}{line} {p.title}".rstrip()
 
 
 def existing_items(session: Session, keys: Iterable[str]) -> dict[str, Item]:
@@ -138,7 +276,7 @@ def _notes_source(session: Session, name: str, now: dt.datetime) -> Source:
     return source
 
 
-def _new_row(entry: PreparedItem, source: Source, now: dt.datetime) -> _NewRow:
+def _new_row(entry: PreparedItem, source: Source, now: dt.datetime, canonical_key: str) -> _NewRow:
     p = entry.parsed
     return _NewRow(
         kind=p.kind,
@@ -154,7 +292,7 @@ def _new_row(entry: PreparedItem, source: Source, now: dt.datetime) -> _NewRow:
         topic=p.topic,
         published_at=p.published_at,
         source_id=source.id,
-        canonical_key=entry.keys[0],
+        canonical_key=canonical_key,
         raw_text=entry.raw_text,
         repair_confidence=entry.repair_confidence,
         title_tokens=entry.title_tokens,

@@ -127,6 +127,9 @@ class Item(Base):
     body_tokens: Mapped[str] = mapped_column(Text, default="", comment="search tokens, the rest")
     published_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     added_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    retired_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), comment="gone from its notes file and retired: kept, not drawn"
+    )
 
     source: Mapped[Source | None] = relationship()
     keys: Mapped[list[ItemKey]] = relationship(back_populates="item", cascade="all, delete-orphan")
@@ -262,6 +265,20 @@ class DigestMessage(Base):
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     claimed_at: Mapped[dt.datetime | None] = mapped_column(
         DateTime(timezone=True), comment="when its latest request left (marked sending)"
+    )
+
+
+class ItemRevision(Base):
+    """What an item held before a re-import of its notes file changed it: the owner's new
+    text wins, and nothing they wrote before is lost."""
+
+    __tablename__ = "item_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
+    revised_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    previous: Mapped[dict[str, object]] = mapped_column(
+        JSON, comment="the changed fields' former values"
     )
 
 

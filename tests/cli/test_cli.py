@@ -55,6 +55,10 @@ def test_import_json_prints_one_summary_object(
         "feeds": 0,
         "marked_read": 1,
         "duplicates": 0,
+        "merged": [],
+        "updated": 0,
+        "gone": [],
+        "retired": 0,
     }
 
 
@@ -62,6 +66,22 @@ def test_import_prints_counts_per_kind(capsys: pytest.CaptureFixture[str], notes
     code, out, _ = lamplight(capsys, "import", str(notes))
     assert code == 0
     assert "added 1 quotes, 2 papers, 1 articles" in out
+
+
+def test_reimporting_with_retire_names_what_the_file_no_longer_holds(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from tests.store.test_import import NOTES_AFTER, NOTES_BEFORE
+
+    notes = tmp_path / "notes.txt"
+    notes.write_text(NOTES_BEFORE, encoding="utf-8")
+    assert lamplight(capsys, "import", str(notes))[0] == 0
+    notes.write_text(NOTES_AFTER, encoding="utf-8")
+    code, out, _ = lamplight(capsys, "import", "--retire", str(notes))
+    assert code == 0
+    assert "2 updated" in out
+    assert "1 no longer in their file, retired:" in out
+    assert "Transformer 详解" in out
 
 
 def test_a_missing_file_is_one_line_and_exit_1(

@@ -122,7 +122,8 @@ def test_both_tables_and_the_sections_describe_one_set_of_papers() -> None:
 def test_the_post_example_ships_notes_and_tables() -> None:
     text = (REPO / "examples" / "post.md").read_text(encoding="utf-8")
     items = parse_notes(text).items
-    assert Counter(i.kind.value for i in items) == {"quote": 1, "paper": 3, "article": 1}
+    # Two bullets before the first section (post.md:7-8): a quote each.
+    assert Counter(i.kind.value for i in items) == {"quote": 2, "paper": 3, "article": 1}
     transformer = _by_title(items, "Transformer")
     assert transformer.read and transformer.arxiv_id == "1706.03762"
     assert not _by_title(items, "ResNet").read
@@ -182,7 +183,8 @@ def test_003_talks_are_articles() -> None:
 @pytest.mark.seeds
 def test_004_sections_are_read_papers_with_notes() -> None:
     items = parse_notes(_seed("004")).items
-    assert Counter(i.kind.value for i in items) == {"paper": 4, "article": 1, "quote": 1}
+    # 004:12-14 three bullets of thoughts before the first section: three quotes.
+    assert Counter(i.kind.value for i in items) == {"paper": 4, "article": 1, "quote": 3}
     alexnet = _by_title(items, "AlexNet")
     assert alexnet.read and alexnet.notes
     assert _by_title(items, "ResNet").notes
@@ -196,3 +198,40 @@ def test_no_post_item_is_markup_an_image_or_untitled(prefix: str) -> None:
         assert item.title.strip() and item.title == item.title.strip()
         assert not any(mark in item.title for mark in ("{%", "![", "<", "|"))
         assert "{%" not in item.notes
+
+
+BULLETED_PREAMBLE = """\
+---
+layout: post
+title: 读书笔记
+---
+- 先读摘要和结论，再决定要不要读细节。
+- 好的文章结构清晰：
+    - 图表详实，深入浅出，让读者有收获
+- Richard Hamming：If you do not work on important problems, it's unlikely you'll do important work.
+
+## Dropout
+- 训练时随机丢掉神经元
+"""
+
+
+def test_a_bulleted_list_before_the_first_section_is_one_quote_per_bullet() -> None:
+    quotes = [i for i in parse_notes(BULLETED_PREAMBLE).items if i.kind is ItemKind.QUOTE]
+    assert [(q.text, q.author) for q in quotes] == [
+        ("先读摘要和结论，再决定要不要读细节。", ""),
+        ("好的文章结构清晰：\n- 图表详实，深入浅出，让读者有收获", ""),
+        (
+            "If you do not work on important problems, it's unlikely you'll do important work.",
+            "Richard Hamming",
+        ),
+    ]
+    assert [(q.first_line, q.last_line) for q in quotes] == [(4, 4), (5, 6), (7, 7)]
+
+
+def test_the_bulleted_thoughts_atop_the_paper_notes_are_three_quotes() -> None:
+    # 004:12-14, counted by hand: three "- " bullets before "## AlexNet" (004:16).
+    items = parse_notes(seed_text("004")).items
+    quotes = [i for i in items if i.kind is ItemKind.QUOTE and i.last_line < 15]
+    assert len(quotes) == 3
+    assert [q.first_line + 1 for q in quotes] == [12, 13, 14]
+    assert not any(q.text.startswith("-") for q in quotes)

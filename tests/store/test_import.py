@@ -11,10 +11,11 @@ from sqlalchemy import func, select
 from bot.config import Settings
 from bot.library.importer import ImportFileError, import_paths
 from bot.library.items import LOCAL_OWNER_CHAT_ID, Answer, ItemKind
+from bot.store import digests
 from bot.store.chats import merge_local_owner
 from bot.store.db import Store, open_store
 from bot.store.library import export_items
-from bot.store.models import Item, ItemState
+from bot.store.models import Item, ItemRevision, ItemState
 from bot.store.search import search
 from tests.conftest import NOW
 
@@ -75,6 +76,10 @@ def test_a_stream_file_becomes_items_of_each_kind(
         "feeds": 0,
         "marked_read": 1,
         "duplicates": 0,
+        "merged": [],
+        "updated": 0,
+        "gone": [],
+        "retired": 0,
     }
     with store.transaction() as session:
         bert = session.scalars(select(Item).where(Item.arxiv_id == "1810.04805")).one()
@@ -214,3 +219,147 @@ def test_what_a_later_file_fills_in_is_searchable(
     with store.transaction() as session:
         [found] = search(session, "dijkstra").items
         assert found.author == "Edsger Dijkstra" and found.text.startswith("Simplicity")
+
+
+# Written like the owner's post of paper talks: one talk covers two papers (one video, links
+# to both), and the paper table lists them apart, each with its year and summary.
+TALKS = """\
+---
+layout: post
+title: "Paper talks"
+---
+
+## 录制完成的论文
+
+| 日期 | 标题 | 时长 | 视频 |
+| --: | -- | -- | --: |
+| 3/3/22 | [Orca](https://example.org/orca.pdf), [Orca-2](https://example.org/orca2.pdf) 精读 | 1:29:58 | [video](https://www.bilibili.com/video/BV1Orca00000/) |
+
+## 所有论文
+
+| 已录制 | 年份 | 名字 | 简介 |
+| ---- | ---- | ---- | ---- |
+| ✅ | 2018 | [Orca](https://example.org/orca.pdf) | the first one |
+| ✅ | 2019 | [Orca-2](https://example.org/orca2.pdf) | the second, larger |
+| | 2020 | [Whale](https://example.org/zoo/) | a page of several models |
+| | 2021 | [Dolphin](https://example.org/zoo/) | another on the same page |
+"""
+
+
+def test_papers_sharing_a_video_or_a_page_stay_apart_with_their_own_fields(
+    store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    run_import(store, settings, write(tmp_path, "talks.md", TALKS))
+    with store.transaction() as session:
+        papers = {
+            p.title: p for p in session.scalars(select(Item).where(Item.kind == ItemKind.PAPER))
+        }
+        assert {t: (p.year, p.text) for t, p in papers.items()} == {
+            "Orca": (2018, "the first one"),
+            "Orca-2": (2019, "the second, larger"),
+            "Whale": (2020, "a page of several models"),
+            "Dolphin": (2021, "another on the same page"),
+        }
+        assert papers["Orca"].video_url == papers["Orca-2"].video_url
+
+
+def test_an_import_lists_what_it_merged_and_by_which_key(
+    store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    run_import(store, settings, write(tmp_path, "first.txt", FIRST))
+    second = run_import(store, settings, write(tmp_path, "second.txt", SECOND))
+    assert second["merged"] == [
+        {
+            "kept": "Attention Is All You Need",
+            "from": "second.txt:1 Attention Is All You Need",
+            "key": "arxiv:1706.03762",
+        },
+        {
+            "kept": "The Illustrated Transformer",
+            "from": "second.txt:4 The Illustrated Transformer",
+            "key": "url:https://jalammar.github.io/illustrated-transformer",
+        },
+    ]
+
+
+NOTES_BEFORE = """\
+Grace Hopper：The most dangerous phrase in the language is "we have always done it this way".
+
+Alan Kay：The best way to predict the future is to invent it.
+
+The Illustrated Transformer
+https://jalammar.github.io/illustrated-transformer/
+
+Transformer 详解
+https://example.org/zh/transformer-explained
+"""
+# The owner fixed Alan Kay's quote (no key of it is left), retitled a link, dropped the
+# Chinese article and added a paper.
+NOTES_AFTER = """\
+Grace Hopper：The most dangerous phrase in the language is "we have always done it this way".
+
+Alan Kay：The best way to predict the future is to invent it yourself.
+
+The Illustrated Transformer, by Jay Alammar
+https://jalammar.github.io/illustrated-transformer/
+
+【注意力机制】《Attention Is All You Need》
+https://arxiv.org/abs/1706.03762
+"""
+
+
+def titles(store: Store, *, live: bool = False) -> set[str]:
+    with store.transaction() as session:
+        query = select(Item.title)
+        if live:
+            query = query.where(Item.retired_at.is_(None))
+        return set(session.scalars(query))
+
+
+def test_importing_an_edited_file_updates_adds_and_reports_what_is_gone(
+    store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    path = write(tmp_path, "notes.txt", NOTES_BEFORE)
+    run_import(store, settings, path)
+    with store.transaction() as session:
+        ids = {item.title: item.id for item in session.scalars(select(Item))}
+        kay = session.scalars(select(Item).where(Item.author == "Alan Kay")).one()
+        session.add(ItemState(chat_id=LOCAL_OWNER_CHAT_ID, item_id=kay.id, status=Answer.READ))
+    path.write_text(NOTES_AFTER, encoding="utf-8")
+
+    again = run_import(store, settings, path)
+
+    assert again["added"] == {"quote": 0, "paper": 1, "article": 0}
+    assert again["updated"] == 2
+    assert again["gone"] == [{"id": ids["Transformer 详解"], "title": "Transformer 详解"}]
+    assert again["retired"] == 0
+    with store.transaction() as session:
+        kay = session.get_one(Item, kay.id)
+        assert kay.text == "The best way to predict the future is to invent it yourself."
+        [revision] = session.scalars(select(ItemRevision).where(ItemRevision.item_id == kay.id))
+        assert revision.previous["text"] == "The best way to predict the future is to invent it."
+        state = session.get_one(ItemState, (LOCAL_OWNER_CHAT_ID, kay.id))
+        assert state.status is Answer.READ, "read state stays"
+        link = session.get_one(Item, ids["The Illustrated Transformer"])
+        assert link.title == "The Illustrated Transformer, by Jay Alammar"
+    assert "Transformer 详解" in titles(store, live=True), "reported, not retired or deleted"
+
+
+def test_retire_keeps_what_a_file_dropped_out_of_digests_and_a_return_brings_it_back(
+    store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    path = write(tmp_path, "notes.txt", NOTES_BEFORE)
+    run_import(store, settings, path)
+    path.write_text(NOTES_AFTER, encoding="utf-8")
+    report = import_paths(store, [path], settings=settings, now=NOW, retire=True)
+    assert report.retired == 1
+    assert "Transformer 详解" not in titles(store, live=True)
+    assert "Transformer 详解" in titles(store), "kept"
+    with store.transaction() as session:
+        drawn = {item.title for item in digests.library(session)}
+    assert "Transformer 详解" not in drawn
+    assert "Attention Is All You Need" in drawn
+
+    path.write_text(NOTES_BEFORE, encoding="utf-8")
+    run_import(store, settings, path)
+    assert "Transformer 详解" in titles(store, live=True), "back in the file, back in digests"

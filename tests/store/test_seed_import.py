@@ -54,17 +54,69 @@ def is_read(session: Session, item: Item) -> bool:
     return state is not None and state.status is Answer.READ
 
 
-def test_totals_per_kind_fall_in_tight_ranges(
-    library: tuple[Store, ImportReport], session: Session
+# 003's "### 所有论文" tables (lines 657-814), counted by hand: 89 rows of
+# "| ✅ or blank | year | [name](link) or [name] | summary |" under twelve "####" topics.
+PAPER_ROW = re.compile(
+    r"^\|\s*(?:✅)?\s*\|\s*(\d{4})\s*\|\s*\[([^\]]+)\](?:\([^)]*\))?\s*\|\s*(.*?)\s*\|$"
+)
+
+
+def paper_rows() -> list[tuple[int, str, int, str]]:
+    """(line, name, year, summary) of each row of 003's paper tables, read with a regular
+    expression of this test, not the importer's parser."""
+    lines = seed_text("003").splitlines()
+    start = lines.index("### 所有论文")
+    return [
+        (number, m.group(2), int(m.group(1)), m.group(3))
+        for number, line in enumerate(lines[start:], start + 1)
+        if (m := PAPER_ROW.match(line))
+    ]
+
+
+def test_the_paper_tables_hold_the_89_rows_counted_by_hand() -> None:
+    rows = paper_rows()
+    assert len(rows) == 89
+    assert (rows[0][0], rows[-1][0]) == (669, 814)  # AlexNet .. AlphaCode
+
+
+def test_every_row_of_the_paper_tables_is_a_paper_with_its_year_and_summary(
+    session: Session,
 ) -> None:
-    counts = count_items(session)
-    # 001's quotes that 000 holds come back with 000's text and merge (the repair issue).
-    assert 24 <= counts[ItemKind.QUOTE] <= 28
-    assert 240 <= counts[ItemKind.PAPER] <= 270
-    assert 320 <= counts[ItemKind.ARTICLE] <= 350
-    report = library[1]
-    assert report.feeds == 16
-    assert 98 <= report.duplicates <= 106
+    for line, name, year, summary in paper_rows():
+        [paper] = session.scalars(
+            select(Item).where(Item.title == name, Item.kind == ItemKind.PAPER)
+        ).all()
+        assert paper.year == year, f"003:{line} {name}"
+        assert summary in paper.text, f"003:{line} {name}"
+
+
+def test_gpt_gpt2_and_gpt3_are_three_papers_though_one_talk_covers_them(
+    session: Session,
+) -> None:
+    # 003:630 one talk row links GPT and GPT-2 and names GPT-3, with one video; 003:776-779
+    # list them as papers of 2018, 2019 and 2020.
+    papers = {
+        title: find(session, title=title, kind=ItemKind.PAPER)
+        for title in ("GPT", "GPT-2", "GPT-3")
+    }
+    assert {t: p.year for t, p in papers.items()} == {"GPT": 2018, "GPT-2": 2019, "GPT-3": 2020}
+    assert papers["GPT-2"].text == "更大的 GPT 模型，朝着 zero-shot learning 迈了一大步"
+    assert papers["GPT-3"].text == "100 倍更大的 GPT-2，few-shot learning 效果显著"
+    assert {p.video_url for p in papers.values()} == {
+        "https://www.bilibili.com/video/BV1AF411b7xQ/"
+    }
+
+
+def test_the_talk_on_reading_papers_keeps_its_own_title_beside_the_series(
+    session: Session,
+) -> None:
+    # 003:19-20 the series "AI 论文精读" links the video that 003:652 lists as the talk
+    # "如何读论文"; 003:26-33 is the talk's section with its six steps.
+    talk = find(session, title="如何读论文")
+    series = find(session, title="AI 论文精读")
+    assert talk.id != series.id
+    assert talk.video_url == series.video_url == "https://www.bilibili.com/video/BV1H44y1t75x/"
+    assert talk.notes.startswith("1. title\n2. abs")
 
 
 def test_one_section_of_the_collection_is_exactly_its_items(session: Session) -> None:
@@ -180,6 +232,7 @@ def test_importing_the_seeds_again_adds_nothing_and_keeps_read_marks(
     again = import_paths(store, [SEEDS], settings=settings, now=NOW)
     assert sum(again.added.values()) == 0
     assert again.marked_read == 0
+    assert (again.updated, again.gone) == (0, []), "nothing was edited"
     with store.transaction() as fresh:
         assert count_items(fresh) == before
         reads = fresh.scalars(

@@ -39,6 +39,8 @@ _REFERENCES = frozenset({"参考资料", "参考", "参考文献", "references",
 _TALK_WORDS = ("报告", "串讲", "综述", "如何", "研究的艺术")
 HEAD_MAX = 30
 MATCH_MIN = 0.6
+# A top-level bullet of a Markdown list ("- ", "* ", "• "), not an indented one.
+_BULLET = re.compile(r"^[-*•][ \t]+")
 SAME_DURATION = 2  # seconds: headings and tables disagree by a second now and then
 
 
@@ -58,7 +60,7 @@ def parse_post(text: str) -> ParsedNotes:
     first_section = next(
         (i for i in range(start, len(lines)) if _SECTION.match(lines[i])), len(lines)
     )
-    preamble = parse_stream_lines(lines[start:first_section], offset=start)
+    preamble = _preamble(lines, start, first_section)
     sections = _sections(lines, first_section)
     video_rows, paper_rows = _table_rows(lines)
     if video_rows or paper_rows:
@@ -66,6 +68,23 @@ def parse_post(text: str) -> ParsedNotes:
     else:
         items = [item for s in sections if (item := _section_item(s))]
     return ParsedNotes(items=(*preamble.items, *items), feeds=preamble.feeds)
+
+
+def _preamble(lines: Sequence[str], start: int, end: int) -> ParsedNotes:
+    """The notes before the first section. A bulleted list there is a note per bullet, each
+    without its dash; an indented bullet belongs to the one above it."""
+    chunks: list[tuple[int, list[str]]] = []
+    for index in range(start, end):
+        line = lines[index]
+        bullet = _BULLET.match(line)
+        if bullet or not chunks:
+            chunks.append((index, []))
+        chunks[-1][1].append(line[bullet.end() :] if bullet else line)
+    parsed = [parse_stream_lines(chunk, offset=offset) for offset, chunk in chunks]
+    return ParsedNotes(
+        items=tuple(item for notes in parsed for item in notes.items),
+        feeds=tuple(feed for notes in parsed for feed in notes.feeds),
+    )
 
 
 def _body_start(lines: Sequence[str]) -> int:
