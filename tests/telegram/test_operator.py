@@ -21,7 +21,7 @@ from bot.health import BeatSource, Heartbeat
 from bot.library.items import Answer, ItemKind
 from bot.store import reports
 from bot.store.models import DeliveryState, Item, ItemState
-from bot.telegram.handlers.core import Services
+from bot.telegram.handlers.common import Services
 from bot.telegram.handlers.operator import status_html
 from bot.telegram.heartbeat import HeartbeatRequest
 from tests.support.bot import FRIEND, OWNER, Clock
