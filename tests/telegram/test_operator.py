@@ -198,7 +198,7 @@ def test_the_status_fits_one_message_however_long_the_stored_errors() -> None:
             1,
             10**9,
             tuple(
-                reports.DeliveryError(-(10**15), DeliveryState.FAILED, 9, worst) for _ in range(5)
+                reports.DeliveryTrouble(-(10**15), DeliveryState.FAILED, 9, worst) for _ in range(5)
             ),
         ),
     )
