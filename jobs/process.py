@@ -14,7 +14,7 @@ from bot.health import Heartbeat
 from bot.store.db import Store
 from bot.store.sender_lease import SenderLease, open_sender_lease
 from bot.telegram.application import build_application
-from bot.telegram.handlers.core import Services
+from bot.telegram.handlers.common import Services
 from jobs.scheduler import Scheduler, build_scheduler
 
 log = logging.getLogger(__name__)

@@ -58,7 +58,9 @@ class Feeds:
 
 
 @dataclass(frozen=True, slots=True)
-class DeliveryError:
+class DeliveryTrouble:
+    """A message whose delivery met an error (a later attempt may have sent it)."""
+
     chat_id: int
     state: DeliveryState
     attempts: int
@@ -72,7 +74,7 @@ class Deliveries:
     waiting: int  # messages not yet delivered (pending, or failed and waiting to retry)
     given_up_last_day: int
     uncertain_last_day: int  # messages whose request's answer was lost: counted as sent
-    errors: tuple[DeliveryError, ...]  # newest first, at most DELIVERY_ERRORS_SHOWN
+    errors: tuple[DeliveryTrouble, ...]  # newest first, at most DELIVERY_ERRORS_SHOWN
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,7 +175,7 @@ def _deliveries(session: Session, now: dt.datetime) -> Deliveries:
         waiting=int(waiting or 0),
         given_up_last_day=int(given_up or 0),
         uncertain_last_day=int(uncertain or 0),
-        errors=tuple(DeliveryError(c, s, a, e or "") for c, s, a, e in errors),
+        errors=tuple(DeliveryTrouble(c, s, a, e or "") for c, s, a, e in errors),
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Coroutine
 from typing import Any, Protocol
 
 from telegram import BotCommand, Update
@@ -20,17 +20,30 @@ from telegram.ext import (
     filters,
 )
 
-from bot.digests.departure import Departure, Send, SendResult
+from bot.digests.callbacks import PREFIX
+from bot.digests.departure import Send
 from bot.health import Heartbeat
 from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, translator
 from bot.telegram.access import AccessGate
-from bot.telegram.handlers.core import Handlers, Services
+from bot.telegram.handlers.buttons import UnreadableButtons
+from bot.telegram.handlers.common import (
+    Services,
+    bot_sender,
+    telegram_language,
+    translator_for,
+)
+from bot.telegram.handlers.digest import DigestHandlers
+from bot.telegram.handlers.document import DocumentHandlers
+from bot.telegram.handlers.feeds import FeedsHandlers
+from bot.telegram.handlers.mutes import MuteHandlers
 from bot.telegram.handlers.operator import OperatorHandlers
+from bot.telegram.handlers.search import SearchHandlers
+from bot.telegram.handlers.settings import SettingsHandlers
+from bot.telegram.handlers.subscription import SubscriptionHandlers
 from bot.telegram.handlers.today import TodayHandlers
 from bot.telegram.heartbeat import keep_heartbeat, polling_request
 from bot.telegram.ratelimit import LamplightRateLimiter
 from bot.telegram.request import TelegramRequest
-from bot.telegram.sending import send_html
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +66,16 @@ COMMANDS = [
     ("help", N_("what I understand")),
     ("stop", N_("unsubscribe")),
 ]
+
+HandlerCallback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
+
+# Which handler takes a button press, by the shape of its data (bot/digests/callbacks.py:
+# "l1:c:<change>", "l1:p:<search>:<page>", "l1:r|s:<digest>:<item>" in base 36). Each handler
+# decodes the data in full; what matches no shape is another version's or garbled.
+SETTING_PRESS = rf"^{PREFIX}:c:"
+PAGE_PRESS = rf"^{PREFIX}:p:"
+SEARCH_ANSWER_PRESS = rf"^{PREFIX}:[rs]:0:"  # digest id 0: under search results
+DIGEST_ANSWER_PRESS = rf"^{PREFIX}:[rs]:[1-9a-z]"
 
 
 class Jobs(Protocol):
@@ -94,7 +117,7 @@ def build_application(
         .application_class(LamplightApplication)
         .build()
     )
-    register_handlers(app, Handlers(services), AccessGate(settings))
+    register_handlers(app, services, AccessGate(settings))
     if jobs is not None:
         app.bot_data["scheduler"] = jobs(bot_sender(app))
     if heartbeat is not None:
@@ -102,38 +125,56 @@ def build_application(
     return app
 
 
-def register_handlers(app: Application, h: Handlers, gate: AccessGate) -> None:
+def register_handlers(app: Application, services: Services, gate: AccessGate) -> None:
+    """Every handler: the access gate before all (a group of its own), one per command, one
+    per kind of button press, then texts, documents, and the error handler."""
     app.add_handler(TypeHandler(Update, gate), group=-1)
-    commands = {
-        "start": h.start, "stop": h.stop, "help": h.help, "digest": h.digest,
-        "time": h.time, "tz": h.tz, "size": h.size, "pause": h.pause, "resume": h.resume,
-        "settings": h.settings, "search": h.search,
-        "mute": h.mute, "unmute": h.unmute, "mutes": h.mutes, "feeds": h.feeds,
-        "lang": h.lang,
-    }  # fmt: skip
-    for name, callback in commands.items():
-        app.add_handler(CommandHandler(name, callback))
-    operator = OperatorHandlers(h.s)
-    app.add_handler(CommandHandler("status", operator.status))
-    app.add_handler(CommandHandler("stats", operator.stats))
-    app.add_handler(CommandHandler("today", TodayHandlers(h.s).today))
-    app.add_handler(CallbackQueryHandler(h.answer_button))
-    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, h.answer_text))
-    app.add_handler(MessageHandler(filters.Document.ALL, h.import_document))
-    app.add_error_handler(error_handler(h))
+    for name, command in _commands(services).items():
+        app.add_handler(CommandHandler(name, command))
+    for pattern, press in _presses(services).items():
+        app.add_handler(CallbackQueryHandler(press, pattern=pattern))
+    # Any other press: a stale or garbled button, answered as such.
+    app.add_handler(CallbackQueryHandler(UnreadableButtons(services).answer))
+    digest, document = DigestHandlers(services), DocumentHandlers(services)
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, digest.answer_text))
+    app.add_handler(MessageHandler(filters.Document.ALL, document.import_document))
+    app.add_error_handler(error_handler(services))
 
 
-def bot_sender(app: Application) -> Send:
-    async def send(
-        chat_id: int,
-        body: str,
-        buttons: Sequence[Sequence[Sequence[str]]],
-        *,
-        departure: Departure | None = None,
-    ) -> SendResult:
-        return await send_html(app.bot, chat_id, body, buttons, departure=departure)
+def _commands(services: Services) -> dict[str, HandlerCallback]:
+    subscription, settings = SubscriptionHandlers(services), SettingsHandlers(services)
+    mutes, operator = MuteHandlers(services), OperatorHandlers(services)
+    return {
+        "start": subscription.start,
+        "stop": subscription.stop,
+        "help": subscription.help,
+        "digest": DigestHandlers(services).digest,
+        "time": settings.time,
+        "tz": settings.tz,
+        "size": settings.size,
+        "pause": subscription.pause,
+        "resume": subscription.resume,
+        "settings": settings.settings,
+        "search": SearchHandlers(services).search,
+        "mute": mutes.mute,
+        "unmute": mutes.unmute,
+        "mutes": mutes.mutes,
+        "feeds": FeedsHandlers(services).feeds,
+        "lang": settings.lang,
+        "status": operator.status,
+        "stats": operator.stats,
+        "today": TodayHandlers(services).today,
+    }
 
-    return send
+
+def _presses(services: Services) -> dict[str, HandlerCallback]:
+    search = SearchHandlers(services)
+    return {
+        SETTING_PRESS: SettingsHandlers(services).change,
+        PAGE_PRESS: search.turn_page,
+        SEARCH_ANSWER_PRESS: search.answer,
+        DIGEST_ANSWER_PRESS: DigestHandlers(services).answer,
+    }
 
 
 def command_menu(language: str) -> list[BotCommand]:
@@ -172,7 +213,7 @@ class LamplightApplication(Application):
 
 
 def error_handler(
-    h: Handlers,
+    services: Services,
 ) -> Callable[[object, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]:
     """The one error handler: it logs, and answers in the chat's language."""
 
@@ -181,9 +222,9 @@ def error_handler(
         log.error("handler failed", exc_info=context.error)
         if isinstance(update, Update) and update.effective_message:
             try:
-                tr = h.translator_for(update)
+                tr = translator_for(services.store, update)
             except Exception:  # the store may be what failed: fall back to Telegram's language
-                tr = translator(h.telegram_language(update))
+                tr = translator(telegram_language(update))
             with contextlib.suppress(TelegramError):
                 await update.effective_message.reply_text(
                     tr.gettext("Sorry, something went wrong. Try again later.")

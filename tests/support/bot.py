@@ -14,7 +14,7 @@ from bot.resources import bundled_path
 from bot.store.db import open_store
 from bot.telegram.application import build_application
 from bot.telegram.background import Running
-from bot.telegram.handlers.core import Services
+from bot.telegram.handlers.common import Services
 from tests.support.botapi import FakeBotAPI
 from tests.support.chat import Chat, polling
 

@@ -26,9 +26,9 @@ from bot.store.models import (
     Item,
     ItemState,
 )
-from bot.telegram.application import bot_sender, build_application
+from bot.telegram.application import build_application
 from bot.telegram.background import Running
-from bot.telegram.handlers.core import Services
+from bot.telegram.handlers.common import Services, bot_sender
 from tests.support.bot import FRIEND, OWNER, STRANGER, Clock
 from tests.support.botapi import FakeBotAPI
 from tests.support.chat import Chat, polling

@@ -14,9 +14,8 @@ from bot.digests.deliver import SendReport
 from bot.digests.due import send_due_digests
 from bot.digests.notices import tell_admins_of_troubles
 from bot.store.models import DeliveryState, Digest, DigestKind, DigestMessage
-from bot.telegram.application import bot_sender
 from bot.telegram.background import Running
-from bot.telegram.handlers.core import Services
+from bot.telegram.handlers.common import Services, bot_sender
 from bot.telegram.request import KEEPALIVE_EXPIRY
 from tests.support.bot import FRIEND, OWNER, Clock
 from tests.support.botapi import FakeBotAPI

@@ -7,9 +7,8 @@ import datetime as dt
 
 from bot.digests.due import send_due_digests
 from bot.store.models import Chat as ChatRow
-from bot.telegram.application import bot_sender
 from bot.telegram.background import Running
-from bot.telegram.handlers.core import Services
+from bot.telegram.handlers.common import Services, bot_sender
 from tests.support.bot import FRIEND, OWNER, STRANGER, Clock
 from tests.support.botapi import FakeBotAPI
 from tests.support.chat import Chat

@@ -21,7 +21,7 @@ from bot.health import BeatSource, Heartbeat
 from bot.library.items import Answer, ItemKind
 from bot.store import reports
 from bot.store.models import DeliveryState, Item, ItemState
-from bot.telegram.handlers.core import Services
+from bot.telegram.handlers.common import Services
 from bot.telegram.handlers.operator import status_html
 from bot.telegram.heartbeat import HeartbeatRequest
 from tests.support.bot import FRIEND, OWNER, Clock
@@ -198,7 +198,7 @@ def test_the_status_fits_one_message_however_long_the_stored_errors() -> None:
             1,
             10**9,
             tuple(
-                reports.DeliveryError(-(10**15), DeliveryState.FAILED, 9, worst) for _ in range(5)
+                reports.DeliveryTrouble(-(10**15), DeliveryState.FAILED, 9, worst) for _ in range(5)
             ),
         ),
     )

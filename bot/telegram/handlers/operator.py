@@ -9,27 +9,21 @@ import html
 from zoneinfo import ZoneInfo
 
 from telegram import InputFile, Update
-from telegram.ext import ContextTypes
 
-from bot.digests import stats as reading
 from bot.digests.render import MAX_MESSAGE, shorten, utf16_len
+from bot.digests.stats import DEFAULT_WEEKS, MAX_WEEKS, caption, draw, reading_stats
 from bot.i18n import language_for, translator
 from bot.library.items import ItemKind
 from bot.store import reports
 from bot.store.models import Chat
-from bot.telegram.handlers.core import Services
-
-Context = ContextTypes.DEFAULT_TYPE
+from bot.telegram.handlers.common import Context, Handlers
 
 ERROR_CHARS = 200
 NAME_CHARS = 80
 
 
-class OperatorHandlers:
+class OperatorHandlers(Handlers):
     """The two report commands; everything they show comes from bot.store.reports."""
-
-    def __init__(self, services: Services) -> None:
-        self.s = services
 
     async def status(self, update: Update, context: Context) -> None:
         """Admins only: subscribers, the library, feeds, the last digest run and its errors."""
@@ -58,14 +52,12 @@ class OperatorHandlers:
             usage = tr.gettext("Usage: /stats, or /stats 12 for the last 12 weeks (1–52).")
             await message.reply_text(usage)
             return
-        summary = reading.reading_stats(
-            answered, now=self.s.clock(), zone=ZoneInfo(zone), weeks=weeks
-        )
+        summary = reading_stats(answered, now=self.s.clock(), zone=ZoneInfo(zone), weeks=weeks)
         # Drawing takes a good fraction of a second (longer on the first, font-caching run):
         # off the event loop, so other chats are answered meanwhile.
-        png = await asyncio.to_thread(reading.draw, summary)
+        png = await asyncio.to_thread(draw, summary)
         await message.reply_photo(
-            InputFile(png, filename="stats.png"), caption=reading.caption(summary, tr)
+            InputFile(png, filename="stats.png"), caption=caption(summary, tr)
         )
 
     def _is_admin(self, user_id: int) -> bool:
@@ -83,8 +75,8 @@ def stats_weeks(args: list[str]) -> int | None:
     (8, 12, None, None)
     """
     if not args:
-        return reading.DEFAULT_WEEKS
-    if len(args) == 1 and args[0].isdigit() and 1 <= int(args[0]) <= reading.MAX_WEEKS:
+        return DEFAULT_WEEKS
+    if len(args) == 1 and args[0].isdigit() and 1 <= int(args[0]) <= MAX_WEEKS:
         return int(args[0])
     return None
 
@@ -109,12 +101,24 @@ def ago(then: dt.datetime, now: dt.datetime, tr: gettext.NullTranslations) -> st
 
 def status_html(report: reports.Status, now: dt.datetime, tr: gettext.NullTranslations) -> str:
     """/status as Telegram HTML; every stored text escaped and cut, so it fits one message."""
-    _ = tr.gettext
-    subs, feeds, sent = report.subscribers, report.feeds, report.deliveries
-    title, paused = _("lamplight status"), _("paused")
+    title = tr.gettext("lamplight status")
     lines = [
         f"<b>{title}</b>",
         "",
+        *_library_lines(report, tr),
+        "",
+        *_delivery_lines(report.deliveries, now, tr),
+    ]
+    text = "\n".join(lines)
+    assert utf16_len(text) <= MAX_MESSAGE  # bounded above: a handful of lines, each cut
+    return text
+
+
+def _library_lines(report: reports.Status, tr: gettext.NullTranslations) -> list[str]:
+    """Subscribers, items and feeds, then a line for each failing feed."""
+    _ = tr.gettext
+    subs, feeds, paused = report.subscribers, report.feeds, _("paused")
+    lines = [
         _("Subscribers: {active} active, {paused} paused, {blocked} blocked, {left} left").format(
             active=subs.active, paused=subs.paused, blocked=subs.blocked, left=subs.left
         ),
@@ -134,10 +138,17 @@ def status_html(report: reports.Status, now: dt.datetime, tr: gettext.NullTransl
             error=_esc(feed.last_error or "?", ERROR_CHARS),
         )
         lines.append(f"  • {line}" + (f" ({paused})" if feed.paused else ""))
+    return lines
+
+
+def _delivery_lines(
+    sent: reports.Deliveries, now: dt.datetime, tr: gettext.NullTranslations
+) -> list[str]:
+    """The last digest sent, the last day's counts, then the latest delivery errors."""
+    _ = tr.gettext
     last = sent.last_sent_at
     when = f"{last.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC, {ago(last, now, tr)}" if last else None
-    lines += [
-        "",
+    lines = [
         _("Last digest sent: {when}").format(when=when or _("never")),
         _("Last 24 h: {sent} digests sent, {given_up} given up; {waiting} messages waiting").format(
             sent=sent.digests_sent_last_day, given_up=sent.given_up_last_day, waiting=sent.waiting
@@ -160,9 +171,7 @@ def status_html(report: reports.Status, now: dt.datetime, tr: gettext.NullTransl
             error=_esc(error.error, ERROR_CHARS),
         )
         lines.append(f"  • {line}")
-    text = "\n".join(lines)
-    assert utf16_len(text) <= MAX_MESSAGE  # bounded above: a handful of lines, each cut
-    return text
+    return lines
 
 
 def _esc(text: str, limit: int) -> str:

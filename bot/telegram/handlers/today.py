@@ -3,24 +3,18 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from bot.digests.departure import Outcome
 from bot.digests.schedule import local_date
 from bot.i18n import language_for, translator
 from bot.store.digests import daily_parts
 from bot.store.models import Chat
-from bot.telegram.handlers.core import SUBSCRIBE, Services
+from bot.telegram.handlers.common import SUBSCRIBE, Context, Handlers
 from bot.telegram.sending import send_html
 
-Context = ContextTypes.DEFAULT_TYPE
 
-
-class TodayHandlers:
+class TodayHandlers(Handlers):
     """The one command that re-sends stored messages rather than the outbox's."""
-
-    def __init__(self, services: Services) -> None:
-        self.s = services
 
     async def today(self, update: Update, context: Context) -> None:
         """Send today's daily digest again, every part, from the store."""

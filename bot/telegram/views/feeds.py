@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.digests.render import MAX_MESSAGE, utf16_len
 from bot.i18n import ENGLISH, N_
-from bot.store import feeds as feed_store
+from bot.store.feeds import follow, unfollow
 from bot.store.models import Source
 
 FEEDS_USAGE = N_("Usage: /feeds, /feeds add URL [name], /feeds remove NAME_OR_URL")
@@ -47,7 +47,7 @@ def feeds_add_reply(
         return _(
             "A feed URL starts with http:// or https://, e.g. /feeds add https://jack-clark.net/feed/"
         )
-    if feed_store.follow(session, url, name, now):
+    if follow(session, url, name, now):
         return _("Following {url}.").format(url=html.escape(url))
     return _("{url} is followed already.").format(url=html.escape(url))
 
@@ -58,7 +58,7 @@ def feeds_remove_reply(
     _ = tr.gettext
     if not args:
         return _(FEEDS_USAGE)
-    removed = feed_store.unfollow(session, args[0])
+    removed = unfollow(session, args[0])
     if removed is None:
         return _("No feed named {name}; /feeds lists them.").format(name=html.escape(args[0]))
     return _("Stopped following {name}.").format(name=html.escape(removed))
