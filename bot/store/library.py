@@ -200,9 +200,11 @@ def _mark_read(session: Session, chat_id: int, item_ids: list[int], now: dt.date
     if fresh:
         session.execute(
             insert(ItemState),
-            [{"chat_id": chat_id, "item_id": i, "status": Answer.READ, "answered_at": now}
-             for i in fresh],
-        )  # fmt: skip
+            [
+                {"chat_id": chat_id, "item_id": i, "status": Answer.READ, "answered_at": now}
+                for i in fresh
+            ],
+        )
     changed = [i for i, status in known.items() if status is not Answer.READ]
     if changed:
         session.execute(
