@@ -4,9 +4,9 @@ The adapter never touches the store and never raises for a network or feed probl
 fetch ends in a :class:`~bot.feeds.results.FetchResult`, and a failure carries a named
 :class:`~bot.feeds.results.FetchFailure`, so one broken feed cannot end a pull. The caller
 builds the ``httpx.AsyncClient`` (``trust_env`` makes it honour ``HTTPS_PROXY`` /
-``ALL_PROXY``) and decides what to store and when to try again
-(``bot.digests.schedule.next_feed_check``, which reads a 429/503's ``Retry-After``). The body
-is parsed by :func:`bot.feeds.parse.parse_feed`, off the event loop.
+``ALL_PROXY``) and decides what to store and when to try again (``bot.digests.schedule``,
+which honours the ``Retry-After`` of a 429/503 kept in the result). The body is parsed by
+:func:`bot.feeds.parse.parse_feed`, off the event loop.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """What a feed fetch yields: the feed's posts as plain text, or the kind of failure.
 
 Pure values, no I/O: the store and the importer read them without loading the feed client
-(httpx) or the parser (feedparser).
+(httpx) or the parser (feedparser). The bounds the comments name (TITLE_MAX_CHARS,
+TTL_MIN_MINUTES, ...) are bot.feeds.parse's.
 """
 
 from __future__ import annotations
