@@ -50,7 +50,8 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from bot.config import Settings  # noqa: E402
-from bot.feeds.fetch import FeedRequest, FetchLimits, fetch_feed, fetch_many, parse_feed  # noqa: E402
+from bot.feeds.fetch import FeedRequest, FetchLimits, fetch_feed, fetch_many  # noqa: E402
+from bot.feeds.parse import parse_feed  # noqa: E402
 from bot.feeds.pull import FeedParsers, PullReport, pull_feeds  # noqa: E402
 from bot.library.tokens import search_tokens  # noqa: E402
 from bot.store.db import open_store  # noqa: E402

@@ -8,8 +8,7 @@ from collections.abc import Iterator
 
 import typer
 
-from bot.cli.commands import app
-from bot.cli.commands import main as run_command
+from bot.cli.app import app, run_command
 from bot.cli.common import Failure, load_settings
 from bot.logs import configure_logging
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -106,7 +106,48 @@ def build_scheduler(
     `lease`, only its holder runs them."""
     # Without a lease (tests, the demo) this process is the only sender.
     scheduler = Scheduler(Leader(store, lease or LocalSenderLease()))
+    sweep = _digest_sweep(scheduler, store=store, send=send, clock=clock, settings=settings)
     sweep_every = SWEEP_EVERY if settings is None else settings.digest_sweep_every
+    # One sweep at start: digests missed while down go out now.
+    _schedule_every(scheduler, sweep, "digest-sweep", sweep_every, first=clock())
+    if settings is not None:
+        pull = _feed_pull(scheduler, store=store, send=send, clock=clock, settings=settings)
+        pull_every = settings.feeds_refresh_every
+        first_pull = clock() + min(FIRST_PULL_AFTER, pull_every)
+        _schedule_every(scheduler, pull, "feed-pull", pull_every, first=first_pull)
+    return scheduler
+
+
+def _schedule_every(
+    scheduler: Scheduler,
+    job: Callable[[], Awaitable[Any]],
+    job_id: str,
+    every: dt.timedelta,
+    *,
+    first: dt.datetime,
+) -> None:
+    """Run `job` every `every` from `first`: one run at a time, and runs missed while one
+    lasted (or the process slept) become one run, however late."""
+    scheduler.add_job(
+        job,
+        IntervalTrigger(seconds=every.total_seconds()),
+        id=job_id,
+        next_run_time=first,
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=None,
+    )
+
+
+def _digest_sweep(
+    scheduler: Scheduler,
+    *,
+    store: Store,
+    send: Send,
+    clock: Callable[[], dt.datetime],
+    settings: Settings | None,
+) -> Callable[[], Awaitable[SendReport | None]]:
+    """The sweep: due digests out, then (with settings) the admins told of troubles."""
 
     async def sweep() -> SendReport | None:
         run = asyncio.current_task()
@@ -130,35 +171,27 @@ def build_scheduler(
         finally:
             scheduler.sweeps.discard(run)
 
-    scheduler.add_job(
-        sweep,
-        IntervalTrigger(seconds=sweep_every.total_seconds()),
-        id="digest-sweep",
-        next_run_time=clock(),  # one sweep at start: digests missed while down go out now
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=None,
-    )
-    if settings is not None:
-        pull_every = settings.feeds_refresh_every
+    return sweep
 
-        async def pull() -> PullReport | None:
-            if not await scheduler.leader.lead():
-                return None
-            return await pull_and_tell(
-                clock(), store=store, settings=settings, send=send, parsers=scheduler.parsers
-            )
 
-        scheduler.add_job(
-            pull,
-            IntervalTrigger(seconds=pull_every.total_seconds()),
-            id="feed-pull",
-            next_run_time=clock() + min(FIRST_PULL_AFTER, pull_every),
-            max_instances=1,
-            coalesce=True,
-            misfire_grace_time=None,
+def _feed_pull(
+    scheduler: Scheduler,
+    *,
+    store: Store,
+    send: Send,
+    clock: Callable[[], dt.datetime],
+    settings: Settings,
+) -> Callable[[], Awaitable[PullReport | None]]:
+    """The pull of the due feeds, in the scheduler's parser process when it is a big one."""
+
+    async def pull() -> PullReport | None:
+        if not await scheduler.leader.lead():
+            return None
+        return await pull_and_tell(
+            clock(), store=store, settings=settings, send=send, parsers=scheduler.parsers
         )
-    return scheduler
+
+    return pull
 
 
 def _expire_stale_claims(store: Store, now: dt.datetime) -> None:

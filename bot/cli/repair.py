@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from bot.cli.common import Failure, opened_store
 from bot.library.repair.text import Choice, LineRepair, Repaired, Vocabulary
 from bot.store.db import Store
 
@@ -78,9 +79,6 @@ def repair(
 
     Example: lamplight repair --review --limit 5
     """
-    from bot.bootstrap import build_store
-    from bot.cli.common import Failure, load_settings
-
     if not (review or reapply or build_model):
         raise Failure("say what to do: --review, --reapply or --build-model")
     if build_model:
@@ -89,15 +87,12 @@ def repair(
         typer.echo(f"repair model in {ensure_model()}")
     if not (review or reapply):
         return
-    store = build_store(load_settings())
-    try:
+    with opened_store() as store:
         vocabulary = library_vocabulary(store)
         if reapply:
             _reapply(store, vocabulary, typer.echo)
         if review:
             _review(store, vocabulary, limit=limit, below=below, echo=typer.echo)
-    finally:
-        store.dispose()
 
 
 def _reapply(store: Store, vocabulary: Vocabulary, echo: Callable[[str], None]) -> None:

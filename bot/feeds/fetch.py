@@ -1,116 +1,38 @@
-"""Newsletter feeds over HTTP: conditional GET, a hard size cap, timeouts, feedparser on bytes.
+"""Newsletter feeds over HTTP: conditional GET, a hard size cap, timeouts, redirects.
 
 The adapter never touches the store and never raises for a network or feed problem: every
-fetch ends in a :class:`FetchResult`, and a failure carries a named :class:`FetchError`, so one
-broken feed cannot end a pull. The caller builds the ``httpx.AsyncClient`` (``trust_env`` makes
-it honour ``HTTPS_PROXY`` / ``ALL_PROXY``) and decides what to store and when to try again
-(``bot.digests.schedule.next_feed_check``).
-
-:func:`parse_feed` is the pure half: it turns the body's bytes and the response headers into
-plain-text entries, and is tested without a network.
+fetch ends in a :class:`~bot.feeds.results.FetchResult`, and a failure carries a named
+:class:`~bot.feeds.results.FetchFailure`, so one broken feed cannot end a pull. The caller
+builds the ``httpx.AsyncClient`` (``trust_env`` makes it honour ``HTTPS_PROXY`` /
+``ALL_PROXY``) and decides what to store and when to try again (``bot.digests.schedule``,
+which honours the ``Retry-After`` of a 429/503 kept in the result). The body is parsed by
+:func:`bot.feeds.parse.parse_feed`, off the event loop.
 """
 
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
-import enum
-import html
 import logging
-import time
 import zlib
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Sequence
 from concurrent.futures import BrokenExecutor, Executor
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from typing import Any, NamedTuple
 
-import feedparser
-import ftfy
 import httpx
 
-from bot.library.repair.text import repair_text
+from bot.feeds.parse import FeedDocument, NotAFeedError, parse_feed
+from bot.feeds.results import FetchFailure, FetchResult
 
-__all__ = [
-    "TTL_MAX_MINUTES",
-    "TTL_MIN_MINUTES",
-    "FeedEntry",
-    "FeedRequest",
-    "FetchError",
-    "FetchLimits",
-    "FetchResult",
-    "NotAFeedError",
-    "ParsedFeed",
-    "clean_text",
-    "fetch_as_done",
-    "fetch_feed",
-    "fetch_many",
-    "parse_feed",
-]
+__all__ = ["FeedRequest", "FetchLimits", "fetch_as_done", "fetch_feed", "fetch_many"]
 
 log = logging.getLogger(__name__)
 
-TTL_MIN_MINUTES = 15  # a feed asking for less would be polled harder than the sweep allows
-TTL_MAX_MINUTES = 1440  # and one asking for more would go stale for days
-TITLE_MAX_CHARS = 300
-SUMMARY_MAX_CHARS = 1000
-AUTHOR_MAX_CHARS = 200
 USER_AGENT = "lamplight/0.1 (self-hosted Telegram reading bot; feed reader)"
 _ACCEPT = (
     "application/rss+xml, application/atom+xml, application/rdf+xml, "
     "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 )
-
-
-class FetchError(enum.StrEnum):
-    """Why a fetch gave no entries; the pull decides what each means for the feed."""
-
-    TIMEOUT = "timeout"  # no answer, or no whole body, within the limits
-    TOO_LARGE = "too_large"  # the (decompressed) body passed FetchLimits.max_bytes
-    HTTP_ERROR = "http_error"  # an HTTP status other than 2xx / 304 (status is set)
-    TOO_MANY_REDIRECTS = "too_many_redirects"  # a loop, or more hops than allowed
-    CONNECT = "connect"  # DNS, refused, TLS, a broken connection, an unusable URL
-    NOT_A_FEED = "not_a_feed"  # an HTML page, garbage, an undecodable body
-
-
-class NotAFeedError(ValueError):
-    """The bytes are no RSS, Atom or RDF document feedparser can read anything from."""
-
-
-@dataclass(frozen=True, slots=True)
-class FeedEntry:
-    """One post of a feed, as plain text."""
-
-    guid: str | None  # the feed's own id for the entry (RSS guid, Atom id), if it has one
-    title: str  # plain text, repaired, one line, at most TITLE_MAX_CHARS
-    link: str | None  # absolute URL of the post
-    summary: str  # plain text: HTML stripped, entities decoded, repaired, collapsed, capped
-    author: str  # "" when the feed names nobody
-    published: dt.datetime | None  # UTC; the updated date when no published date is given
-
-
-@dataclass(frozen=True, slots=True)
-class FetchResult:
-    """What one fetch found. Exactly one of: error set, not_modified, or entries read."""
-
-    url: str  # the final URL, after redirects
-    status: int | None  # the last HTTP status seen; None when no response came
-    not_modified: bool  # 304 to the conditional request: nothing was parsed
-    entries: tuple[FeedEntry, ...]
-    etag: str | None  # validators to send next time (kept from the request on a 304)
-    last_modified: str | None
-    moved_permanently_to: str | None  # where a 301/308 chain from `url` ended, if elsewhere
-    ttl_minutes: int | None  # the feed's <ttl>, clamped to TTL_MIN..TTL_MAX_MINUTES
-    error: FetchError | None
-    detail: str  # a short human-readable reason; "" on success
-    bozo: bool  # the feed was not well-formed, but entries were read from it
-    retry_after: str | None = (
-        None  # a 429/503's Retry-After, as sent (bot.digests.schedule reads it)
-    )
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,188 +60,10 @@ class FeedRequest(NamedTuple):
     last_modified: str | None = None
 
 
-class ParsedFeed(NamedTuple):
-    entries: tuple[FeedEntry, ...]
-    ttl_minutes: int | None
-    bozo: bool
+class _FetchFailed(Exception):
+    """Internal: ends a fetch with a named failure."""
 
-
-# --- parsing (pure) ---------------------------------------------------------------------------
-
-
-class _TextExtractor(HTMLParser):
-    """Visible text of an HTML fragment; block elements become line breaks."""
-
-    _BLOCKS = frozenset(
-        {"p", "br", "div", "li", "ul", "ol", "blockquote", "pre", "tr", "table", "hr"}
-        | {"h1", "h2", "h3", "h4", "h5", "h6", "section", "article"}
-    )
-    _HIDDEN = frozenset(("script", "style", "template"))
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._hidden = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self._HIDDEN:
-            self._hidden += 1
-        elif tag in self._BLOCKS:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self._HIDDEN:
-            self._hidden = max(0, self._hidden - 1)
-        elif tag in self._BLOCKS:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if not self._hidden:
-            self.parts.append(data)
-
-
-def _strip_html(fragment: str) -> str:
-    extractor = _TextExtractor()
-    extractor.feed(fragment)
-    extractor.close()
-    return "".join(extractor.parts)
-
-
-def _repair(text: str) -> str:
-    # ftfy undoes the common UTF-8-read-as-cp1252 case; repair_text also re-inserts bytes a
-    # cp1254 decoding lost. Both leave clean text as it is.
-    return repair_text(ftfy.fix_encoding(text)).text
-
-
-def _cap(text: str, limit: int) -> str:
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    space = cut.rfind(" ")
-    if space > limit * 0.8:  # end on a word when one ends near the cap
-        cut = cut[:space]
-    return cut.rstrip() + "…"
-
-
-def clean_text(value: str, *, is_html: bool, limit: int) -> str:
-    """Plain, repaired, single-spaced text of a feed field, at most ``limit`` characters.
-
-    >>> clean_text("<p>Reading &amp; <b>notes</b></p><p>on attention</p>", is_html=True, limit=80)
-    'Reading & notes on attention'
-    >>> clean_text("Why a < b  matters", is_html=False, limit=80)
-    'Why a < b matters'
-    >>> clean_text("A long title about scaling", is_html=False, limit=20)
-    'A long title about…'
-    """
-    text = _strip_html(value) if is_html else html.unescape(value)
-    text = _repair(text)
-    return _cap(" ".join(text.split()), limit)
-
-
-_HTML_TYPES = ("text/html", "application/xhtml+xml")
-
-
-def _field(entry: Mapping[str, Any], name: str, limit: int) -> str:
-    value = entry.get(name) or ""
-    if not isinstance(value, str):
-        return ""
-    detail = entry.get(f"{name}_detail") or {}
-    # feedparser marks a field's type; an RSS description is HTML even when it says nothing.
-    is_html = detail.get("type", "text/html") in _HTML_TYPES
-    return clean_text(value, is_html=is_html, limit=limit)
-
-
-def _summary(entry: Mapping[str, Any]) -> str:
-    summary = _field(entry, "summary", SUMMARY_MAX_CHARS)
-    if summary:
-        return summary
-    for content in entry.get("content") or ():
-        value = content.get("value") or ""
-        text = clean_text(
-            value, is_html=content.get("type", "text/html") in _HTML_TYPES, limit=SUMMARY_MAX_CHARS
-        )
-        if text:
-            return text
-    return ""
-
-
-def _published(entry: Mapping[str, Any]) -> dt.datetime | None:
-    for name in ("published_parsed", "updated_parsed", "created_parsed"):
-        # `in` first: feedparser's get() would hand back published_parsed for updated_parsed.
-        parsed = entry.get(name) if name in entry else None
-        if isinstance(parsed, time.struct_time):
-            try:
-                return dt.datetime(*parsed[:6], tzinfo=dt.UTC)  # feedparser normalises to UTC
-            except ValueError:
-                continue
-    return None
-
-
-def _text_or_none(value: object) -> str | None:
-    if isinstance(value, str) and value.strip():
-        return value.strip()
-    return None
-
-
-def _entry(entry: Mapping[str, Any]) -> FeedEntry:
-    return FeedEntry(
-        guid=_text_or_none(entry.get("id")),
-        title=_field(entry, "title", TITLE_MAX_CHARS),
-        link=_text_or_none(entry.get("link")),
-        summary=_summary(entry),
-        author=_field(entry, "author", AUTHOR_MAX_CHARS),
-        published=_published(entry),
-    )
-
-
-def _ttl(value: object) -> int | None:
-    """The feed's <ttl> in minutes, clamped; None when absent or meaningless.
-
-    >>> [_ttl(v) for v in ("60", " 5 ", "100000", "0", "soon", None)]
-    [60, 15, 1440, None, None, None]
-    """
-    if not isinstance(value, str):
-        return None
-    try:
-        minutes = int(value.strip())
-    except ValueError:
-        return None
-    if minutes <= 0:
-        return None
-    return min(max(minutes, TTL_MIN_MINUTES), TTL_MAX_MINUTES)
-
-
-def parse_feed(body: bytes, headers: Mapping[str, str], url: str) -> ParsedFeed:
-    """Entries, ttl and bozo flag of a feed body; raises NotAFeedError for anything else.
-
-    feedparser reads the bytes with the response headers, so a charset in Content-Type or in
-    the XML prolog (GB18030, Windows-1252, ...) decides the decoding, as it should.
-    """
-    response_headers = {key.lower(): value for key, value in headers.items()}
-    response_headers.setdefault("content-location", url)  # base for relative links
-    # Entries' HTML becomes plain text here (_strip_html drops scripts and styles too), so
-    # feedparser's own sanitising and link rewriting of it would be a fifth of its time spent
-    # on markup that is thrown away.
-    parsed = feedparser.parse(
-        body, response_headers=response_headers, sanitize_html=False, resolve_relative_uris=False
-    )
-    if not parsed.get("version") and not parsed.entries:
-        reason = parsed.get("bozo_exception")
-        raise NotAFeedError(f"no RSS, Atom or RDF feed found ({reason or 'empty document'})")
-    exc = parsed.get("bozo_exception")
-    # Notices about the declared content type or charset are not a malformed document.
-    bozo = bool(parsed.get("bozo")) and not isinstance(exc, feedparser.ThingsNobodyCaresAboutButMe)
-    entries = tuple(_entry(entry) for entry in parsed.entries)
-    return ParsedFeed(entries=entries, ttl_minutes=_ttl(parsed.feed.get("ttl")), bozo=bozo)
-
-
-# --- fetching ---------------------------------------------------------------------------------
-
-
-class _Failure(Exception):
-    """Internal: ends a fetch with a named error."""
-
-    def __init__(self, kind: FetchError, detail: str) -> None:
+    def __init__(self, kind: FetchFailure, detail: str) -> None:
         super().__init__(detail)
         self.kind = kind
         self.detail = detail
@@ -378,15 +122,17 @@ def _decoder(content_encoding: str) -> _Inflate | _Identity:
         return _Inflate(16 + zlib.MAX_WBITS)
     if encoding == "deflate":
         return _Inflate(zlib.MAX_WBITS)
-    raise _Failure(FetchError.NOT_A_FEED, f"unsupported Content-Encoding {content_encoding!r}")
+    raise _FetchFailed(
+        FetchFailure.NOT_A_FEED, f"unsupported Content-Encoding {content_encoding!r}"
+    )
 
 
 async def _read_capped(response: httpx.Response, max_bytes: int) -> bytes:
     """The decoded body, or TOO_LARGE as soon as it passes ``max_bytes``."""
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes:
-        raise _Failure(
-            FetchError.TOO_LARGE, f"Content-Length {declared} is over the {max_bytes}-byte cap"
+        raise _FetchFailed(
+            FetchFailure.TOO_LARGE, f"Content-Length {declared} is over the {max_bytes}-byte cap"
         )
     decoder = _decoder(response.headers.get("content-encoding", ""))
     body = bytearray()
@@ -395,9 +141,13 @@ async def _read_capped(response: httpx.Response, max_bytes: int) -> bytes:
         async for chunk in response.aiter_raw():
             body += decoder.decompress(chunk, max_bytes - len(body) + 1)
             if len(body) > max_bytes:
-                raise _Failure(FetchError.TOO_LARGE, f"the body is over the {max_bytes}-byte cap")
+                raise _FetchFailed(
+                    FetchFailure.TOO_LARGE, f"the body is over the {max_bytes}-byte cap"
+                )
     except zlib.error as exc:
-        raise _Failure(FetchError.NOT_A_FEED, f"the compressed body is corrupt: {exc}") from exc
+        raise _FetchFailed(
+            FetchFailure.NOT_A_FEED, f"the compressed body is corrupt: {exc}"
+        ) from exc
     return bytes(body)
 
 
@@ -445,12 +195,13 @@ async def _fetch(
         finally:
             await response.aclose()
         if target in trail.seen:
-            raise _Failure(
-                FetchError.TOO_MANY_REDIRECTS, "redirect loop: " + " → ".join([*trail.seen, target])
+            raise _FetchFailed(
+                FetchFailure.TOO_MANY_REDIRECTS,
+                "redirect loop: " + " → ".join([*trail.seen, target]),
             )
         if len(trail.seen) > limits.max_redirects:
-            raise _Failure(
-                FetchError.TOO_MANY_REDIRECTS, f"more than {limits.max_redirects} redirects"
+            raise _FetchFailed(
+                FetchFailure.TOO_MANY_REDIRECTS, f"more than {limits.max_redirects} redirects"
             )
         permanent = permanent and response.status_code in (301, 308)
         if permanent:
@@ -478,12 +229,12 @@ async def _finish(
             # The host says when to come back; the schedule honours it within bounds.
             trail.retry_after = response.headers["retry-after"]
             detail += f" (Retry-After: {trail.retry_after})"
-        raise _Failure(FetchError.HTTP_ERROR, detail)
+        raise _FetchFailed(FetchFailure.HTTP_ERROR, detail)
     body = await _read_capped(response, limits.max_bytes)
     try:
         parsed = await _parse(body, response.headers, trail.url, parser)
     except NotAFeedError as exc:
-        raise _Failure(FetchError.NOT_A_FEED, str(exc)) from exc
+        raise _FetchFailed(FetchFailure.NOT_A_FEED, str(exc)) from exc
     return _result(
         trail,
         entries=parsed.entries,
@@ -496,7 +247,7 @@ async def _finish(
 
 async def _parse(
     body: bytes, headers: httpx.Headers, url: str, parser: Executor | None
-) -> ParsedFeed:
+) -> FeedDocument:
     """feedparser is CPU-bound: in the pull's parser process when there is one (the GIL makes
     threads take turns), else in a thread, so a big feed never stalls the other fetches."""
     if parser is not None:
@@ -526,7 +277,7 @@ def _result(trail: _Trail, **fields: Any) -> FetchResult:
     return FetchResult(**values)
 
 
-def _failed(trail: _Trail, kind: FetchError, detail: str) -> FetchResult:
+def _failed(trail: _Trail, kind: FetchFailure, detail: str) -> FetchResult:
     # A redirect that ends in a failure is no address to move the subscription to.
     return _result(
         trail, error=kind, detail=detail, moved_permanently_to=None, retry_after=trail.retry_after
@@ -548,19 +299,19 @@ async def fetch_feed(
     try:
         async with asyncio.timeout(limits.total_timeout):
             return await _fetch(client, trail, etag, last_modified, limits, parser)
-    except _Failure as failure:
+    except _FetchFailed as failure:
         return _failed(trail, failure.kind, failure.detail)
     except TimeoutError:
         return _failed(
-            trail, FetchError.TIMEOUT, f"not done within {limits.total_timeout:g} s in all"
+            trail, FetchFailure.TIMEOUT, f"not done within {limits.total_timeout:g} s in all"
         )
     except httpx.TimeoutException as exc:
-        return _failed(trail, FetchError.TIMEOUT, f"{type(exc).__name__}: {exc}".rstrip(": "))
+        return _failed(trail, FetchFailure.TIMEOUT, f"{type(exc).__name__}: {exc}".rstrip(": "))
     except httpx.TooManyRedirects as exc:
-        return _failed(trail, FetchError.TOO_MANY_REDIRECTS, str(exc))
+        return _failed(trail, FetchFailure.TOO_MANY_REDIRECTS, str(exc))
     except (httpx.HTTPError, httpx.InvalidURL, OSError, ValueError) as exc:
         # TransportError (refused, DNS, TLS, protocol) and unusable URLs alike.
-        return _failed(trail, FetchError.CONNECT, f"{type(exc).__name__}: {exc}".rstrip(": "))
+        return _failed(trail, FetchFailure.CONNECT, f"{type(exc).__name__}: {exc}".rstrip(": "))
 
 
 def _host_key(url: str) -> tuple[str, int | None]:
@@ -590,12 +341,16 @@ async def fetch_as_done(
         async with host, overall:  # the host first, so a busy host does not hold overall slots
             try:
                 return index, await fetch_feed(
-                    client, url, etag=etag, last_modified=last_modified, limits=limits,
+                    client,
+                    url,
+                    etag=etag,
+                    last_modified=last_modified,
+                    limits=limits,
                     parser=parser,
-                )  # fmt: skip
+                )
             except Exception as exc:  # a bug must not end the whole pull
                 log.exception("fetching %s failed unexpectedly", url)
-                return index, _failed(_Trail(url), FetchError.CONNECT, f"unexpected {exc!r}")
+                return index, _failed(_Trail(url), FetchFailure.CONNECT, f"unexpected {exc!r}")
 
     tasks = [asyncio.create_task(one(n, FeedRequest(*r))) for n, r in enumerate(requests)]
     try:

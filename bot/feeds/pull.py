@@ -16,14 +16,23 @@ import httpx
 
 from bot.config import Settings
 from bot.digests.departure import Send
-from bot.feeds.fetch import FeedRequest, FetchLimits, FetchResult, fetch_as_done, parse_feed
+from bot.feeds.fetch import FeedRequest, FetchLimits, fetch_as_done
+from bot.feeds.parse import parse_feed
+from bot.feeds.results import FetchResult
 from bot.i18n import DEFAULT_LANGUAGE, translator
 from bot.library.importer import prepare_entry
 from bot.library.items import PreparedItem
-from bot.store import feeds as feed_store
+from bot.store.adding import ImportReport
 from bot.store.db import Store
-from bot.store.feeds import PAUSE_AFTER_ERRORS, DueFeed
-from bot.store.library import ImportReport
+from bot.store.feeds import (
+    PAUSE_AFTER_ERRORS,
+    DueFeed,
+    FeedOutcome,
+    Fetched,
+    active_feeds,
+    due_feeds,
+    record_fetches,
+)
 from bot.store.models import Chat
 
 log = logging.getLogger(__name__)
@@ -66,7 +75,7 @@ class FeedParsers:
 
 @dataclass
 class PullReport:
-    outcomes: Counter[feed_store.FeedOutcome] = field(default_factory=Counter)
+    outcomes: Counter[FeedOutcome] = field(default_factory=Counter)
     items: ImportReport = field(default_factory=ImportReport)
     paused: list[str] = field(default_factory=list)  # feeds this pull paused: tell the admins
 
@@ -96,7 +105,7 @@ async def pull_feeds(
         outcomes = await asyncio.to_thread(_store_batch, store, settings, now, report, batch)
         for (feed, result), outcome in zip(batch, outcomes, strict=True):
             report.outcomes[outcome] += 1
-            if outcome is feed_store.FeedOutcome.PAUSED:
+            if outcome is FeedOutcome.PAUSED:
                 report.paused.append(feed.url)
                 log.warning("feed %s paused after repeated failures: %s", feed.url, result.detail)
 
@@ -124,21 +133,25 @@ def _store_batch(
     now: dt.datetime,
     report: PullReport,
     batch: list[tuple[DueFeed, FetchResult]],
-) -> list[feed_store.FeedOutcome]:
-    fetched = [feed_store.Fetched(f.id, r, _prepare(f.key, r)) for f, r in batch]
+) -> list[FeedOutcome]:
+    fetched = [Fetched(f.id, r, _prepare(f.key, r)) for f, r in batch]
     every = dt.timedelta(minutes=settings.feeds_refresh_minutes)
     with store.transaction() as session:
-        return feed_store.record_fetches(
-            session, fetched, owner_chat_id=settings.owner_chat_id,
-            now=now, every=every, report=report.items,
-        )  # fmt: skip
+        return record_fetches(
+            session,
+            fetched,
+            owner_chat_id=settings.owner_chat_id,
+            now=now,
+            every=every,
+            report=report.items,
+        )
 
 
 def _to_pull(store: Store, now: dt.datetime, due_only: bool) -> list[DueFeed]:
     """A pull by hand asks every active feed: conditional requests keep that cheap, and it
     finds what changed even right after a scheduled pull."""
     with store.transaction() as session:
-        return feed_store.due_feeds(session, now) if due_only else feed_store.active_feeds(session)
+        return due_feeds(session, now) if due_only else active_feeds(session)
 
 
 def _prepare(feed_key: str, result: FetchResult) -> list[PreparedItem]:

@@ -13,6 +13,13 @@ import string
 import unicodedata
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
+from bot.library.tracking import (
+    HOST_CONTENT_KEYS,
+    HOST_TRACKING_KEYS,
+    TRACKING_KEYS,
+    TRACKING_PREFIXES,
+)
+
 __all__ = [
     "MAX_KEY_LENGTH",
     "arxiv_id",
@@ -98,34 +105,6 @@ def arxiv_id(url_or_text: str) -> str | None:
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _OPAQUE_SCHEME = re.compile(r"^(?:mailto|tel|data|javascript|urn|magnet):", re.IGNORECASE)
 
-# Query keys (compared lower-cased) that only say how a link was shared, never what it shows.
-_TRACKING_KEYS = frozenset(
-    {
-        # ad and click ids
-        "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid",
-        "igshid", "igsh", "mc_cid", "mc_eid", "_hsenc", "_hsmi", "mkt_tok", "oly_anon_id",
-        "oly_enc_id", "vero_id", "rb_clickid", "s_cid",
-        # referrers and share decorations
-        "ref", "ref_src", "ref_url", "referrer", "source", "from", "share_source",
-        "share_medium", "share_plat", "share_session_id", "share_tag", "share_from",
-        "share_code", "spm", "spm_id_from", "from_spmid", "vd_source", "unique_k",
-        # Weibo / Chinese apps
-        "wm", "aid", "launchid", "wbapianalysisoriuicodes", "v_p", "luicode", "lfid",
-        "sourcetype", "isappinstalled", "scene", "clicktime", "enterid",
-    }
-)  # fmt: skip
-_TRACKING_PREFIXES = ("utm_", "sf", "pk_", "hmsr", "hmpl", "hmcu", "hmkw", "hmci")
-
-# Per-host extras: keys that are tracking on that host only.
-_HOST_TRACKING_KEYS: dict[str, frozenset[str]] = {
-    "x.com": frozenset({"s", "t"}),
-    "youtube.com": frozenset({"si", "feature", "pp", "ab_channel", "t", "start"}),
-    "medium.com": frozenset({"sk"}),
-}
-# Hosts whose content is named by a fixed set of keys; everything else is dropped.
-_HOST_CONTENT_KEYS: dict[str, frozenset[str]] = {
-    "mp.weixin.qq.com": frozenset({"__biz", "mid", "idx", "sn"}),
-}
 _HOST_ALIASES = {"twitter.com": "x.com", "mobile.twitter.com": "x.com"}
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
 _PATH_SAFE = "/:@!$&'()*+,;=-._~"
@@ -146,12 +125,12 @@ def _host_of(netloc: str) -> tuple[str, str]:
 
 def _keep_param(host: str, key: str, has_video: bool) -> bool:
     lowered = key.lower()
-    content = _HOST_CONTENT_KEYS.get(host)
+    content = HOST_CONTENT_KEYS.get(host)
     if content is not None:
         return lowered in content
-    if lowered in _TRACKING_KEYS or lowered.startswith(_TRACKING_PREFIXES):
+    if lowered in TRACKING_KEYS or lowered.startswith(TRACKING_PREFIXES):
         return False
-    if lowered in _HOST_TRACKING_KEYS.get(host, frozenset()):
+    if lowered in HOST_TRACKING_KEYS.get(host, frozenset()):
         return False
     # A video in a playlist is still that video.
     return not (host == "youtube.com" and has_video and lowered in {"list", "index"})

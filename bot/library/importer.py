@@ -6,21 +6,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from bot.config import Settings
+from bot.feeds.results import FeedEntry
 from bot.i18n import N_, LocalizedError
 from bot.library.dedupe import arxiv_id, fit_key, item_keys
 from bot.library.items import ItemKind, ParsedItem, PreparedFile, PreparedItem
 from bot.library.notes import parse_notes
 from bot.library.repair.text import Repaired, Vocabulary, repair_text
 from bot.library.tokens import search_tokens
+from bot.store.adding import ImportReport
 from bot.store.db import Store
-from bot.store.library import ImportReport, import_prepared
+from bot.store.library import import_prepared
 from bot.store.repairs import clean_texts
-
-if TYPE_CHECKING:  # the feed client (httpx, feedparser) is not needed to import notes
-    from bot.feeds.fetch import FeedEntry
 
 NOTES_SUFFIXES = (".md", ".markdown", ".txt")
 

@@ -42,7 +42,7 @@ class ParsedItem:
 
 
 @dataclass(frozen=True, slots=True)
-class ParsedFeed:
+class ListedFeed:
     """A newsletter the owner listed: its name and site as written."""
 
     name: str
@@ -55,7 +55,7 @@ class ParsedNotes:
     """Everything one notes file yields."""
 
     items: tuple[ParsedItem, ...]
-    feeds: tuple[ParsedFeed, ...] = ()
+    feeds: tuple[ListedFeed, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +74,7 @@ class PreparedItem:
 class PreparedFile:
     name: str
     items: tuple[PreparedItem, ...]
-    feeds: tuple[ParsedFeed, ...]
+    feeds: tuple[ListedFeed, ...]
 
 
 class Answer(enum.StrEnum):

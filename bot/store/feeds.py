@@ -6,20 +6,17 @@ import datetime as dt
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from bot.digests.schedule import next_feed_check, retry_after_delay
+from bot.feeds.results import FetchResult
 from bot.library.dedupe import canonical_url
 from bot.library.items import PreparedItem
-from bot.store.library import ImportReport, add_items
+from bot.store.adding import ImportReport, add_items
 from bot.store.models import Source, SourceKind
-
-if TYPE_CHECKING:  # the feed client is not needed to read or list feeds
-    from bot.feeds.fetch import FetchResult
 
 # A feed failing this many times in a row (with backoff, about a week) is paused.
 PAUSE_AFTER_ERRORS = 12

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from bot.feeds.fetch import (
+from bot.feeds.parse import (
     SUMMARY_MAX_CHARS,
     TTL_MAX_MINUTES,
     TTL_MIN_MINUTES,

@@ -13,7 +13,8 @@ import feedparser
 import httpx
 import pytest
 
-from bot.feeds.fetch import FetchError, FetchLimits, FetchResult, fetch_feed, fetch_many
+from bot.feeds.fetch import FetchLimits, fetch_feed, fetch_many
+from bot.feeds.results import FetchFailure, FetchResult
 from tests.support.feedserver import (
     BIG_SIZE,
     ETAG,
@@ -167,7 +168,7 @@ def test_304_skips_parsing(server: FeedServer, monkeypatch: pytest.MonkeyPatch) 
 def test_error_statuses_are_http_errors_with_the_status(server: FeedServer, status: int) -> None:
     result = fetch(server.url(f"/status/{status}"))
 
-    assert result.error is FetchError.HTTP_ERROR
+    assert result.error is FetchFailure.HTTP_ERROR
     assert result.status == status
     assert str(status) in result.detail
     assert result.entries == ()
@@ -177,7 +178,7 @@ def test_error_statuses_are_http_errors_with_the_status(server: FeedServer, stat
 def test_a_busy_hosts_retry_after_is_reported(server: FeedServer, status: int) -> None:
     result = fetch(server.url(f"/retry-after/{status}/120"))
 
-    assert result.error is FetchError.HTTP_ERROR
+    assert result.error is FetchFailure.HTTP_ERROR
     assert result.status == status
     assert result.retry_after == "120"
     assert "Retry-After: 120" in result.detail
@@ -186,16 +187,16 @@ def test_a_busy_hosts_retry_after_is_reported(server: FeedServer, status: int) -
 def test_a_redirect_loop_is_too_many_redirects(server: FeedServer) -> None:
     result = fetch(server.url("/loop/a"))
 
-    assert result.error is FetchError.TOO_MANY_REDIRECTS
+    assert result.error is FetchFailure.TOO_MANY_REDIRECTS
     assert "loop" in result.detail
 
 
 def test_redirects_are_followed_up_to_the_limit(server: FeedServer) -> None:
     assert len(fetch(server.url("/chain/5")).entries) == 2
-    assert fetch(server.url("/chain/6")).error is FetchError.TOO_MANY_REDIRECTS
+    assert fetch(server.url("/chain/6")).error is FetchFailure.TOO_MANY_REDIRECTS
     one = dataclasses.replace(LIMITS, max_redirects=1)
     assert fetch(server.url("/chain/1"), limits=one).ok
-    assert fetch(server.url("/chain/2"), limits=one).error is FetchError.TOO_MANY_REDIRECTS
+    assert fetch(server.url("/chain/2"), limits=one).error is FetchFailure.TOO_MANY_REDIRECTS
 
 
 def test_a_permanent_redirect_chain_reports_where_the_feed_moved(server: FeedServer) -> None:
@@ -225,7 +226,7 @@ def test_a_move_counts_only_up_to_the_first_temporary_hop(server: FeedServer) ->
 def test_a_move_that_ends_in_an_error_is_not_reported(server: FeedServer) -> None:
     result = fetch(server.url("/moved-to-404"))
 
-    assert result.error is FetchError.HTTP_ERROR
+    assert result.error is FetchFailure.HTTP_ERROR
     assert result.status == 404
     assert result.moved_permanently_to is None
 
@@ -238,7 +239,7 @@ def test_a_server_that_never_answers_times_out_within_the_bounds(server: FeedSer
     result = fetch(server.url("/hang"))
     elapsed = time.monotonic() - started
 
-    assert result.error is FetchError.TIMEOUT
+    assert result.error is FetchFailure.TIMEOUT
     assert result.status is None
     assert elapsed < LIMITS.total_timeout + 2  # a bound, not a benchmark
 
@@ -247,7 +248,7 @@ def test_a_body_that_never_ends_hits_the_total_timeout(server: FeedServer) -> No
     started = time.monotonic()
     result = fetch(server.url("/drip"))  # every read is quick, the body never completes
 
-    assert result.error is FetchError.TIMEOUT
+    assert result.error is FetchFailure.TIMEOUT
     assert "in all" in result.detail
     assert time.monotonic() - started < LIMITS.total_timeout + 2
 
@@ -255,7 +256,7 @@ def test_a_body_that_never_ends_hits_the_total_timeout(server: FeedServer) -> No
 def test_a_60_mb_body_is_too_large_without_being_read(server: FeedServer) -> None:
     result = fetch(server.url("/big"))
 
-    assert result.error is FetchError.TOO_LARGE
+    assert result.error is FetchFailure.TOO_LARGE
     assert result.status == 200
     assert "Content-Length" in result.detail
     assert server.recorder.bytes_sent["/big"] < BIG_SIZE // 4
@@ -264,14 +265,14 @@ def test_a_60_mb_body_is_too_large_without_being_read(server: FeedServer) -> Non
 def test_a_60_mb_stream_without_length_stops_at_the_cap(server: FeedServer) -> None:
     result = fetch(server.url("/big-chunked"))
 
-    assert result.error is FetchError.TOO_LARGE
+    assert result.error is FetchFailure.TOO_LARGE
     assert server.recorder.bytes_sent["/big-chunked"] < BIG_SIZE // 4
 
 
 def test_a_gzip_bomb_stops_at_the_cap_on_decompressed_bytes(server: FeedServer) -> None:
     result = fetch(server.url("/bomb"))
 
-    assert result.error is FetchError.TOO_LARGE
+    assert result.error is FetchFailure.TOO_LARGE
     assert str(LIMITS.max_bytes) in result.detail
 
 
@@ -286,7 +287,7 @@ def test_a_gzipped_feed_under_the_cap_is_read(server: FeedServer) -> None:
 def test_a_page_that_is_no_feed_is_not_a_feed(server: FeedServer, path: str) -> None:
     result = fetch(server.url(path))
 
-    assert result.error is FetchError.NOT_A_FEED
+    assert result.error is FetchFailure.NOT_A_FEED
     assert result.status == 200
     assert result.entries == ()
 
@@ -300,18 +301,18 @@ def _closed_port() -> int:
 def test_a_refused_connection_is_a_connect_error() -> None:
     result = fetch(f"http://127.0.0.1:{_closed_port()}/feed")
 
-    assert result.error is FetchError.CONNECT
+    assert result.error is FetchFailure.CONNECT
     assert result.status is None
 
 
 @pytest.mark.parametrize("url", ["not a url", "ftp://127.0.0.1/feed", "http://"])
 def test_an_unusable_url_is_a_connect_error_not_an_exception(url: str) -> None:
-    assert fetch(url).error is FetchError.CONNECT
+    assert fetch(url).error is FetchFailure.CONNECT
 
 
 # --- many feeds at once -----------------------------------------------------------------------
 
-EXPECTED: dict[str, FetchError | None] = {
+EXPECTED: dict[str, FetchFailure | None] = {
     "/rss": None,
     "/atom": None,
     "/rdf": None,
@@ -323,16 +324,16 @@ EXPECTED: dict[str, FetchError | None] = {
     "/gzip-rss": None,
     "/moved": None,
     "/etag": None,
-    "/html": FetchError.NOT_A_FEED,
-    "/garbage": FetchError.NOT_A_FEED,
-    "/status/404": FetchError.HTTP_ERROR,
-    "/status/500": FetchError.HTTP_ERROR,
-    "/loop/a": FetchError.TOO_MANY_REDIRECTS,
-    "/big": FetchError.TOO_LARGE,
-    "/big-chunked": FetchError.TOO_LARGE,
-    "/bomb": FetchError.TOO_LARGE,
-    "/hang": FetchError.TIMEOUT,
-    "/drip": FetchError.TIMEOUT,
+    "/html": FetchFailure.NOT_A_FEED,
+    "/garbage": FetchFailure.NOT_A_FEED,
+    "/status/404": FetchFailure.HTTP_ERROR,
+    "/status/500": FetchFailure.HTTP_ERROR,
+    "/loop/a": FetchFailure.TOO_MANY_REDIRECTS,
+    "/big": FetchFailure.TOO_LARGE,
+    "/big-chunked": FetchFailure.TOO_LARGE,
+    "/bomb": FetchFailure.TOO_LARGE,
+    "/hang": FetchFailure.TIMEOUT,
+    "/drip": FetchFailure.TIMEOUT,
 }
 
 
@@ -347,7 +348,7 @@ def test_fetch_many_returns_one_result_per_feed_whatever_each_does(server: FeedS
     assert len(results) == len(urls)
     for path, result in zip(EXPECTED, results, strict=False):
         assert result.error is EXPECTED[path], (path, result.detail)
-    assert [r.error for r in results[-2:]] == [FetchError.CONNECT, FetchError.CONNECT]
+    assert [r.error for r in results[-2:]] == [FetchFailure.CONNECT, FetchFailure.CONNECT]
     assert results[len(EXPECTED) - 1].url == server.url("/drip")
 
 

@@ -8,8 +8,9 @@ import asyncio
 
 import pytest
 
-from bot.feeds.fetch import FetchError, FetchResult, fetch_feed
+from bot.feeds.fetch import fetch_feed
 from bot.feeds.pull import feed_client
+from bot.feeds.results import FetchFailure, FetchResult
 from bot.telegram.heartbeat import polling_request
 from bot.telegram.request import TelegramRequest
 from tests.support.feedserver import LIMITS, FeedServer
@@ -46,5 +47,5 @@ def test_a_feed_behind_a_dead_socks_proxy_fails_as_a_connect_error() -> None:
     with FeedServer() as newsletter:
         result = asyncio.run(fetch())
         assert newsletter.recorder.requests == []  # it went to the proxy, not straight there
-    assert result.error is FetchError.CONNECT
+    assert result.error is FetchFailure.CONNECT
     assert result.detail

@@ -15,8 +15,9 @@ from bot.config import Settings
 from bot.library.dedupe import canonical_url
 from bot.library.importer import import_paths, prepare_paths
 from bot.library.items import LOCAL_OWNER_CHAT_ID, Answer, ItemKind
+from bot.store.adding import ImportReport
 from bot.store.db import Store
-from bot.store.library import ImportReport, count_items, list_feeds
+from bot.store.library import count_items, list_feeds
 from bot.store.models import Item, ItemState
 from tests.conftest import NOW, SEEDS
 from tests.support.seeds import seed_library, seed_text

@@ -10,8 +10,8 @@ import pytest
 
 from bot.config import Settings
 from bot.library.importer import import_paths
+from bot.store.adding import ImportReport
 from bot.store.db import Store, open_store
-from bot.store.library import ImportReport
 
 SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "seeds"
 

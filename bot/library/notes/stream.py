@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from bot.library.items import ItemKind, ParsedFeed, ParsedItem, ParsedNotes
+from bot.library.items import ItemKind, ListedFeed, ParsedItem, ParsedNotes
 from bot.library.notes import links, quotes
 from bot.library.notes.text import (
     clean,
@@ -58,7 +58,7 @@ def parse_stream(text: str) -> ParsedNotes:
 def parse_stream_lines(lines: Sequence[str], offset: int = 0) -> ParsedNotes:
     """Items and feeds from stream-format lines; ``offset`` is the index of the first line."""
     items: list[ParsedItem] = []
-    feeds: list[ParsedFeed] = []
+    feeds: list[ListedFeed] = []
     for block in _blocks(lines, offset):
         found = _feeds(block)
         if found:
@@ -82,12 +82,12 @@ def _blocks(lines: Sequence[str], offset: int) -> Iterator[list[Line]]:
         yield block
 
 
-def _feeds(block: list[Line]) -> list[ParsedFeed]:
+def _feeds(block: list[Line]) -> list[ListedFeed]:
     if not _FEEDS_HEADING.match(block[0].text):
         return []
     found = [(line, _FEED_LINE.match(line.text)) for line in block[1:]]
     feeds = [
-        ParsedFeed(m["name"], links.find_urls(m["site"])[0], line.index) for line, m in found if m
+        ListedFeed(m["name"], links.find_urls(m["site"])[0], line.index) for line, m in found if m
     ]
     return feeds if len(feeds) >= 2 else []
 

@@ -8,7 +8,7 @@ from telegram import Update
 
 from bot.i18n import ENGLISH, N_
 from bot.library.importer import ImportFileError, import_bytes, too_big
-from bot.store.library import ImportReport
+from bot.store.adding import ImportReport
 from bot.store.models import ItemKind
 from bot.telegram.handlers.common import Context, Handlers, translator_for
 
