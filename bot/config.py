@@ -14,6 +14,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from bot.digests.opening import DEFAULT_ENGINES, SearchEngines
 from bot.library.items import LOCAL_OWNER_CHAT_ID
 
 PLACEHOLDER_SECRETS = frozenset({"changeme", "changethis", "your-token-here", "xxx", "token"})
@@ -73,8 +74,23 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = Field(
         default="text", description="json: one JSON object per log line"
     )
+    paper_search_url: str = Field(
+        default=DEFAULT_ENGINES.paper,
+        description="where a paper without a link is looked up; {query} is its title",
+    )
+    web_search_url: str = Field(
+        default=DEFAULT_ENGINES.web,
+        description="where an article or a Chinese title without a link is looked up",
+    )
 
     _ids = field_validator("allowed_user_ids", "admin_user_ids", mode="before")(_id_list)
+
+    @field_validator("paper_search_url", "web_search_url")
+    @classmethod
+    def _search_template(cls, value: str) -> str:
+        if not value.startswith(("https://", "http://")) or "{query}" not in value:
+            raise ValueError("must be an http(s) URL with {query} where the title goes")
+        return value
 
     @field_validator("database_url")
     @classmethod
@@ -131,6 +147,10 @@ class Settings(BaseSettings):
     @property
     def import_max_bytes(self) -> int:
         return int(self.lamplight_import_max_mb * 1024 * 1024)
+
+    @property
+    def search_engines(self) -> SearchEngines:
+        return SearchEngines(paper=self.paper_search_url, web=self.web_search_url)
 
     @property
     def owner_chat_id(self) -> int:

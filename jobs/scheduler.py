@@ -17,6 +17,7 @@ from bot.digests.deliver import SendReport
 from bot.digests.departure import Send
 from bot.digests.due import send_due_digests
 from bot.digests.notices import tell_admins_of_troubles
+from bot.digests.opening import DEFAULT_ENGINES
 from bot.feeds.pull import FeedParsers, PullReport, pull_and_tell
 from bot.store import outbox
 from bot.store.db import Store
@@ -164,6 +165,7 @@ def _digest_sweep(
                 stopping=scheduler.stopping,
                 clock=clock,
                 leading=scheduler.leader.lead,
+                engines=settings.search_engines if settings else DEFAULT_ENGINES,
             )
             if settings is not None and not scheduler.stopping():
                 await tell_admins_of_troubles(store, send, clock(), settings.admin_user_ids)

@@ -13,6 +13,7 @@ from contextlib import closing
 
 from sqlalchemy.orm import Session
 
+from bot.digests.opening import DEFAULT_ENGINES, SearchEngines
 from bot.digests.render import DigestView, render_digest
 from bot.digests.schedule import due_date
 from bot.digests.selection import DigestPrefs, SelectionIndex, compose_indexed
@@ -59,6 +60,7 @@ def compose_for_chat(
     kind: DigestKind,
     day: dt.date,
     now: dt.datetime,
+    engines: SearchEngines = DEFAULT_ENGINES,
 ) -> Digest | None:
     """Compose, render and store one digest; None if the library has nothing for it or the
     daily digest for that date already exists. `library` may be already indexed at `now`."""
@@ -66,7 +68,7 @@ def compose_for_chat(
         library = SelectionIndex.build(library, now)
     elif library.now != now:
         raise ValueError(f"the library was indexed at {library.now}, not at {now}")
-    [digest_id] = compose_for_chats(session, [(chat, day)], library, kind=kind)
+    [digest_id] = compose_for_chats(session, [(chat, day)], library, kind=kind, engines=engines)
     return None if digest_id is None else session.get(Digest, digest_id)
 
 
@@ -76,6 +78,7 @@ def compose_for_chats(
     index: SelectionIndex,
     *,
     kind: DigestKind,
+    engines: SearchEngines = DEFAULT_ENGINES,
 ) -> list[int | None]:
     """`compose_for_chat` for several chats (each with its local date) in one transaction:
     their histories and muted words are read in one query each and their digests stored in a
@@ -96,18 +99,20 @@ def compose_for_chats(
             chosen = compose_indexed(index, history, prefs, seed).items
             if chosen:
                 item_ids = [item.id for item in chosen]
-                render = _renderer(day, chosen, chat.language)
+                render = _renderer(day, chosen, chat.language, engines)
                 drafts[n] = NewDigest(chat.chat_id, kind, day, item_ids, render)
     ids = add_digests(session, list(drafts.values()), now=index.now)
     stored = dict(zip(drafts, ids, strict=True))
     return [stored.get(n) for n in range(len(due))]
 
 
-def _renderer(day: dt.date, items: Sequence[LibraryItem], language: str) -> Render:
+def _renderer(
+    day: dt.date, items: Sequence[LibraryItem], language: str, engines: SearchEngines
+) -> Render:
     tr = translator(language)
 
     def render(digest_id: int) -> list[tuple[str, list[list[list[str]]]]]:
-        view = DigestView(digest_id, digest_title(day, tr), tuple(items), {})
+        view = DigestView(digest_id, digest_title(day, tr), tuple(items), {}, engines)
         return [
             (m.html, [[[b.text, b.data] for b in row] for row in m.buttons])
             for m in render_digest(view, tr)
@@ -116,7 +121,7 @@ def _renderer(day: dt.date, items: Sequence[LibraryItem], language: str) -> Rend
     return render
 
 
-def compose_due(store: Store, now: dt.datetime) -> int:
+def compose_due(store: Store, now: dt.datetime, engines: SearchEngines = DEFAULT_ENGINES) -> int:
     """Compose the daily digest of every chat that is due, COMPOSE_BATCH chats per
     transaction. The library is read and indexed once per sweep, so each chat costs its
     history and a few draws, not a pass over the library."""
@@ -132,8 +137,7 @@ def compose_due(store: Store, now: dt.datetime) -> int:
     composed = 0
     for start in range(0, len(due), COMPOSE_BATCH):
         with store.transaction() as session:
-            made = compose_for_chats(
-                session, due[start : start + COMPOSE_BATCH], index, kind=DigestKind.DAILY
-            )
+            batch = due[start : start + COMPOSE_BATCH]
+            made = compose_for_chats(session, batch, index, kind=DigestKind.DAILY, engines=engines)
         composed += sum(digest_id is not None for digest_id in made)
     return composed

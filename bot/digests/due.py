@@ -12,6 +12,7 @@ from bot.digests.compose import compose_due
 from bot.digests.crashpoints import AFTER_COMPOSE, pause_point
 from bot.digests.deliver import Clock, SendReport, deliver_pending
 from bot.digests.departure import Send
+from bot.digests.opening import DEFAULT_ENGINES, SearchEngines
 from bot.store.db import Store
 
 log = logging.getLogger(__name__)
@@ -29,11 +30,12 @@ async def send_due_digests(
     stopping: Callable[[], bool] = _never,
     clock: Clock | None = None,
     leading: Callable[[], Awaitable[bool]] | None = None,
+    engines: SearchEngines = DEFAULT_ENGINES,
 ) -> SendReport:
     """One sweep: compose the daily digests due at `now`, then deliver everything pending
     (until `stopping()`, see deliver_pending), claims timed by `clock` (default: `now`)."""
     # Composing is synchronous store work: off the event loop, so the bot keeps answering.
-    composed = await asyncio.to_thread(compose_due, store, now)
+    composed = await asyncio.to_thread(compose_due, store, now, engines)
     pause_point(AFTER_COMPOSE)
     report = await deliver_pending(
         store, send, clock or (lambda: now), stopping, leading=leading, started=now

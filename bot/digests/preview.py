@@ -29,4 +29,5 @@ def preview_digest(session: Session, chat_id: int, settings: Settings, now: dt.d
     if not chosen.items:
         return "The library is empty: import notes first (lamplight import PATH).\n"
     answers = digests.answers(session, chat_id, [item.id for item in chosen.items])
-    return render_plain(DigestView(0, digest_title(day), chosen.items, answers))
+    view = DigestView(0, digest_title(day), chosen.items, answers, settings.search_engines)
+    return render_plain(view)

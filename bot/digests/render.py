@@ -23,13 +23,20 @@ from __future__ import annotations
 
 import gettext
 import html
-import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from bot.digests import callbacks
+from bot.digests.fitting import shorten, utf16_len
+from bot.digests.opening import (
+    DEFAULT_ENGINES,
+    SearchEngines,
+    context_of,
+    opening_of,
+    search_for,
+)
 from bot.i18n import ENGLISH, N_
 from bot.library.items import Answer, ItemKind, LibraryItem
 
@@ -42,8 +49,6 @@ __all__ = [
     "item_buttons",
     "render_digest",
     "render_plain",
-    "shorten",
-    "utf16_len",
 ]
 
 MAX_MESSAGE = 4096
@@ -69,8 +74,6 @@ MAX_URL_CHARS = 1024
 
 _SEPARATOR = "\n\n"
 _ICONS = {ItemKind.QUOTE: "💬", ItemKind.PAPER: "📄", ItemKind.ARTICLE: "📰"}
-# A Latin sentence end needs the following space; CJK punctuation ends a sentence by itself.
-_SENTENCE_END = re.compile(r"[.!?](?=\s)|[。！？；]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +101,7 @@ class DigestView:
     title: str  # e.g. "Your reading for Mon 23 Nov"; the caller picks the language
     items: tuple[LibraryItem, ...]  # display order, numbered from 1
     answers: Mapping[int, Answer]  # item_id → answer already given
+    engines: SearchEngines = DEFAULT_ENGINES  # where a title without a link is looked up
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,59 +136,10 @@ class _Entry:
     text: str
     quote: bool
     video_url: str | None
+    searched: bool = False  # the title's link searches for it: the item has none of its own
 
 
 # --- public ---------------------------------------------------------------------------------
-
-
-def utf16_len(text: str) -> int:
-    """Length as Telegram counts it: UTF-16 code units (an emoji outside the BMP counts 2).
-
-    >>> utf16_len("read"), utf16_len("已读"), utf16_len("📄"), utf16_len("&amp;")
-    (4, 2, 2, 5)
-    """
-    return len(text.encode("utf-16-le", "surrogatepass")) // 2
-
-
-def shorten(text: str, limit: int) -> str:
-    """``text`` with whitespace collapsed, cut to ≤ ``limit`` characters at a sentence or word
-    boundary (or anywhere, for text without spaces such as Chinese), ending in "…".
-
-    >>> shorten("One idea. Another idea follows here.", 20)
-    'One idea. …'
-    >>> shorten("attention is all you need", 16)
-    'attention is…'
-    >>> shorten("先读摘要。再读方法，最后看实验。", 12)
-    '先读摘要。…'
-    >>> shorten("short\\n text", 50)
-    'short text'
-    """
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    if limit < 2:
-        return ""
-    room = limit - 1  # one character for the ellipsis
-    cut = _sentence_cut(text, room) or _word_cut(text, room) or text[:room]
-    # A zero-width joiner left at the end would glue the ellipsis to half an emoji.
-    cut = cut.rstrip().rstrip("\u200d")
-    gap = " " if cut[-1:] in ".!?" and len(cut) + 2 <= limit else ""
-    return f"{cut}{gap}…"
-
-
-def _sentence_cut(text: str, room: int) -> str:
-    """``text`` up to the last sentence end within ``room``, unless that keeps under half."""
-    # One character past the room, so a Latin full stop can see the space after it.
-    ends = [m.end() for m in _SENTENCE_END.finditer(text, 0, room + 1) if m.end() <= room]
-    return text[: ends[-1]] if ends and ends[-1] >= room // 2 else ""
-
-
-def _word_cut(text: str, room: int) -> str:
-    """``text`` up to the last space within ``room``, unless that keeps under half."""
-    if text[room : room + 1] == " ":
-        return text[:room]
-    space = text.rfind(" ", 0, room)
-    return text[:space] if space >= room // 2 else ""
 
 
 def item_buttons(
@@ -214,7 +169,7 @@ def render_digest(view: DigestView, tr: gettext.NullTranslations = ENGLISH) -> l
     # Every item fits in a message that also carries the header, so packing never overflows.
     budget = MAX_MESSAGE - utf16_len(header) - utf16_len(_SEPARATOR)
     blocks = [
-        (_item_html(item, position, budget, tr), _row(view, position, item, tr))
+        (_item_html(item, position, budget, tr, view.engines), _row(view, position, item, tr))
         for position, item in enumerate(view.items, start=1)
     ]
     return _pack(header, blocks)
@@ -224,7 +179,7 @@ def render_plain(view: DigestView, tr: gettext.NullTranslations = ENGLISH) -> st
     """The digest as plain text, buttons listed as ``[✅ Read 1] [⏭ Skip 1]``."""
     parts = [" ".join(view.title.split())] if view.title.strip() else []
     for position, item in enumerate(view.items, start=1):
-        entry = _entry(item, position, _DETAILS[0], tr)
+        entry = _entry(item, position, _DETAILS[0], tr, view.engines)
         buttons = " ".join(f"[{b.text}]" for b in _row(view, position, item, tr))
         parts.append(_entry_plain(entry, buttons))
     return _SEPARATOR.join(parts) + "\n"
@@ -234,11 +189,19 @@ def render_plain(view: DigestView, tr: gettext.NullTranslations = ENGLISH) -> st
 
 
 def _entry(
-    item: LibraryItem, position: int, detail: _Detail, tr: gettext.NullTranslations
+    item: LibraryItem,
+    position: int,
+    detail: _Detail,
+    tr: gettext.NullTranslations,
+    engines: SearchEngines = DEFAULT_ENGINES,
 ) -> _Entry:
     quote = item.kind is ItemKind.QUOTE
-    url = _http_url(item.url) if detail.links else None
-    body = item.text or (item.title if quote else "")
+    opening = opening_of(item, engines) if detail.links else None
+    url = _http_url(opening.url) if opening else None
+    if opening and url is None and not opening.searched:  # its own link is garbled
+        opening = search_for(item, engines)
+        url = _http_url(opening.url) if opening else None
+    body = (item.text or item.title) if quote else _context_text(item)
     title = "" if quote and _is_excerpt(item.title, body) else item.title
     if not title.strip() and not quote:
         title = (urlsplit(url).hostname or "") if url else ""
@@ -251,8 +214,18 @@ def _entry(
         meta=shorten(" · ".join(p.strip() for p in meta_parts if p.strip()), detail.meta),
         text=shorten(body, detail.text),
         quote=quote,
-        video_url=_http_url(item.video_url) if detail.links else None,
+        video_url=_http_url(item.video_url) if detail.links and url != item.video_url else None,
+        searched=bool(url and opening and opening.searched),
     )
+
+
+def _context_text(item: LibraryItem) -> str:
+    """A reading item's line of context; its source is on the line above already."""
+    context = context_of(item)
+    if context is None or context.origin == "source":
+        return ""
+    marks = {"section": "§ ", "site": "🌐 "}
+    return f"{marks.get(context.origin, '')}{context.text}"
 
 
 def _is_excerpt(title: str, text: str) -> bool:
@@ -311,10 +284,16 @@ def _header_html(title: str) -> str:
     return f"<b>{_esc(title)}</b>" if title else ""
 
 
-def _item_html(item: LibraryItem, position: int, budget: int, tr: gettext.NullTranslations) -> str:
+def _item_html(
+    item: LibraryItem,
+    position: int,
+    budget: int,
+    tr: gettext.NullTranslations,
+    engines: SearchEngines,
+) -> str:
     """The item at the richest detail that fits ``budget`` UTF-16 units."""
     for detail in _DETAILS:
-        source = _entry_html(_entry(item, position, detail, tr), tr)
+        source = _entry_html(_entry(item, position, detail, tr, engines), tr)
         if utf16_len(source) <= budget:
             return source
     return source
@@ -344,7 +323,7 @@ def _first_line_html(entry: _Entry) -> str:
     if not entry.title:
         return line
     title = _link(entry.url, entry.title) if entry.url else _esc(entry.title)
-    return f"{line} <b>{title}</b>"
+    return f"{line} <b>{title}</b>{' 🔎' if entry.searched else ''}"
 
 
 def _pack(header: str, blocks: Iterable[tuple[str, tuple[Button, ...]]]) -> list[DigestPart]:
@@ -378,7 +357,7 @@ def _entry_plain(entry: _Entry, buttons: str) -> str:
     else:
         lines += [f"   {entry.meta}"] if entry.meta else []
         lines += [f"   {entry.text}"] if entry.text else []
-    lines += [f"   {entry.url}"] if entry.url else []
+    lines += [f"   {'🔎 ' if entry.searched else ''}{entry.url}"] if entry.url else []
     lines += [f"   🎬 {entry.video_url}"] if entry.video_url else []
     lines.append(f"   {buttons}")
     return "\n".join(lines)

@@ -100,6 +100,9 @@ class LibraryItem:
     source: str = ""
     added_at: dt.datetime | None = None
     published_at: dt.datetime | None = None
+    arxiv_id: str | None = None
+    notes: str = ""  # the owner's notes on it (their opening, for context)
+    abstract: str = ""  # filled from arXiv where the owner wrote no summary
 
 
 @dataclass(frozen=True, slots=True)

@@ -99,12 +99,23 @@ def active_chats(session: Session) -> list[ActiveChat]:
     return [ActiveChat(*row) for row in rows]
 
 
+NOTES_OPENING = 400  # characters
+
+
 def library(session: Session, ids: Sequence[int] | None = None) -> list[LibraryItem]:
     """Every item as the digest sees it (or those with the given ids). Only the columns a
     digest uses are read: a sweep loads the whole library."""
     columns = (Item.id, Item.kind, Item.title, Item.text, Item.author, Item.year, Item.url)
     query = select(
-        *columns, Item.video_url, Item.topic, Source.name, Item.added_at, Item.published_at
+        *columns,
+        Item.video_url,
+        Item.topic,
+        Source.name,
+        Item.added_at,
+        Item.published_at,
+        Item.arxiv_id,
+        # The opening of the owner's notes is all a digest shows of them (a line of context).
+        func.substr(Item.notes, 1, NOTES_OPENING).label("notes"),
     ).outerjoin(Source, Item.source_id == Source.id)
     if ids is not None:
         query = query.where(Item.id.in_(ids))
@@ -117,6 +128,8 @@ def library(session: Session, ids: Sequence[int] | None = None) -> list[LibraryI
             source=row.name or "",
             added_at=aware(row.added_at),
             published_at=aware(row.published_at),
+            arxiv_id=row.arxiv_id,
+            notes=row.notes or "",
         )
         for row in session.execute(query)
     ]

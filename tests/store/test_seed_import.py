@@ -1,7 +1,10 @@
-"""Importing all five of the owner's notes files: the library a user would expect."""
+"""Importing all five of the owner's notes files: the library a user would expect, and
+thirty mornings of digests from it in which every reading item opens and says what it is
+(run with -s to see the shares that only search for their title or only name a section)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -12,9 +15,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
-from bot.library.dedupe import canonical_url
+from bot.digests.opening import context_of, opening_of
+from bot.digests.render import DigestView, render_digest
+from bot.digests.selection import DigestPrefs, compose_digest
+from bot.library.dedupe import canonical_url, doi
 from bot.library.importer import import_paths, prepare_paths
-from bot.library.items import LOCAL_OWNER_CHAT_ID, Answer, ItemKind
+from bot.library.items import LOCAL_OWNER_CHAT_ID, Answer, ItemKind, LibraryItem
+from bot.store import digests
 from bot.store.adding import ImportReport
 from bot.store.db import Store
 from bot.store.library import count_items, list_feeds
@@ -242,3 +249,67 @@ def test_importing_the_seeds_again_adds_nothing_and_keeps_read_marks(
             )
         ).all()
     assert len(reads) == first.marked_read
+
+
+# --- thirty mornings: every reading item opens and says what it is ----------------------
+
+MORNINGS = 30
+FIRST = dt.datetime(2026, 12, 7, 8, tzinfo=dt.UTC)
+LINK = re.compile(r'^<b>\d+\.</b> \S+ <b><a href="(?P<url>https?://[^"]+)">')
+
+
+def shown(items: list[LibraryItem]) -> Iterator[tuple[LibraryItem, str]]:
+    """Each reading item of thirty digests, with the HTML block it was shown in."""
+    for day in range(MORNINGS):
+        now = FIRST + dt.timedelta(days=day)
+        chosen = compose_digest(items, {}, DigestPrefs(size=5), now, seed=day).items
+        parts = render_digest(DigestView(day + 1, "Your reading", chosen, {}))
+        blocks = [
+            b for part in parts for b in part.html.split("\n\n")[1 if part is parts[0] else 0 :]
+        ]
+        for item, block in zip(chosen, blocks, strict=True):
+            if item.kind is not ItemKind.QUOTE:
+                yield item, block
+
+
+def known_link(item: LibraryItem) -> str | None:
+    if item.url:
+        return item.url
+    if item.arxiv_id:
+        return f"https://arxiv.org/abs/{item.arxiv_id}"
+    if found := doi(item.text):
+        return f"https://doi.org/{found}"
+    return item.video_url
+
+
+def test_every_reading_item_of_thirty_digests_opens_and_says_what_it_is(
+    library: tuple[Store, ImportReport],
+) -> None:
+    with library[0].transaction() as session:
+        items = digests.library(session)
+    counts: Counter[str] = Counter()
+    for item, block in shown(items):
+        counts["shown"] += 1
+        first, *rest = block.split("\n")
+        link = LINK.match(first)
+        assert link, f"no link on {item.title!r}: {first}"
+        expected = known_link(item)
+        if expected is not None:
+            assert link["url"] == expected.replace("&", "&amp;"), item.title
+        else:
+            counts["search only"] += 1
+        context = context_of(item)
+        assert context is not None and context.text.strip(), item.title
+        assert any(context.text[:20] in line for line in rest) or context.origin == "source"
+        counts[f"context: {context.origin}"] += 1
+        opening = opening_of(item)
+        assert opening is not None and opening.searched is (expected is None)
+    total = counts["shown"]
+    assert total >= MORNINGS * 2
+    print(
+        f"\n{total} reading items in {MORNINGS} digests: "
+        f"{counts['search only'] / total:.0%} open only a search for their title; "
+        f"context from section only {counts['context: section'] / total:.0%}, "
+        f"site only {counts['context: site'] / total:.0%}, "
+        f"source only {counts['context: source'] / total:.0%}"
+    )

@@ -4,6 +4,7 @@ with a clock the tests move by hand (no sleeping until a digest time)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 from pathlib import Path
 
@@ -456,3 +457,22 @@ def test_search_pages_through_results_and_answers_them(
     assert "Nothing found" in (friend.reply().visible_text or "")
     friend.send('/search " OR * NEAR( 😀')
     assert friend.reply().visible_text  # hostile text: a normal answer
+
+
+def test_every_reading_item_arrives_as_a_text_link_with_a_line_of_context(
+    friend: Chat, botapi: FakeBotAPI
+) -> None:
+    friend.send("/size 10")
+    friend.reply()
+    friend.send("/digest")
+    digest = friend.reply()
+    # The HTML Telegram took (its strict parser would have refused a bad one): each reading
+    # item's title is an <a href>, which Telegram shows as a text link.
+    blocks = (digest.text or "").split("\n\n")[1:]
+    reading = [b for b in blocks if "📄" in b.split("\n")[0] or "📰" in b.split("\n")[0]]
+    assert len(reading) >= 3
+    for block in reading:
+        first, *rest = block.split("\n")
+        assert re.search(r'<b><a href="https?://[^"]+">[^<]+</a></b>', first), first
+        context = [line for line in rest if not line.startswith(("<i>", "🎬"))]
+        assert any(line.strip() for line in context), block

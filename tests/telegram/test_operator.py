@@ -15,7 +15,8 @@ from telegram.error import BadRequest, NetworkError
 from telegram.ext import ExtBot
 
 from bot.devtools.botapi import parse_html
-from bot.digests.render import MAX_MESSAGE, utf16_len
+from bot.digests.fitting import utf16_len
+from bot.digests.render import MAX_MESSAGE
 from bot.digests.stats import HEIGHT, WIDTH
 from bot.health import BeatSource, Heartbeat
 from bot.library.items import Answer, ItemKind

@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from bot.digests.render import utf16_len  # one measure of length, Telegram's
+from bot.digests.fitting import utf16_len  # one measure of length, Telegram's
 
 __all__ = ["ALLOWED_TAGS", "MAX_TEXT", "HtmlError", "html_problems", "parse_html"]
 

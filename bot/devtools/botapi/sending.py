@@ -12,7 +12,7 @@ from bot.devtools.botapi.photos import photo_size
 from bot.devtools.botapi.shapes import message_json
 from bot.devtools.botapi.state import State
 from bot.devtools.botapi.wire import Files
-from bot.digests.render import utf16_len  # one measure of length, Telegram's
+from bot.digests.fitting import utf16_len  # one measure of length, Telegram's
 
 MAX_CAPTION = 1024
 MAX_CALLBACK_DATA = 64

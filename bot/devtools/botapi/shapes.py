@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.devtools.botapi.records import ChatMessage
 from bot.devtools.botapi.state import State
-from bot.digests.render import utf16_len  # one measure of length, Telegram's
+from bot.digests.fitting import utf16_len  # one measure of length, Telegram's
 
 BOT_ID = 123456789
 BOT_USERNAME = "lamplight_test_bot"

@@ -19,6 +19,7 @@ from telegram.ext import Application, ContextTypes
 
 from bot.config import Settings
 from bot.digests.departure import Departure, Send, SendResult
+from bot.digests.opening import SearchEngines
 from bot.i18n import N_, language_for, translator
 from bot.store.db import Store
 from bot.store.models import Chat
@@ -44,6 +45,11 @@ class Handlers:
 
     def __init__(self, services: Services) -> None:
         self.s = services
+
+    @property
+    def engines(self) -> SearchEngines:
+        """Where titles without a link are looked up (the install's settings)."""
+        return self.s.settings.search_engines
 
 
 def chat_language(session: Session, update: Update) -> str:

@@ -72,6 +72,7 @@ class DigestHandlers(Handlers):
                     kind=DigestKind.ON_DEMAND,
                     day=local_date(now, chat.timezone),
                     now=now,
+                    engines=self.engines,
                 )
         if made is None:
             await update.effective_message.reply_text(

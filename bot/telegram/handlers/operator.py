@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 
 from telegram import InputFile, Update
 
-from bot.digests.render import MAX_MESSAGE, shorten, utf16_len
+from bot.digests.fitting import shorten, utf16_len
+from bot.digests.render import MAX_MESSAGE
 from bot.digests.stats import DEFAULT_WEEKS, MAX_WEEKS, caption, draw, reading_stats
 from bot.i18n import language_for, translator
 from bot.library.items import ItemKind

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from telegram import Message, Update
 
 from bot.digests.callbacks import ItemAnswer, PageTurn, encode
+from bot.digests.opening import DEFAULT_ENGINES, SearchEngines
 from bot.digests.render import DigestView, render_digest
 from bot.i18n import ENGLISH, translator
 from bot.store import digests
@@ -41,7 +42,9 @@ class SearchHandlers(Handlers):
         with self.s.store.transaction() as session:
             tr = translator(chat_language(session, update))
             search_id = save_search(session, update.effective_chat.id, text, self.s.clock())
-            html_text, rows = search_page(session, update.effective_chat.id, search_id, text, 0, tr)
+            html_text, rows = search_page(
+                session, update.effective_chat.id, search_id, text, 0, tr, self.engines
+            )
         await update.effective_message.reply_html(
             html_text, reply_markup=keyboard(rows), link_preview_options=NO_PREVIEW
         )
@@ -58,7 +61,9 @@ class SearchHandlers(Handlers):
         with self.s.store.transaction() as session:
             text = saved_search(session, turn.query_id, chat_id)
             if text is not None:
-                html_text, rows = search_page(session, chat_id, turn.query_id, text, turn.page, tr)
+                html_text, rows = search_page(
+                    session, chat_id, turn.query_id, text, turn.page, tr, self.engines
+                )
         if text is None:
             await query.answer(
                 tr.gettext("That search is not yours or no longer exists."), show_alert=True
@@ -109,6 +114,7 @@ def search_page(
     text: str,
     page: int,
     tr: gettext.NullTranslations = ENGLISH,
+    engines: SearchEngines = DEFAULT_ENGINES,
 ) -> tuple[str, list[list[list[str]]]]:
     """One page of results as Telegram HTML with its buttons."""
     _ = tr.gettext
@@ -127,7 +133,8 @@ def search_page(
     title = _("🔎 {query} — {total} found, page {page} of {pages}").format(
         query=shown, total=found.total, page=page + 1, pages=pages
     )
-    first = render_digest(DigestView(SEARCH_RESULTS, title, tuple(items), given), tr)[0]
+    view = DigestView(SEARCH_RESULTS, title, tuple(items), given, engines)
+    first = render_digest(view, tr)[0]
     rows = [[[b.text, b.data] for b in row] for row in first.buttons]
     turns = [
         [label, encode(PageTurn(search_id, target))]

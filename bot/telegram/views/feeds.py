@@ -10,7 +10,8 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
-from bot.digests.render import MAX_MESSAGE, utf16_len
+from bot.digests.fitting import utf16_len
+from bot.digests.render import MAX_MESSAGE
 from bot.i18n import ENGLISH, N_
 from bot.store.feeds import follow, unfollow
 from bot.store.models import Source
