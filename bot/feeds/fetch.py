@@ -21,8 +21,9 @@ from typing import Any, NamedTuple
 
 import httpx
 
+from bot.feeds.budget import BodyBudget, Reader
 from bot.feeds.parse import FeedDocument, NotAFeedError, parse_feed
-from bot.feeds.results import FetchFailure, FetchResult
+from bot.feeds.results import RETRY_AFTER_NOTE, FetchFailure, FetchResult
 
 __all__ = ["FeedRequest", "FetchLimits", "fetch_as_done", "fetch_feed", "fetch_many"]
 
@@ -48,8 +49,10 @@ class FetchLimits:
     # Requests in flight in a pull. Waiting on a feed costs a socket, not a thread, and most
     # feeds are on hosts of their own, so with a slot for each a pull of a few hundred takes
     # about as long as the slowest one; httpx's pool holds as many connections (pull_and_tell
-    # sizes it from this). Bodies in flight are capped at max_bytes each.
+    # sizes it from this). Bodies in flight are capped at max_bytes each, and all together
+    # at body_budget: a reader over it waits (and so does its host) until others are parsed.
     overall: int = 256
+    body_budget: int = 64 * 1024 * 1024
 
 
 class FeedRequest(NamedTuple):
@@ -127,8 +130,11 @@ def _decoder(content_encoding: str) -> _Inflate | _Identity:
     )
 
 
-async def _read_capped(response: httpx.Response, max_bytes: int) -> bytes:
-    """The decoded body, or TOO_LARGE as soon as it passes ``max_bytes``."""
+async def _read_capped(
+    response: httpx.Response, max_bytes: int, budget: BodyBudget, reader: Reader
+) -> bytes:
+    """The decoded body, or TOO_LARGE as soon as it passes ``max_bytes``; each piece is
+    reserved from the pull's ``budget`` before it is kept."""
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes:
         raise _FetchFailed(
@@ -139,11 +145,13 @@ async def _read_capped(response: httpx.Response, max_bytes: int) -> bytes:
     try:
         # Raw bytes: httpx's own decoder would inflate a whole chunk at once, unbounded.
         async for chunk in response.aiter_raw():
-            body += decoder.decompress(chunk, max_bytes - len(body) + 1)
-            if len(body) > max_bytes:
+            piece = decoder.decompress(chunk, max_bytes - len(body) + 1)
+            if len(body) + len(piece) > max_bytes:
                 raise _FetchFailed(
                     FetchFailure.TOO_LARGE, f"the body is over the {max_bytes}-byte cap"
                 )
+            await budget.take(reader, len(piece))
+            body += piece
     except zlib.error as exc:
         raise _FetchFailed(
             FetchFailure.NOT_A_FEED, f"the compressed body is corrupt: {exc}"
@@ -180,6 +188,7 @@ async def _fetch(
     last_modified: str | None,
     limits: FetchLimits,
     parser: Executor | None,
+    budget: BodyBudget,
 ) -> FetchResult:
     headers = _request_headers(etag, last_modified)
     permanent = True  # every hop so far was a permanent redirect
@@ -190,7 +199,7 @@ async def _fetch(
         try:
             trail.status = response.status_code
             if not response.has_redirect_location:
-                return await _finish(response, trail, etag, last_modified, limits, parser)
+                return await _finish(response, trail, (etag, last_modified), limits, parser, budget)
             target = str(request.url.join(response.headers["location"]).copy_with(fragment=None))
         finally:
             await response.aclose()
@@ -213,11 +222,12 @@ async def _fetch(
 async def _finish(
     response: httpx.Response,
     trail: _Trail,
-    etag: str | None,
-    last_modified: str | None,
+    validators: tuple[str | None, str | None],
     limits: FetchLimits,
     parser: Executor | None,
+    budget: BodyBudget,
 ) -> FetchResult:
+    etag, last_modified = validators
     status = response.status_code
     new_etag = response.headers.get("etag") or etag
     new_modified = response.headers.get("last-modified") or last_modified
@@ -228,13 +238,14 @@ async def _finish(
         if status in (429, 503) and "retry-after" in response.headers:
             # The host says when to come back; the schedule honours it within bounds.
             trail.retry_after = response.headers["retry-after"]
-            detail += f" (Retry-After: {trail.retry_after})"
+            detail += f" ({RETRY_AFTER_NOTE}: {trail.retry_after})"
         raise _FetchFailed(FetchFailure.HTTP_ERROR, detail)
-    body = await _read_capped(response, limits.max_bytes)
-    try:
-        parsed = await _parse(body, response.headers, trail.url, parser)
-    except NotAFeedError as exc:
-        raise _FetchFailed(FetchFailure.NOT_A_FEED, str(exc)) from exc
+    async with budget.reader() as reader:  # held until the body is parsed
+        body = await _read_capped(response, limits.max_bytes, budget, reader)
+        try:
+            parsed = await _parse(body, response.headers, trail.url, parser)
+        except NotAFeedError as exc:
+            raise _FetchFailed(FetchFailure.NOT_A_FEED, str(exc)) from exc
     return _result(
         trail,
         entries=parsed.entries,
@@ -292,13 +303,16 @@ async def fetch_feed(
     last_modified: str | None = None,
     limits: FetchLimits = FetchLimits(),
     parser: Executor | None = None,
+    budget: BodyBudget | None = None,
 ) -> FetchResult:
     """GET one feed, conditionally when validators are given; never raises for a bad feed.
-    ``parser`` (a process pool) parses the body where given, else a thread does."""
+    ``parser`` (a process pool) parses the body where given, else a thread does; its body
+    counts against ``budget``, the pull's memory for bodies (its own when not given)."""
     trail = _Trail(url)
+    budget = budget or body_budget(limits, limits.max_bytes)
     try:
         async with asyncio.timeout(limits.total_timeout):
-            return await _fetch(client, trail, etag, last_modified, limits, parser)
+            return await _fetch(client, trail, etag, last_modified, limits, parser, budget)
     except _FetchFailed as failure:
         return _failed(trail, failure.kind, failure.detail)
     except TimeoutError:
@@ -312,6 +326,11 @@ async def fetch_feed(
     except (httpx.HTTPError, httpx.InvalidURL, OSError, ValueError) as exc:
         # TransportError (refused, DNS, TLS, protocol) and unusable URLs alike.
         return _failed(trail, FetchFailure.CONNECT, f"{type(exc).__name__}: {exc}".rstrip(": "))
+
+
+def body_budget(limits: FetchLimits, total: int) -> BodyBudget:
+    """A budget of `total` bytes for bodies of these limits; it always holds one whole."""
+    return BodyBudget(max(total, limits.max_bytes), limits.max_bytes)
 
 
 def _host_key(url: str) -> tuple[str, int | None]:
@@ -334,6 +353,7 @@ async def fetch_as_done(
     happens to it, so the caller can store early results while slow hosts still answer."""
     overall = asyncio.Semaphore(limits.overall)
     per_host: dict[tuple[str, int | None], asyncio.Semaphore] = {}
+    budget = body_budget(limits, limits.body_budget)
 
     async def one(index: int, request: FeedRequest) -> tuple[int, FetchResult]:
         url, etag, last_modified = request
@@ -347,6 +367,7 @@ async def fetch_as_done(
                     last_modified=last_modified,
                     limits=limits,
                     parser=parser,
+                    budget=budget,
                 )
             except Exception as exc:  # a bug must not end the whole pull
                 log.exception("fetching %s failed unexpectedly", url)

@@ -151,7 +151,7 @@ def _to_pull(store: Store, now: dt.datetime, due_only: bool) -> list[DueFeed]:
     """A pull by hand asks every active feed: conditional requests keep that cheap, and it
     finds what changed even right after a scheduled pull."""
     with store.transaction() as session:
-        return due_feeds(session, now) if due_only else active_feeds(session)
+        return due_feeds(session, now) if due_only else active_feeds(session, now)
 
 
 def _prepare(feed_key: str, result: FetchResult) -> list[PreparedItem]:

@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from bot.digests.schedule import next_feed_check, retry_after_delay
-from bot.feeds.results import FetchResult
+from bot.feeds.results import RETRY_AFTER_NOTE, FetchResult
 from bot.library.dedupe import canonical_url
 from bot.library.items import PreparedItem
 from bot.store.adding import ImportReport, add_items
@@ -43,9 +43,16 @@ def due_feeds(session: Session, now: dt.datetime) -> list[DueFeed]:
     return _active(session, or_(Source.next_check_at.is_(None), Source.next_check_at <= now))
 
 
-def active_feeds(session: Session) -> list[DueFeed]:
-    """Every feed with a URL that is not paused, due or not: a pull by hand asks them all."""
-    return _active(session)
+def active_feeds(session: Session, now: dt.datetime) -> list[DueFeed]:
+    """Every feed with a URL that is not paused, due or not: a pull by hand asks them all,
+    except those whose host asked (Retry-After) to be left alone until later."""
+    free = or_(
+        Source.next_check_at.is_(None),
+        Source.next_check_at <= now,
+        Source.last_error.is_(None),
+        ~Source.last_error.contains(RETRY_AFTER_NOTE),
+    )
+    return _active(session, free)
 
 
 def _active(session: Session, *where: ColumnElement[bool]) -> list[DueFeed]:

@@ -34,11 +34,18 @@ def add_feed(store: Store, name: str, url: str) -> int:
         return source.id
 
 
-def pull(store: Store, settings: Settings, now: dt.datetime) -> PullReport:
+def pull(
+    store: Store, settings: Settings, now: dt.datetime, *, due_only: bool = True
+) -> PullReport:
     async def main() -> PullReport:
         async with httpx.AsyncClient(trust_env=False) as client:
             return await pull_feeds(
-                now, store=store, client=client, settings=settings, limits=LIMITS
+                now,
+                store=store,
+                client=client,
+                settings=settings,
+                limits=LIMITS,
+                due_only=due_only,
             )
 
     return asyncio.run(main())
@@ -202,3 +209,22 @@ def pull_with(
             )  # fmt: skip
 
     return asyncio.run(main())
+
+
+def test_a_pull_by_hand_asks_every_feed_but_one_whose_host_said_when_to_come_back(
+    store: Store, settings: Settings, server: FeedServer
+) -> None:
+    busy, broken = "/retry-after/503/3600", "/status/500"
+    add_feed(store, "busy", server.url(busy))
+    add_feed(store, "broken", server.url(broken))
+    add_feed(store, "fine", server.url("/rss"))
+    pull(store, settings, NOW)
+    asked_before = {path: asked(server, path) for path in (busy, broken, "/rss")}
+
+    later = NOW + dt.timedelta(minutes=1)  # both failures are in their backoff now
+    report = pull(store, settings, later, due_only=False)
+
+    assert report.outcomes.total() == 2
+    assert asked(server, busy) == asked_before[busy], "its host asked for an hour's rest"
+    assert asked(server, broken) == asked_before[broken] + 1, "our own backoff yields to a hand"
+    assert asked(server, "/rss") == asked_before["/rss"] + 1

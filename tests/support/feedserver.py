@@ -399,6 +399,9 @@ class _Handler(BaseHTTPRequestHandler):
             live = self.server.live
             etag = f'"{hashlib.sha256(live).hexdigest()[:16]}"'
             self._conditional(live, etag, self.server.live_modified)
+        elif path.startswith("/padded/"):  # /padded/<KiB>/<anything>: a feed that size
+            size = int(path.split("/")[2]) * 1024
+            self._stream(path, _padded(size), size)
         elif path.startswith("/retry-after/"):  # /retry-after/<status>/<header value>
             _, _, status, value = path.split("/", 3)
             self._send(b"slow down", int(status), "text/plain", {"Retry-After": unquote(value)})
@@ -432,6 +435,20 @@ def _filler(size: int, chunk: int = 64 * 1024) -> Iterator[bytes]:
         piece = block[: size - sent]
         sent += len(piece)
         yield piece
+
+
+def _padded(size: int, chunk: int = 32 * 1024) -> Iterator[bytes]:
+    """A one-post feed padded to ``size`` bytes with an XML comment, sent a chunk every 10 ms
+    so that many of them are in flight at once."""
+    head = b'<?xml version="1.0"?><rss version="2.0"><channel><title>Padded</title><!--'
+    tail = b"--><item><title>Post</title><link>https://example.org/p</link></item></channel></rss>"
+    padding = size - len(head) - len(tail)
+    blank = b" " * chunk  # one chunk's worth, shared: the server holds no whole body
+    yield head
+    for start in range(0, padding, chunk):
+        time.sleep(0.01)
+        yield blank[: min(chunk, padding - start)]
+    yield tail
 
 
 def _drip() -> Iterator[bytes]:
