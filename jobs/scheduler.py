@@ -1,5 +1,6 @@
 """The only APScheduler code: the digest sweep every minute, and once at start; the feed
-pull; the admins' delivery notice. Only the install's one sender runs them (see `Leader`)."""
+pull; the admins' delivery notice; the enrichment from arXiv (jobs/enrichment.py). Only the
+install's one sender runs them (see `Leader`)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from bot.feeds.pull import FeedParsers, PullReport, pull_and_tell
 from bot.store import outbox
 from bot.store.db import Store
 from bot.store.sender_lease import LocalSenderLease
+from jobs.enrichment import add_enrichment
 
 log = logging.getLogger(__name__)
 
@@ -157,6 +159,9 @@ def build_scheduler(
             max_instances=1,
             coalesce=True,
             misfire_grace_time=None,
+        )
+        add_enrichment(
+            scheduler, store=store, settings=settings, clock=clock, lead=scheduler.leader.lead
         )
     return scheduler
 

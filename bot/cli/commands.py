@@ -16,6 +16,7 @@ from rich.table import Table
 
 from bot.bootstrap import build_store
 from bot.cli.common import Failure, err, load_settings
+from bot.cli.enrich import enrich
 from bot.cli.repair import explain as explain_repair
 from bot.cli.repair import library_vocabulary, repair
 from bot.config import Settings
@@ -142,6 +143,7 @@ def fixtext(
 
 
 app.command()(repair)
+app.command()(enrich)
 
 
 @app.command()

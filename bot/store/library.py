@@ -18,6 +18,7 @@ from bot.library.items import Answer, ItemKind, PreparedFile, PreparedItem
 from bot.library.sameness import Sighting, same_work
 from bot.store.chats import ensure_chat
 from bot.store.edits import gone_from, pair_edits, revise
+from bot.store.enrichments import exported
 from bot.store.models import Item, ItemKey, ItemState, Source, SourceKind
 
 # Fields a later file may fill in when an earlier one left them blank.
@@ -382,6 +383,7 @@ def export_items(
     )
     if kind is not None:
         query = query.where(Item.kind == kind)
+    enriched = exported(session)  # what arXiv says, apart from the owner's words
     return [
         {
             "kind": item.kind.value,
@@ -395,6 +397,7 @@ def export_items(
             "topic": item.topic,
             "source": source_name,
             "read": bool(is_read),
+            **({"enriched": enriched[item.id]} if item.id in enriched else {}),
         }
         for item, source_name, is_read in session.execute(query)
     ]
