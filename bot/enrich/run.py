@@ -114,14 +114,14 @@ class Turns:
 
     async def take(self) -> pace.Turn | pace.Waiting:
         """The turn, after waiting for another process's request to end; Waiting when the
-        API backs off for longer than a request may last."""
+        API backs off (after a failure), or the turn is held longer than a request may last."""
         while True:
             now = utc_now()
             got = await asyncio.to_thread(self._take, now)
             if isinstance(got, pace.Turn):
                 return got
             wait = (got.until - now).total_seconds()
-            if wait > self.hold.total_seconds():
+            if got.failures or wait > self.hold.total_seconds():
                 return got
             await asyncio.sleep(max(wait, 0.001))
 

@@ -111,8 +111,9 @@ def _settle(row: Enrichment, item: Item, outcome: Outcome, now: dt.datetime) -> 
     failed = outcome.status is EnrichmentStatus.FAILED
     row.attempts = row.attempts + 1 if failed else 0
     row.fetched_at, row.retry_at = now, retry_at(now, outcome.status, row.attempts)
-    if failed and row.status is FOUND and row.asked == outcome.asked:
-        return  # a refresh that failed: what was found stays
+    if failed and row.status is FOUND:
+        row.asked = outcome.asked  # asked again after the backoff; what was found stays
+        return
     item.body_tokens = _without(item.body_tokens, row.tokens)
     row.status, row.asked = outcome.status, outcome.asked
     paper = outcome.paper if outcome.status is FOUND else None

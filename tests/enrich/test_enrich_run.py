@@ -8,6 +8,7 @@ import asyncio
 import datetime as dt
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -228,6 +229,28 @@ def test_what_was_answered_is_not_asked_again(
     assert len(arxiv.queries) == 2
 
 
+def test_a_refresh_that_fails_keeps_what_was_found(
+    store: Store, arxiv: FakeArxiv, enriching: Callable[..., Settings]
+) -> None:
+    [item_id] = add(store, {"title": "", "arxiv_id": "1706.03762"})
+    run(store, enriching(arxiv))
+    with store.transaction() as session:
+        found = session.get(Enrichment, item_id)
+        assert found is not None
+        found.retry_at = now() - dt.timedelta(days=1)  # half a year on: asked again
+    arxiv.set_mode("fail")
+    time.sleep(INTERVAL)
+    report = run(store, enriching(arxiv))
+    assert report.requests == 1 and report.failed == 1
+    kept = enrichment(store, item_id)
+    assert kept is not None and kept.status is EnrichmentStatus.FOUND and kept.attempts == 1
+    retry = digests.aware(kept.retry_at)
+    assert retry is not None and retry > now() + dt.timedelta(minutes=59)
+    with store.transaction() as session:
+        [shown] = digests.library(session, [item_id])
+    assert shown.enriched_title == "Attention Is All You Need"
+
+
 @pytest.mark.parametrize("mode", ["fail", "hang", "retry_after", "malformed"])
 def test_a_failing_api_backs_off_stored_and_is_not_asked_meanwhile(
     store: Store,
@@ -252,7 +275,8 @@ def test_a_failing_api_backs_off_stored_and_is_not_asked_meanwhile(
     assert failed_at + least - dt.timedelta(seconds=5) <= stored.until <= failed_at + least
     asked = enrichment(store, second)  # the id batch went first
     assert asked is not None and asked.status is EnrichmentStatus.FAILED and asked.attempts == 1
-    assert asked.retry_at is not None
+    retry = digests.aware(asked.retry_at)
+    assert retry is not None and failed_at < retry <= failed_at + dt.timedelta(hours=1)
     assert enrichment(store, first) is None, "the run stopped at the failure"
     if mode == "malformed":
         assert "malformed Atom document" in caplog.text
