@@ -66,6 +66,19 @@ class Settings(BaseSettings):
         default_factory=lambda: platformdirs.user_cache_path("lamplight", appauthor=False),
         description="the mojibake repair's model, built here once (bot.library.repair.model)",
     )
+    enrich: bool = Field(
+        default=True, description="off: no paper is looked up on arXiv (the job nor the command)"
+    )
+    enrich_every_hours: float = Field(
+        default=24, gt=0, description="how often papers not yet enriched are looked up on arXiv"
+    )
+    arxiv_api_url: str = "https://export.arxiv.org/api/query"
+    arxiv_min_interval_seconds: float = Field(
+        default=3.0, gt=0, description="arXiv's terms: one request every 3 s; less is for tests"
+    )
+    arxiv_contact: str = Field(
+        default="", description="an e-mail or URL named in the User-Agent sent to arXiv"
+    )
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     webhook_listen: str = "0.0.0.0"
@@ -143,6 +156,10 @@ class Settings(BaseSettings):
     @property
     def feeds_refresh_every(self) -> dt.timedelta:
         return dt.timedelta(minutes=self.feeds_refresh_minutes)
+
+    @property
+    def enrich_every(self) -> dt.timedelta:
+        return dt.timedelta(hours=self.enrich_every_hours)
 
     @property
     def import_max_bytes(self) -> int:

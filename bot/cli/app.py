@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import db, feeds, library, repair, status
+from bot.cli import db, enrich, feeds, library, repair, status
 from bot.cli.common import Failure, err
 from bot.library.importer import ImportFileError
 from bot.store.db import StoreError
@@ -19,6 +19,7 @@ app = typer.Typer(
 app.command("import")(library.import_)
 app.command("fixtext")(library.fixtext)
 app.command("repair")(repair.repair)
+app.command("enrich")(enrich.enrich)
 app.command("export")(library.export)
 app.command("search")(library.search_library)
 app.command("health")(status.health)

@@ -202,10 +202,12 @@ def _entry(
         opening = search_for(item, engines)
         url = _http_url(opening.url) if opening else None
     body = (item.text or item.title) if quote else _context_text(item)
-    title = "" if quote and _is_excerpt(item.title, body) else item.title
+    # The owner's words first; what arXiv says fills only what they left out.
+    title = "" if quote and _is_excerpt(item.title, body) else item.title or item.enriched_title
     if not title.strip() and not quote:
         title = (urlsplit(url).hostname or "") if url else ""
-    meta_parts = [item.author, item.source, str(item.year) if item.year else ""]
+    year = item.year or item.enriched_year
+    meta_parts = [item.author or item.enriched_authors, item.source, str(year) if year else ""]
     return _Entry(
         position=position,
         icon=_ICONS.get(item.kind, "•"),

@@ -100,9 +100,14 @@ class LibraryItem:
     source: str = ""
     added_at: dt.datetime | None = None
     published_at: dt.datetime | None = None
-    arxiv_id: str | None = None
-    notes: str = ""  # the owner's notes on it (their opening, for context)
-    abstract: str = ""  # filled from arXiv where the owner wrote no summary
+    notes: str = ""  # the opening of the owner's notes on it (for context)
+    # What arXiv says of it (bot.store.enrichments), apart from the owner's fields above: for
+    # rendering to show where the owner's own are missing.
+    arxiv_id: str | None = None  # the item's own, else the one arXiv found
+    abstract: str = ""  # the start of arXiv's abstract
+    enriched_title: str = ""
+    enriched_authors: str = ""
+    enriched_year: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

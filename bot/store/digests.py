@@ -21,6 +21,7 @@ from bot.store.models import (
     DigestItem,
     DigestKind,
     DigestMessage,
+    Enrichment,
     Item,
     ItemState,
     MutedWord,
@@ -106,33 +107,61 @@ def library(session: Session, ids: Sequence[int] | None = None) -> list[LibraryI
     """Every item as the digest sees it (or those with the given ids). Only the columns a
     digest uses are read: a sweep loads the whole library."""
     columns = (Item.id, Item.kind, Item.title, Item.text, Item.author, Item.year, Item.url)
-    query = select(
-        *columns,
-        Item.video_url,
-        Item.topic,
-        Source.name,
-        Item.added_at,
-        Item.published_at,
-        Item.arxiv_id,
-        # The opening of the owner's notes is all a digest shows of them (a line of context).
-        func.substr(Item.notes, 1, NOTES_OPENING).label("notes"),
-    ).outerjoin(Source, Item.source_id == Source.id)
+    query = (
+        select(
+            *columns,
+            Item.video_url,
+            Item.topic,
+            Source.name,
+            Item.added_at,
+            Item.published_at,
+            # The opening of the owner's notes is all a digest shows of them (context).
+            func.substr(Item.notes, 1, NOTES_OPENING).label("notes"),
+        )
+        .add_columns(*_ENRICHED)
+        .outerjoin(Source, Item.source_id == Source.id)
+        .outerjoin(Enrichment, Enrichment.item_id == Item.id)
+    )
     if ids is not None:
         query = query.where(Item.id.in_(ids))
     else:  # a retired item is never drawn again (its old digests still show it)
         query = query.where(Item.retired_at.is_(None))
+    # By position, in LibraryItem's order: a sweep builds one for every item of the library.
     return [
         LibraryItem(
-            *row[:8],
-            topic=row.topic,
-            source=row.name or "",
-            added_at=aware(row.added_at),
-            published_at=aware(row.published_at),
-            arxiv_id=row.arxiv_id,
-            notes=row.notes or "",
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            r[4],
+            r[5],
+            r[6],
+            r[7],
+            r[8],
+            r[9] or "",
+            aware(r[10]),
+            aware(r[11]),
+            r[12] or "",
+            r[13],
+            r[14] or "",
+            r[15] or "",
+            r[16] or "",
+            r[17],
         )
-        for row in session.execute(query)
+        for r in session.execute(query)
     ]
+
+
+# What a digest may show of an enrichment: the abstract's start only, since a sweep reads the
+# whole library and a digest previews a few hundred characters of it.
+ABSTRACT_PREVIEW = 600
+_ENRICHED = (
+    func.coalesce(Item.arxiv_id, Enrichment.arxiv_id).label("any_arxiv_id"),
+    func.substr(Enrichment.abstract, 1, ABSTRACT_PREVIEW).label("abstract"),
+    Enrichment.title.label("enriched_title"),
+    Enrichment.authors.label("enriched_authors"),
+    Enrichment.year.label("enriched_year"),
+)
 
 
 def history(session: Session, chat_id: int) -> dict[int, ItemHistory]:

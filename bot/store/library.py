@@ -14,6 +14,7 @@ from bot.library.dedupe import canonical_url
 from bot.library.items import Answer, ItemKind, PreparedFile
 from bot.store.adding import ImportReport, add_items
 from bot.store.chats import ensure_chat
+from bot.store.enrichments import exported
 from bot.store.models import Item, ItemState, Source, SourceKind
 
 
@@ -77,6 +78,7 @@ def export_items(
     )
     if kind is not None:
         query = query.where(Item.kind == kind)
+    enriched = exported(session)  # what arXiv says, apart from the owner's words
     return [
         {
             "kind": item.kind.value,
@@ -90,6 +92,7 @@ def export_items(
             "topic": item.topic,
             "source": source_name,
             "read": bool(is_read),
+            **({"enriched": enriched[item.id]} if item.id in enriched else {}),
         }
         for item, source_name, is_read in session.execute(query)
     ]

@@ -25,6 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from bot.enrich.plan import EnrichmentStatus
 from bot.library.items import Answer, ItemKind
 
 # Stable constraint names, so batch migrations on SQLite can find them again.
@@ -280,6 +281,49 @@ class ItemRevision(Base):
     previous: Mapped[dict[str, object]] = mapped_column(
         JSON, comment="the changed fields' former values"
     )
+
+
+class Enrichment(Base):
+    """What a public source (arXiv) says of an item, kept apart from what the owner wrote:
+    rendering shows it only where the owner's own is missing."""
+
+    __tablename__ = "enrichments"
+
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("items.id", ondelete="CASCADE"), primary_key=True
+    )
+    source: Mapped[str] = mapped_column(String(16), comment="where it came from: arxiv")
+    status: Mapped[EnrichmentStatus] = mapped_column(_enum(EnrichmentStatus, "enrichment_status"))
+    asked: Mapped[str] = mapped_column(
+        String(512), comment="what was asked: id:<arXiv id> or title:<normalised title>"
+    )
+    arxiv_id: Mapped[str | None] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(Text, default="")
+    abstract: Mapped[str] = mapped_column(Text, default="")
+    authors: Mapped[str] = mapped_column(Text, default="")
+    year: Mapped[int | None] = mapped_column(Integer)
+    tokens: Mapped[str] = mapped_column(
+        Text, default="", comment="search tokens appended to the item's body tokens"
+    )
+    fetched_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    retry_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), comment="not asked again before this instant"
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class Pace(Base):
+    """A remote API's turn, shared by every process of the install: who may send the next
+    request, and when (arXiv allows one request every 3 s, one connection at a time)."""
+
+    __tablename__ = "pace"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    next_request_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), comment="no request before this; held while one is out"
+    )
+    failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_error: Mapped[str | None] = mapped_column(Text)
 
 
 class Notice(Base):

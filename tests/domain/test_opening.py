@@ -94,3 +94,22 @@ def test_a_digest_shows_the_search_link_and_the_section_when_that_is_all_there_i
     plain = render_plain(view)
     assert "🔎 https://www.semanticscholar.org/search?q=StyleGAN3" in plain
     assert "§ 生成模型" in plain
+
+
+def test_what_arxiv_says_fills_only_what_the_owner_left_out() -> None:
+    owner = paper(
+        title="",
+        text="My one-line summary.",
+        arxiv_id="2106.12423",
+        abstract="We observe that despite their hierarchical convolutional nature. More.",
+        enriched_title="Alias-Free Generative Adversarial Networks",
+        enriched_authors="Tero Karras, Miika Aittala",
+        enriched_year=2021,
+    )
+    [part] = render_digest(DigestView(1, "Your reading", (owner,), {}))
+    assert '<a href="https://arxiv.org/abs/2106.12423">Alias-Free Generative' in part.html
+    assert "Tero Karras, Miika Aittala" in part.html and "2021" in part.html
+    assert "My one-line summary." in part.html and "We observe" not in part.html
+    abstract_only = paper(abstract="We observe that X. More.", arxiv_id="2106.12423")
+    [part] = render_digest(DigestView(1, "Your reading", (abstract_only,), {}))
+    assert "We observe that X." in part.html and "More." not in part.html

@@ -36,6 +36,7 @@ class BotProcess:
             "LAMPLIGHT_DATA_DIR": str(data),
             "LOG_LEVEL": "DEBUG",
             "PYTHONUNBUFFERED": "1",
+            "ENRICH": "off",  # no test reaches arXiv; a test enriching names its fake instead
             **botapi.environment(),
             **(env or {}),
         }
