@@ -16,6 +16,7 @@ from bot.library.query import Candidate, query_terms, rank
 from bot.store.db import Store, alembic_config, open_store
 from bot.store.models import Item
 from bot.store.search import search, search_candidates
+from bot.store.search_top import scored
 from tests.conftest import NOW
 from tests.support.seeds import seed_library
 
@@ -149,8 +150,8 @@ def test_hostile_text_is_only_text(session: Session, query: str) -> None:
 
 @pytest.mark.parametrize("query", [*AGREEING_QUERIES, "模型 model 学习 learning 深度"])
 def test_the_store_scores_candidates_as_the_ranking_defines(session: Session, query: str) -> None:
-    """The database computes each candidate's term hits and title length itself; they must be
-    what `Candidate.of` computes from the token columns."""
+    """The database computes each candidate's term hits and title length itself, from the
+    index and from the token columns; both must be what `Candidate.of` computes."""
     terms = query_terms(query)
     found = search_candidates(session, terms)
     assert found
@@ -161,12 +162,18 @@ def test_the_store_scores_candidates_as_the_ranking_defines(session: Session, qu
     )
     expected = {i: Candidate.of(i, terms, title, body) for i, title, body in rows}
     assert {c.id: c for c in found} == expected
+    assert {c.id: c for c in scored(session, terms, expected)} == expected
 
 
 @pytest.mark.parametrize(
     "query", [*AGREEING_QUERIES, "模型 model 学习 learning 深度", "lottery ticket 剪枝", "the of"]
 )
-def test_every_page_is_that_slice_of_every_match_ranked(session: Session, query: str) -> None:
+@pytest.mark.parametrize("at_once", [True, False], ids=["ranked at once", "read from the top"])
+def test_every_page_is_that_slice_of_every_match_ranked(
+    session: Session, monkeypatch: pytest.MonkeyPatch, query: str, at_once: bool
+) -> None:
+    if not at_once:
+        monkeypatch.setattr("bot.store.search.ALL_AT_ONCE", 0)
     everything = rank(search_candidates(session, query_terms(query)))
     assert everything
     for limit, offset in [(5, 0), (10, 0), (5, 5), (7, 30), (1000, 0), (3, len(everything) - 2)]:

@@ -108,9 +108,17 @@ def test_totals_are_exact_up_to_the_cap_and_say_more_past_it(crowded: Store) -> 
         ("note", 5, 9000),
     ],
 )
+@pytest.mark.parametrize("at_once", [False, True], ids=["read from the top", "ranked at once"])
 def test_a_page_is_that_slice_of_every_match_ranked(
-    crowded: Store, query: str, limit: int, offset: int
+    crowded: Store,
+    monkeypatch: pytest.MonkeyPatch,
+    query: str,
+    limit: int,
+    offset: int,
+    at_once: bool,
 ) -> None:
+    if at_once:
+        monkeypatch.setattr("bot.store.search.ALL_AT_ONCE", 10**6)
     with crowded.transaction() as session:
         everything = rank(search_candidates(session, query_terms(query)))
         page = search(session, query, limit=limit, offset=offset)
