@@ -25,6 +25,9 @@ READ_GROWTH = 4  # each further read is this many times longer
 # a few of the most promising items met, then reads on, which settles most of the rest.
 SCORED_AT_ONCE = 256
 SCORINGS_PER_READ = 3
+# Index rows one search reads at most, past those its page needs (several common words: the
+# lists are long and rarely agree at the top). Within it a page is exact; past it, approximate.
+ROW_BUDGET = 10_000
 
 
 def term_params(terms: Sequence[str]) -> dict[str, object]:
@@ -40,9 +43,11 @@ def top_matches(
     Reads each term's list further each round, until the page's last known key ranks before
     anything unread, and every item met whose key is unknown could not rank before it. After
     the first round, the items holding every term in title and body (the best any item can
-    rank) may fill the page by themselves."""
+    rank) may fill the page by themselves. A search that would read more than its budget of
+    rows (many common words) ranks the items met so far instead, by what the rows read show."""
     reading = _Reading(session, terms, wanted)
-    count = max(FIRST_READ, wanted)
+    first = count = max(FIRST_READ, wanted)
+    budget = ROW_BUDGET + wanted * len(terms)
     while wanted:
         reading.read(count)
         bound = reading.bound()
@@ -50,11 +55,14 @@ def top_matches(
             return reading.best(), len(reading.held)
         if reading.settle(bound):
             return reading.best(), None
-        if count == max(FIRST_READ, wanted) and len(terms) > 1:
+        if count == first and len(terms) > 1:
             best = _best_of_all(session, terms, reading.sparsest(), wanted)
             if len(best) == wanted:
                 return best, None
-        count *= READ_GROWTH
+        room = (budget - reading.rows) // sum(not t.done for t in reading.lists)
+        if room < FIRST_READ:
+            return reading.best(partly=True), None
+        count = min(count * READ_GROWTH, room)
     return [], None
 
 
@@ -116,8 +124,9 @@ def _read(
 
 class _Reading:
     """What one search has read of its terms' lists: each item met, its title length and the
-    tier it holds each term at, as far as read; the items whose sort key is known; and the best
-    key each other item met may have, while it could still make the page."""
+    tier it holds each term at, as far as read; the items whose sort key is known; and, for the
+    others that could still make the page, the best key each may have (as of when it was last
+    looked at: keys only get worse as the lists are read further, so an old one still bounds)."""
 
     def __init__(self, session: Session, terms: Sequence[str], wanted: int) -> None:
         self.session, self.terms, self.wanted = session, terms, wanted
@@ -127,27 +136,34 @@ class _Reading:
         self.keys: dict[int, SortKey] = {}
         self.open: dict[int, SortKey] = {}
         self.out: set[int] = set()  # could not make the page
+        self.rows = 0
+        self.unfinished: list[tuple[int, tuple[int, int, int]]] = []
 
     def read(self, count: int) -> None:
-        """The next `count` rows of every unfinished list, then what is known of the items."""
-        met = set(self.open)
-        for index, tier, length, item_id in _read(self.session, self.terms, self.lists, count):
+        """The next `count` rows of every unfinished list, then what is known of the items read
+        (of every item met, when a list has ended: those it did not show do not hold its term)."""
+        unfinished = sum(not t.done for t in self.lists)
+        rows = _read(self.session, self.terms, self.lists, count)
+        self.rows += len(rows)
+        met: set[int] = set()
+        for index, tier, length, item_id in rows:
             self.held.setdefault(item_id, {})[index] = tier
             self.lengths[item_id] = length
             met.add(item_id)
-        unfinished = [(i, t.at) for i, t in enumerate(self.lists) if not t.done]
-        self.open = {}
+        self.unfinished = [(i, t.at) for i, t in enumerate(self.lists) if not t.done]
+        if len(self.unfinished) < unfinished:
+            met |= self.open.keys()
         for item_id in met - self.keys.keys() - self.out:
-            self._know(item_id, unfinished)
+            self._know(item_id)
 
-    def _know(self, item_id: int, unfinished: list[tuple[int, tuple[int, int, int]]]) -> None:
+    def _know(self, item_id: int) -> None:
         """The item's key if every unfinished list has shown it (a finished list that did not,
         does not hold it); else the best it may have: it holds each other term at most where
         that list stands, and a tier lower if it would have been read there already."""
         held, length = self.held[item_id], self.lengths[item_id]
         tiers = list(held.values())
         known = True
-        for index, (tier, at_length, at_id) in unfinished:
+        for index, (tier, at_length, at_id) in self.unfinished:
             if index not in held:
                 known = False
                 tier += (at_length, at_id) >= (length, item_id)
@@ -155,6 +171,7 @@ class _Reading:
         key = tier_key(item_id, length, tiers)
         if known:
             self.keys[item_id] = key
+            self.open.pop(item_id, None)
         else:
             self.open[item_id] = key
 
@@ -170,8 +187,9 @@ class _Reading:
 
     def settle(self, bound: SortKey) -> bool:
         """Whether the page is known: its last key ranks before `bound`, and no item met could
-        still rank before that. Until then, the items met that could are scored from their
-        token columns, the best possible first, SCORED_AT_ONCE at a time (a few times)."""
+        still rank before that. Until then, the items met that could are looked at again and,
+        if they still could, scored from their token columns: the best possible first,
+        SCORED_AT_ONCE at a time (a few times)."""
         for _ in range(SCORINGS_PER_READ):
             last = self.last()
             if last is not None:
@@ -181,11 +199,13 @@ class _Reading:
             pending = heapq.nsmallest(SCORED_AT_ONCE, (k for k in self.open.values() if k < below))
             if not pending:
                 return last is not None and last <= bound
-            for candidate in scored(self.session, self.terms, [key[3] for key in pending]):
+            for best in pending:
+                self._know(best[3])
+            ids = [best[3] for best in pending if self.open.get(best[3], below) < below]
+            for candidate in scored(self.session, self.terms, ids) if ids else []:
                 if (key := sort_key(candidate)) is not None:
                     self.keys[candidate.id] = key
-            for key in pending:
-                del self.open[key[3]]
+                self.open.pop(candidate.id, None)
         return False
 
     def last(self) -> SortKey | None:
@@ -201,8 +221,13 @@ class _Reading:
             key=lambda i: (self.lists[i].done, self.lists[i].at[0], self.lists[i].at[1:]),
         )
 
-    def best(self) -> list[int]:
-        return [key[3] for key in heapq.nsmallest(self.wanted, self.keys.values())]
+    def best(self, *, partly: bool = False) -> list[int]:
+        """The page: the best known keys; `partly`, with the items whose key is unknown ranked
+        by the terms the rows read show they hold."""
+        keys = list(self.keys.values())
+        if partly:
+            keys += [tier_key(i, self.lengths[i], self.held[i].values()) for i in self.open]
+        return [key[3] for key in heapq.nsmallest(self.wanted, keys)]
 
 
 def scored(session: Session, terms: Sequence[str], ids: Iterable[int]) -> list[Candidate]:

@@ -125,3 +125,21 @@ def test_a_page_is_that_slice_of_every_match_ranked(
         assert [item.id for item in page.items] == everything[offset : offset + limit]
         assert page.total == min(len(everything), TOTAL_CAP)
         assert page.capped == (len(everything) > TOTAL_CAP)
+
+
+def test_past_its_reading_budget_a_search_still_answers_with_matches(
+    crowded: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Many common words can need long reads to rank exactly; past its budget a search ranks
+    what it read, the same way each time, and still counts every match."""
+    monkeypatch.setattr("bot.store.search.ALL_AT_ONCE", 0)
+    monkeypatch.setattr("bot.store.search_top.ROW_BUDGET", 0)
+    pages = [found(crowded, "ember lantern note") for _ in range(2)]
+    ids = [item.id for item in pages[0].items]
+    assert ids == [item.id for item in pages[1].items] and len(set(ids)) == 10
+    for item in pages[0].items:
+        assert {"ember", "lantern", "note"} & {
+            *item.title_tokens.split(),
+            *item.body_tokens.split(),
+        }
+    assert pages[0].total_text() == "10,000+"
