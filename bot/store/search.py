@@ -3,8 +3,9 @@
 The index (`items_fts_terms`) holds a row per item and term: the term, where the item holds it
 (`Tier`), the title's length and the item's id, in that order. A search with few rows for all
 its terms ranks them in one statement; otherwise bot.store.search_top reads each term's rows
-from the top until it knows the page. Either way the page is bot.library.query's ranking of
-every match, the same on SQLite and PostgreSQL; the total is counted up to TOTAL_CAP.
+from the top until it knows the page (or, for many common words, its reading budget runs out).
+Either way the page is bot.library.query's ranking, the same on SQLite and PostgreSQL; the total
+is counted up to TOTAL_CAP.
 """
 
 from __future__ import annotations
