@@ -15,7 +15,8 @@ from bot.store.models import Base
 
 
 def _not_search_index(obj: object, name: str | None, type_: str, *_: object) -> bool:
-    """The search index (FTS5 table, GIN indexes) lives in migrations, not in the models."""
+    """The search index (`items_fts_terms` and its triggers; before 0008, an FTS5 table and GIN
+    indexes) lives in migrations, not in the models."""
     return not (name or "").startswith("items_fts")
 
 

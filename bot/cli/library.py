@@ -162,8 +162,8 @@ def search_library(
         typer.echo(f"{number}. [{item['kind']}] {item['title']}{f' — {byline}' if byline else ''}")
         if item["url"]:
             typer.echo(f"   {item['url']}")
-    if page.total > len(found):
-        typer.echo(f"showing {len(found)} of {page.total}; --limit shows more")
+    if page.total > len(found) or page.capped:
+        typer.echo(f"showing {len(found)} of {page.total_text()}; --limit shows more")
 
 
 def digest(

@@ -1,21 +1,38 @@
-"""Search text → terms, and the ranking both stores share; user text never reaches FTS syntax.
+"""Search text → terms, and the ranking both stores share; user text is only ever a bound value.
 
-The store only selects candidates (items holding any term); `rank` orders them here, the same
-way on SQLite and PostgreSQL, so both return the same ids.
+`rank` defines the order, the same on SQLite and PostgreSQL, so both return the same ids. The
+store's search index lists each term's items in that order for one term (`Tier`, then the
+title's length, then the id), and `tier_key` ranks from what it lists.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from enum import IntEnum
 from typing import Self
 
 from bot.library.tokens import search_tokens
 
 MAX_QUERY_CHARS = 4000
 MAX_TERMS = 16
+MAX_TERM_CHARS = 64  # the search index keeps no longer token (migration 0006)
 TITLE_WEIGHT = 3
 BODY_WEIGHT = 1
+
+SortKey = tuple[int, int, int, int]
+
+
+class Tier(IntEnum):
+    """Where an item holds a term, in the order ranking prefers (the index stores the number)."""
+
+    BOTH = 0
+    TITLE = 1
+    BODY = 2
+
+
+# What holding a term at each tier adds to an item's score (a tuple: searches sum it a lot).
+TIER_WEIGHTS = (TITLE_WEIGHT + BODY_WEIGHT, TITLE_WEIGHT, BODY_WEIGHT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,20 +71,14 @@ def query_terms(text: str) -> tuple[str, ...]:
     >>> query_terms("🙂 *")
     ()
     """
-    terms = dict.fromkeys(search_tokens(text[:MAX_QUERY_CHARS]).split())
+    tokens = search_tokens(text[:MAX_QUERY_CHARS]).split()
+    # A longer token is in no item's index entries: it could match nothing.
+    terms = dict.fromkeys(token for token in tokens if len(token) <= MAX_TERM_CHARS)
     return tuple(terms)[:MAX_TERMS]
 
 
-def fts5_match(terms: Iterable[str]) -> str:
-    """An FTS5 MATCH expression: each term one quoted string (quotes doubled), joined by OR.
-
-    >>> fts5_match(["near", 'a"b', "or"])
-    '"near" OR "a""b" OR "or"'
-    """
-    return " OR ".join('"' + term.replace('"', '""') + '"' for term in terms)
-
-
-def _sort_key(candidate: Candidate) -> tuple[int, int, int, int] | None:
+def sort_key(candidate: Candidate) -> SortKey | None:
+    """Where the candidate ranks (smaller first), or None if it holds no term as a token."""
     matched = (candidate.title_hits | candidate.body_hits).bit_count()
     if not matched:
         return None
@@ -80,12 +91,24 @@ def _sort_key(candidate: Candidate) -> tuple[int, int, int, int] | None:
 def rank(candidates: Iterable[Candidate]) -> list[int]:
     """Ids of the candidates holding at least one term as a whole token, best first.
 
-    A candidate a store's parser matched loosely (PostgreSQL splits `gpt-3`) but that holds no
-    term as a token is dropped, so both stores agree.
+    A candidate holding no term as a whole token (only inside one, as `gpt` in `gpt-3`) is
+    dropped.
 
     >>> pairs = [(1, "知识", "蒸馏"), (2, "蒸馏", ""), (3, "a", "b")]
     >>> rank(Candidate.of(i, ["蒸馏"], title, body) for i, title, body in pairs)
     [2, 1]
     """
-    keyed = [(key, c.id) for c in candidates if (key := _sort_key(c)) is not None]
+    keyed = [(key, c.id) for c in candidates if (key := sort_key(c)) is not None]
     return [item_id for _, item_id in sorted(keyed)]
+
+
+def tier_key(item_id: int, title_length: int, tiers: Collection[int]) -> SortKey:
+    """`sort_key` from the index's side: the key of an item holding one term at each tier.
+
+    Holding a term at a worse tier, or not at all, never makes a key smaller; so with, for
+    each term, the best tier an item may still hold it at, this is the best key it may have.
+
+    >>> tier_key(7, 3, [Tier.BOTH, Tier.BODY]) == sort_key(Candidate.of(7, "ab", "a x y", "a b"))
+    True
+    """
+    return (-len(tiers), -sum(TIER_WEIGHTS[tier] for tier in tiers), title_length, item_id)

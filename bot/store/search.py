@@ -1,6 +1,11 @@
-"""Search candidates: items holding any of the terms, by FTS5 on SQLite or GIN on PostgreSQL.
+"""Library search over the index of migration 0006: the best page of every match, and how many.
 
-The store only selects; bot.library.query ranks, the same way on both backends.
+The index (`items_fts_terms`) holds a row per item and term: the term, where the item holds it
+(`Tier`), the title's length and the item's id, in that order. A search with few rows for all
+its terms ranks them in one statement; otherwise bot.store.search_top reads each term's rows
+from the top until it knows the page (or, for many common words, its reading budget runs out).
+Either way the page is bot.library.query's ranking, the same on SQLite and PostgreSQL; the total
+is counted up to TOTAL_CAP.
 """
 
 from __future__ import annotations
@@ -9,96 +14,111 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import TextClause, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from bot.library.query import Candidate, fts5_match, query_terms, rank
+from bot.library.query import TIER_WEIGHTS, Candidate, Tier, query_terms
 from bot.store.models import Item, Search
+from bot.store.search_top import term_params, top_matches
 
-# Enough for a personal library; candidates are taken in id order so both stores see the same.
-CANDIDATE_LIMIT = 5000
+# Totals are counted up to here, then shown as "10,000+": counting further reads every match.
+TOTAL_CAP = 10_000
+# Up to this many index rows for all of a search's terms, the database ranks them all at once;
+# past it, a search reads each term's rows from the top until it knows the page (search_top).
+ALL_AT_ONCE = 10_000
 
 
 @dataclass(frozen=True)
 class SearchPage:
-    """One page of ranked results and how many there are in all."""
+    """One page of ranked results and how many there are in all: `total` is exact up to
+    TOTAL_CAP; `capped` says there are more than that."""
 
     total: int
     items: list[Item] = field(default_factory=list)
+    capped: bool = False
 
-
-def search_candidates(
-    session: Session, terms: Sequence[str], *, limit: int = CANDIDATE_LIMIT
-) -> list[Candidate]:
-    """Items whose title or body holds any term (OR), in id order; every value is bound.
-
-    Each row comes with the numbers ranking reads (`Candidate.of`), computed by the database
-    from the token columns: the token strings themselves never cross to Python, which was
-    most of a search's time for a common word."""
-    if not terms:
-        return []
-    params: dict[str, object] = {"limit": limit}
-    params.update({f"p{i}": f" {term} " for i, term in enumerate(terms)})
-    if session.get_bind().dialect.name == "sqlite":
-        params["match"] = fts5_match(terms)
-        query = _sqlite_query(len(terms))
-    else:
-        # Plan for these very terms: psycopg prepares a repeated statement, and PostgreSQL's
-        # generic plan for it scans every row instead of using the GIN indexes.
-        session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
-        params.update({f"t{i}": term for i, term in enumerate(terms)})
-        query = _postgres_query(len(terms))
-    return [Candidate(*row) for row in session.execute(query, params).all()]
-
-
-def _hits(column: str, count: int, find: str) -> str:
-    """SQL for the bitmask of terms the space-padded column holds as whole tokens: what
-    `Candidate.of` computes, with the dialect's substring search (instr / strpos)."""
-    padded = f"(' ' || {column} || ' ')"
-    return " + ".join(
-        f"(CASE WHEN {find}({padded}, :p{i}) > 0 THEN {1 << i} ELSE 0 END)" for i in range(count)
-    )
-
-
-def _ranked_columns(count: int, find: str) -> str:
-    title, body = "items.title_tokens", "items.body_tokens"
-    spaces = f"length({title}) - length(replace({title}, ' ', ''))"
-    return (
-        f"{_hits(title, count, find)}, {_hits(body, count, find)},"
-        f" CASE WHEN {title} = '' THEN 0 ELSE {spaces} + 1 END"
-    )
-
-
-def _sqlite_query(count: int) -> TextClause:
-    # Ordered by the FTS rowid (the same as items.id): FTS5 yields matches in rowid order and
-    # stops at the limit, where ORDER BY items.id would sort every match first.
-    return text(
-        f"SELECT items.id, {_ranked_columns(count, 'instr')} FROM items_fts"
-        " JOIN items ON items.id = items_fts.rowid"
-        " WHERE items_fts MATCH :match ORDER BY items_fts.rowid LIMIT :limit"
-    )
-
-
-def _postgres_query(count: int) -> TextClause:
-    # The expressions match the GIN indexes of migration 0003; each term is parsed by
-    # plainto_tsquery, so operators in it are plain text.
-    tsquery = " || ".join(f"plainto_tsquery('simple'::regconfig, :t{i})" for i in range(count))
-    return text(
-        f"SELECT id, {_ranked_columns(count, 'strpos')} FROM items"
-        f" WHERE to_tsvector('simple'::regconfig, title_tokens) @@ ({tsquery})"
-        f" OR to_tsvector('simple'::regconfig, body_tokens) @@ ({tsquery})"
-        " ORDER BY id LIMIT :limit"
-    )
+    def total_text(self) -> str:
+        """The total as shown: `1,234`, or `10,000+` past the cap."""
+        return f"{self.total:,}+" if self.capped else f"{self.total:,}"
 
 
 def search(session: Session, query: str, *, limit: int = 10, offset: int = 0) -> SearchPage:
     """The items best matching `query`, ranked; any text is safe (no terms: an empty page)."""
-    ranked = rank(search_candidates(session, query_terms(query)))
-    page_ids = ranked[max(offset, 0) : max(offset, 0) + max(limit, 0)]
+    terms = query_terms(query)
+    start = max(offset, 0)
+    if not terms:
+        return SearchPage(total=0)
+    wanted = start + max(limit, 0)
+    if len(terms) > 1 and _rows(session, terms) <= ALL_AT_ONCE:
+        page_ids, total = _ranked_at_once(session, terms, wanted)
+    else:
+        page_ids, every = top_matches(session, terms, wanted)
+        total = _count(session, terms) if every is None else every
+    found = SearchPage(total=min(total, TOTAL_CAP), capped=total > TOTAL_CAP)
+    page_ids = page_ids[start:]
     if not page_ids:
-        return SearchPage(total=len(ranked))
+        return found
     rows = {item.id: item for item in session.scalars(select(Item).where(Item.id.in_(page_ids)))}
-    return SearchPage(total=len(ranked), items=[rows[i] for i in page_ids if i in rows])
+    found.items.extend(rows[i] for i in page_ids if i in rows)
+    return found
+
+
+def _rows(session: Session, terms: Sequence[str]) -> int:
+    """The index rows of all terms, counted up to one past ALL_AT_ONCE."""
+    names = ", ".join(f":t{i}" for i in range(len(terms)))
+    query = text(
+        f"SELECT count(*) FROM (SELECT 1 FROM items_fts_terms WHERE term IN ({names})"
+        f" LIMIT {ALL_AT_ONCE + 1}) AS hits"
+    )
+    return int(session.execute(query, term_params(terms)).scalar_one())
+
+
+def _ranked_at_once(session: Session, terms: Sequence[str], wanted: int) -> tuple[list[int], int]:
+    """The ids of the `wanted` best matches and how many match, from all the terms' index rows
+    at once: `tier_key` computed and ordered by the database."""
+    names = ", ".join(f":t{i}" for i in range(len(terms)))
+    weight = " ".join(f"WHEN {tier} THEN {TIER_WEIGHTS[tier]}" for tier in Tier)
+    query = text(
+        "SELECT item_id, count(*) OVER () FROM (SELECT item_id, title_length,"
+        f" count(*) AS matched, sum(CASE tier {weight} END) AS score"
+        f" FROM items_fts_terms WHERE term IN ({names}) GROUP BY item_id, title_length) AS hits"
+        " ORDER BY matched DESC, score DESC, title_length, item_id LIMIT :wanted"
+    )
+    rows = session.execute(query, term_params(terms) | {"wanted": max(wanted, 1)}).all()
+    return [row[0] for row in rows][:wanted], rows[0][1] if rows else 0
+
+
+def _count(session: Session, terms: Sequence[str]) -> int:
+    """How many items hold any term, counted up to one past TOTAL_CAP, in one statement: a term
+    with more rows than the cap ends it (the others are not counted); under the cap, the
+    distinct items of all terms' rows (a few thousand) are."""
+    sizes = [
+        f"(SELECT count(*) FROM (SELECT 1 FROM items_fts_terms WHERE term = :t{i}"
+        f" LIMIT {TOTAL_CAP + 1}) AS rows{i})"
+        for i in range(len(terms))
+    ]
+    names = ", ".join(f":t{i}" for i in range(len(terms)))
+    every = f"(SELECT count(DISTINCT item_id) FROM items_fts_terms WHERE term IN ({names}))"
+    past = " ".join(f"WHEN {size} > {TOTAL_CAP} THEN {TOTAL_CAP + 1}" for size in sizes)
+    query = text(f"SELECT CASE {past} ELSE {sizes[0] if len(terms) == 1 else every} END")
+    return int(session.execute(query, term_params(terms)).scalar_one())
+
+
+def search_candidates(session: Session, terms: Sequence[str]) -> list[Candidate]:
+    """Every item holding any of the terms, as ranking sees it, read from the index alone, in
+    id order: what `search` ranks, all at once (a reference for tests and the benchmark)."""
+    if not terms:
+        return []
+    bits = " ".join(f"WHEN :t{i} THEN {1 << i}" for i in range(len(terms)))
+    names = ", ".join(f":t{i}" for i in range(len(terms)))
+    query = text(
+        "SELECT item_id, sum(CASE WHEN tier < 2 THEN bit ELSE 0 END),"
+        " sum(CASE WHEN tier <> 1 THEN bit ELSE 0 END), title_length FROM"
+        f" (SELECT item_id, tier, title_length, CASE term {bits} END AS bit"
+        f" FROM items_fts_terms WHERE term IN ({names})) AS hits"
+        " GROUP BY item_id, title_length ORDER BY item_id"
+    )
+    return [Candidate(*row) for row in session.execute(query, term_params(terms)).all()]
 
 
 def save_search(session: Session, chat_id: int, text: str, now: dt.datetime) -> int:

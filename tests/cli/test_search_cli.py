@@ -68,3 +68,13 @@ def test_nothing_found_says_so_and_suggests_a_shorter_query(
     assert code == 0
     assert json.loads(out) == []
     assert "shorter query" in err
+
+
+def test_plain_output_says_how_many_there_are_past_the_page(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out, _ = lamplight(capsys, "search", "--limit", "1", "transformer")
+    assert code == 0 and out.rstrip().endswith("showing 1 of 2; --limit shows more")
+    monkeypatch.setattr("bot.store.search.TOTAL_CAP", 1)  # past it, a total is "1+"
+    code, out, _ = lamplight(capsys, "search", "--limit", "1", "transformer")
+    assert code == 0 and out.rstrip().endswith("showing 1 of 1+; --limit shows more")

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 
-from bot.library.query import MAX_TERMS, Candidate, fts5_match, query_terms, rank
+from bot.library.query import (
+    MAX_TERM_CHARS,
+    MAX_TERMS,
+    TIER_WEIGHTS,
+    Candidate,
+    Tier,
+    query_terms,
+    rank,
+    sort_key,
+    tier_key,
+)
 from bot.library.tokens import search_tokens
 
 
@@ -31,22 +39,40 @@ def test_text_without_words_has_no_terms(text: str) -> None:
     assert query_terms(text) == ()
 
 
-HOSTILE = ['"', "a*", "NEAR(a b)", "a OR b", "x:y", "^a", "'; DROP TABLE items; --", "{a b}"]
+def test_a_term_longer_than_the_index_keeps_is_dropped() -> None:
+    long = "x" * (MAX_TERM_CHARS + 1)
+    assert query_terms(f"{long} short {'y' * MAX_TERM_CHARS}") == ("short", "y" * MAX_TERM_CHARS)
 
 
-@pytest.mark.parametrize("text", HOSTILE)
-def test_fts5_reads_any_terms_as_quoted_strings(text: str) -> None:
-    connection = sqlite3.connect(":memory:")
-    connection.execute("CREATE VIRTUAL TABLE f USING fts5(a, b)")
-    connection.execute("INSERT INTO f VALUES ('near a b or x y drop table item', '')")
-    raw = [text, 'a"b', "NEAR", "OR", "AND", "NOT", "*"]
-    for terms in (query_terms(text) or ("empty",), tuple(raw)):
-        connection.execute("SELECT rowid FROM f WHERE f MATCH ?", (fts5_match(terms),)).fetchall()
+def test_a_tier_weighs_what_ranking_adds_for_a_term_held_there() -> None:
+    for tier, title, body in [(Tier.BOTH, "t", "t"), (Tier.TITLE, "t", ""), (Tier.BODY, "", "t")]:
+        key = sort_key(Candidate.of(1, ["t"], title, body))
+        assert key is not None and key[:2] == (-1, -TIER_WEIGHTS[tier])
+    assert list(TIER_WEIGHTS) == sorted(TIER_WEIGHTS, reverse=True) and len(TIER_WEIGHTS) == 3
 
 
-def test_fts5_match_quotes_every_term_and_joins_with_or() -> None:
-    assert fts5_match(["蒸馏", 'say "hi"']) == '"蒸馏" OR "say ""hi"""'
-    assert fts5_match([]) == ""
+def test_the_index_side_key_is_the_ranking_key() -> None:
+    for first in (*Tier, None):
+        for second in (*Tier, None):
+            held = [tier for tier in (first, second) if tier is not None]
+            key = sort_key(Candidate(9, *_hits(first, second), 4))
+            assert key == (tier_key(9, 4, held) if held else None), (first, second)
+
+
+def test_a_worse_tier_or_none_never_ranks_an_item_higher() -> None:
+    """So the key of the best tiers an item may still hold its terms at bounds its own."""
+    for best in Tier:
+        for actual in (*Tier, None):
+            if actual is None or actual >= best:
+                held = [Tier.BOTH] + ([actual] if actual is not None else [])
+                assert tier_key(5, 3, held) >= tier_key(5, 3, [Tier.BOTH, best])
+
+
+def _hits(first: Tier | None, second: Tier | None) -> tuple[int, int]:
+    """Title and body bitmasks of an item holding term 0 at `first` and term 1 at `second`."""
+    title = (first in (Tier.BOTH, Tier.TITLE)) + 2 * (second in (Tier.BOTH, Tier.TITLE))
+    body = (first in (Tier.BOTH, Tier.BODY)) + 2 * (second in (Tier.BOTH, Tier.BODY))
+    return title, body
 
 
 def c(id_: int, title: str, body: str = "") -> tuple[int, str, str]:

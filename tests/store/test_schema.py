@@ -76,8 +76,8 @@ def test_migrations_build_exactly_the_schema_the_models_declare(store: Store) ->
     from bot.store.models import Base
 
     def not_search_index(obj: object, name: str | None, *_: object) -> bool:
-        # The search index (FTS5 table, its triggers' target, PostgreSQL GIN indexes) is
-        # migration-only: no model declares it.
+        # The search index (`items_fts_terms`, its triggers' target) is migration-only: no
+        # model declares it.
         return not (name or "").startswith("items_fts")
 
     opts = {"compare_type": True, "include_object": not_search_index}

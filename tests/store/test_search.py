@@ -6,15 +6,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, inspect, select, text
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
 from bot.library.importer import import_paths
-from bot.library.query import Candidate, query_terms
-from bot.store.db import Store
+from bot.library.items import ItemKind
+from bot.library.query import Candidate, query_terms, rank
+from bot.store.db import Store, alembic_config, open_store
 from bot.store.models import Item
 from bot.store.search import search, search_candidates
+from bot.store.search_top import scored
 from tests.conftest import NOW
 from tests.support.seeds import seed_library
 
@@ -148,8 +150,8 @@ def test_hostile_text_is_only_text(session: Session, query: str) -> None:
 
 @pytest.mark.parametrize("query", [*AGREEING_QUERIES, "模型 model 学习 learning 深度"])
 def test_the_store_scores_candidates_as_the_ranking_defines(session: Session, query: str) -> None:
-    """The database computes each candidate's term hits and title length itself; they must be
-    what `Candidate.of` computes from the token columns."""
+    """The database computes each candidate's term hits and title length itself, from the
+    index and from the token columns; both must be what `Candidate.of` computes."""
     terms = query_terms(query)
     found = search_candidates(session, terms)
     assert found
@@ -160,6 +162,30 @@ def test_the_store_scores_candidates_as_the_ranking_defines(session: Session, qu
     )
     expected = {i: Candidate.of(i, terms, title, body) for i, title, body in rows}
     assert {c.id: c for c in found} == expected
+    assert {c.id: c for c in scored(session, terms, expected)} == expected
+
+
+@pytest.mark.parametrize(
+    "query", [*AGREEING_QUERIES, "模型 model 学习 learning 深度", "lottery ticket 剪枝", "the of"]
+)
+@pytest.mark.parametrize("at_once", [True, False], ids=["ranked at once", "read from the top"])
+def test_every_page_is_that_slice_of_every_match_ranked(
+    session: Session, monkeypatch: pytest.MonkeyPatch, query: str, at_once: bool
+) -> None:
+    if not at_once:
+        monkeypatch.setattr("bot.store.search.ALL_AT_ONCE", 0)
+    everything = rank(search_candidates(session, query_terms(query)))
+    assert everything
+    for limit, offset in [(5, 0), (10, 0), (5, 5), (7, 30), (1000, 0), (3, len(everything) - 2)]:
+        page = search(session, query, limit=limit, offset=offset)
+        assert [item.id for item in page.items] == everything[offset : offset + limit]
+        assert page.total == len(everything) and not page.capped
+
+
+@pytest.mark.parametrize("raw", [HOSTILE, ['a"b', "NEAR", "OR", "*", "x:y", "{a b}", "'; --"]])
+def test_raw_terms_are_only_values(session: Session, raw: list[str]) -> None:
+    """Terms reach the database as bound values only, whatever they hold."""
+    assert search_candidates(session, raw[:16]) == []
 
 
 def test_fts_words_in_a_query_are_searched_as_words(session: Session) -> None:
@@ -190,3 +216,49 @@ def test_the_index_follows_imports_updates_and_deletions(library: Store, tmp_pat
     with library.transaction() as session:
         assert search(session, "zyxwvut").total == 0
         assert search(session, "蜂鸟").total == 0
+
+
+def test_upgrading_indexes_the_items_already_there_and_downgrading_restores_the_old_index(
+    database_url: str,
+) -> None:
+    from alembic import command
+
+    store = open_store(database_url)
+
+    def add(item_id: int, title_tokens: str) -> None:
+        with store.engine.begin() as connection:
+            connection.execute(
+                insert(Item),
+                [
+                    {
+                        "id": item_id,
+                        "kind": ItemKind.QUOTE,
+                        "canonical_key": f"test:{item_id}",
+                        "title_tokens": title_tokens,
+                        "body_tokens": "蜂鸟 body",
+                    }
+                ],
+            )
+
+    def migrate(step: object, revision: str) -> None:
+        with store.engine.begin() as connection:
+            step(alembic_config(connection), revision)  # type: ignore[operator]
+
+    add(1, "hummingbird one")
+    migrate(command.downgrade, "0007")
+    assert "items_fts_terms" not in inspect(store.engine).get_table_names()
+    add(2, "hummingbird two")  # followed by the old index's triggers
+    if store.engine.dialect.name == "sqlite":
+        with store.engine.connect() as connection:
+            old = connection.execute(
+                text("SELECT rowid FROM items_fts WHERE items_fts MATCH '蜂鸟'")
+            )
+            assert sorted(old.scalars()) == [1, 2]
+    migrate(command.upgrade, "head")
+    add(3, "hummingbird three")
+    with store.transaction() as session:
+        assert [i.id for i in search(session, "hummingbird").items] == [1, 2, 3]
+        assert search(session, "蜂鸟").total == 3
+    names = inspect(store.engine).get_table_names()
+    assert "items_fts_terms" in names and "items_fts" not in names
+    store.dispose()

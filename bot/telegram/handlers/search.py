@@ -130,8 +130,9 @@ def search_page(
     order = {item.id: n for n, item in enumerate(found.items)}
     items.sort(key=lambda item: order[item.id])
     given = digests.answers(session, chat_id, list(order))
+    more = "+" if found.capped else ""  # past 10,000 results, there are more pages than shown
     title = _("🔎 {query} — {total} found, page {page} of {pages}").format(
-        query=shown, total=found.total, page=page + 1, pages=pages
+        query=shown, total=found.total_text(), page=page + 1, pages=f"{pages:,}{more}"
     )
     view = DigestView(SEARCH_RESULTS, title, tuple(items), given, engines)
     first = render_digest(view, tr)[0]
