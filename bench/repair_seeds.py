@@ -111,7 +111,7 @@ FIRST_VERSION = "d93c19f1eb067758ec3f96f4c6603ff9c8017bce"
 def first_version() -> Callable[[str], Any]:
     """`repair_text` of the first version, loaded from the commit that holds it."""
     source = subprocess.run(
-        ["git", "-C", str(ROOT), "show", f"{FIRST_VERSION}:bot/library/repair/text.py"],
+        ["git", "-C", str(ROOT), "show", f"{FIRST_VERSION}:bot/repair.py"],
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     module = types.ModuleType("repair_v1")

@@ -17,7 +17,7 @@ from telegram.ext import Application
 
 from bot.bootstrap import utc_now
 from bot.config import Settings
-from bot.devtools.botapi import FakeBotAPI, Message
+from bot.devtools.botapi import ChatMessage, FakeBotAPI
 from bot.library.importer import import_paths
 from bot.resources import bundled_path
 from bot.store.db import Store, open_store
@@ -33,12 +33,12 @@ Type as you would in Telegram: /start, /digest, read 1, /settings, /help.
 Buttons show as [labels]; type a label (e.g. ✅ Read 1) to press it. Ctrl-D or /quit ends."""
 
 
-def buttons_line(message: Message) -> str:
+def buttons_line(message: ChatMessage) -> str:
     rows = (message.reply_markup or {}).get("inline_keyboard", [])
     return "\n".join(" ".join(f"[{b['text']}]" for b in row) for row in rows)
 
 
-def show(message: Message) -> str:
+def show(message: ChatMessage) -> str:
     text = message.visible_text or message.caption or ""
     keys = buttons_line(message)
     return f"{text}\n{keys}".rstrip() if keys else text
@@ -62,7 +62,7 @@ class DemoChat:
         self.api.user_sends(self.user_id, line, first_name="Demo", language_code="en")
         return self._wait()
 
-    def _message_with_button(self, label: str) -> Message | None:
+    def _message_with_button(self, label: str) -> ChatMessage | None:
         for message in reversed(self.api.messages(self.user_id)):
             if message.from_bot and label in dict(message.buttons()):
                 return message

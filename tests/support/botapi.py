@@ -6,8 +6,20 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.devtools.botapi import FakeBotAPI
-from bot.devtools.botapi.server import *  # noqa: F403 - tests import the fake's names from here
+from bot.devtools.botapi import TOKEN, ChatMessage, FakeBotAPI, wait_for, wait_for_async
+from bot.devtools.botapi.limits import FloodControl, FloodRule, is_paced
+
+__all__ = [
+    "TOKEN",
+    "ChatMessage",
+    "FakeBotAPI",
+    "FloodControl",
+    "FloodRule",
+    "botapi",
+    "is_paced",
+    "wait_for",
+    "wait_for_async",
+]
 
 
 @pytest.fixture

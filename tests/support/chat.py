@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.telegram.background import polling_in_thread
-from tests.support.botapi import FakeBotAPI, Message, is_paced, wait_for
+from tests.support.botapi import ChatMessage, FakeBotAPI, is_paced, wait_for
 
 DEFAULT_TIMEOUT = 10.0
 
@@ -91,14 +91,14 @@ class Chat:
 
     # --- what the user sees ---
 
-    def messages(self) -> list[Message]:
+    def messages(self) -> list[ChatMessage]:
         """Every message in the chat, the user's and the bot's, as shown now."""
         return self.botapi.messages(self.user_id)
 
-    def bot_messages(self) -> list[Message]:
+    def bot_messages(self) -> list[ChatMessage]:
         return [m for m in self.messages() if m.from_bot]
 
-    def last_message(self) -> Message:
+    def last_message(self) -> ChatMessage:
         shown = self.bot_messages()
         if not shown:
             raise AssertionError(f"the bot has sent nothing to chat {self.user_id}")
@@ -118,7 +118,7 @@ class Chat:
         """Labels of the buttons on the bot's latest message."""
         return [label for label, _ in self.last_message().buttons()]
 
-    def message_with_button(self, label: str) -> Message:
+    def message_with_button(self, label: str) -> ChatMessage:
         for message in reversed(self.bot_messages()):
             if label in dict(message.buttons()):
                 return message
@@ -127,14 +127,14 @@ class Chat:
 
     # --- waiting for the bot ---
 
-    def reply(self, timeout: float = DEFAULT_TIMEOUT) -> Message:
+    def reply(self, timeout: float = DEFAULT_TIMEOUT) -> ChatMessage:
         """Wait until the bot sends or edits something here after the user's last action."""
         return self.replies(1, timeout)[-1]
 
-    def replies(self, count: int, timeout: float = DEFAULT_TIMEOUT) -> list[Message]:
+    def replies(self, count: int, timeout: float = DEFAULT_TIMEOUT) -> list[ChatMessage]:
         """Wait for ``count`` bot messages (sent or edited) since the user's last action."""
 
-        def arrived() -> list[Message] | None:
+        def arrived() -> list[ChatMessage] | None:
             calls = self._bot_activity()[self._seen :]
             if len(calls) < count:
                 return None

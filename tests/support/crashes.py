@@ -36,7 +36,7 @@ from bot.store.models import (
     DigestMessage,
     ItemState,
 )
-from tests.support.botapi import FakeBotAPI, Message, wait_for
+from tests.support.botapi import ChatMessage, FakeBotAPI, wait_for
 from tests.support.chat import Chat
 from tests.support.processes import BotProcesses
 
@@ -172,12 +172,12 @@ class Setup:
 # --- what a user sees ---
 
 
-def digests_seen(chat: Chat) -> list[Message]:
+def digests_seen(chat: Chat) -> list[ChatMessage]:
     """The bot's messages that open a digest (they carry item 1's buttons)."""
     return [m for m in chat.bot_messages() if any(b.endswith(FIRST_READ) for b, _ in m.buttons())]
 
 
-def digest_parts_seen(chat: Chat) -> list[Message]:
+def digest_parts_seen(chat: Chat) -> list[ChatMessage]:
     """The bot's messages that carry any item's ✅/⏭ buttons."""
     return [m for m in chat.bot_messages() if any("✅ Read" in b for b, _ in m.buttons())]
 

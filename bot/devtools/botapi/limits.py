@@ -1,5 +1,5 @@
-"""Telegram's flood limits as the fake Bot API (server.py) enforces them, and the record
-of arrivals a test or benchmark reads back.
+"""Telegram's flood limits as the fake Bot API (calls.py) enforces them, the methods they count,
+and the record of arrivals a test or benchmark reads back.
 
 Every message-producing call that reaches the fake is an *arrival*, whatever it was answered,
 stamped with ``time.monotonic()`` when the fake judged it. The limits are exact, with no slack
@@ -25,6 +25,17 @@ PER_CHAT = "per-chat"
 OVERALL = "overall"
 INJECTED = "injected"
 WINDOW = 1.0  # seconds: "per second" in Telegram's limits, as a sliding window
+# Methods that put or change a message in a chat: the ones Telegram's flood limits count.
+PACED_PREFIXES = ("send", "edit", "copyMessage", "forwardMessage")
+
+
+def is_paced(method: str) -> bool:
+    """Whether the flood limits count calls of ``method``.
+
+    >>> is_paced("sendMessage"), is_paced("editMessageText"), is_paced("sendChatAction")
+    (True, True, False)
+    """
+    return method.startswith(PACED_PREFIXES) and method != "sendChatAction"
 
 
 @dataclass(frozen=True, slots=True)

@@ -162,21 +162,8 @@ def train(
     seed: int = 0,
 ) -> tuple[list[str], NDArray[np.float32]]:
     """Multinomial logistic regression (AdaGrad, L2) over the samples' features."""
-    counts: dict[str, int] = {}
-    for _, fs in samples:
-        for f in fs:
-            counts[f] = counts.get(f, 0) + 1
-    names = sorted(f for f, c in counts.items() if c >= min_count)
-    index = {f: k for k, f in enumerate(names)}
-    rows, cols = [], []
-    for r, (_, fs) in enumerate(samples):
-        for f in fs:
-            k = index.get(f)
-            if k is not None:
-                rows.append(r)
-                cols.append(k)
-    row = np.array(rows, dtype=np.int64)
-    col = np.array(cols, dtype=np.int64)
+    names = _frequent(samples, min_count)
+    row, col = _entries(samples, {f: k for k, f in enumerate(names)})
     y = np.array([k for k, _ in samples], dtype=np.int64)
     m = len(samples)
     w = np.zeros((len(names), n_classes))
@@ -190,17 +177,55 @@ def train(
         for b in order:
             lo, hi = b * batch, min(m, (b + 1) * batch)
             e0, e1 = starts[lo], starts[hi]
-            r, c = row[e0:e1] - lo, col[e0:e1]
-            z = np.zeros((hi - lo, n_classes))
-            np.add.at(z, r, w[c])
-            z -= z.max(axis=1, keepdims=True)
-            p = np.exp(z)
-            p /= p.sum(axis=1, keepdims=True)
-            p[np.arange(hi - lo), y[lo:hi]] -= 1.0
-            g = np.zeros_like(w)
-            np.add.at(g, c, p[r])
-            touched = np.unique(c)
-            g[touched] += l2 * w[touched] * (hi - lo)
-            g2[touched] += g[touched] ** 2
-            w[touched] -= rate * g[touched] / np.sqrt(g2[touched])
+            _step(w, g2, row[e0:e1] - lo, col[e0:e1], y[lo:hi], l2=l2, rate=rate)
     return names, w.astype(np.float32)
+
+
+def _frequent(samples: list[tuple[int, list[str]]], min_count: int) -> list[str]:
+    """The features seen at least ``min_count`` times, sorted."""
+    counts: dict[str, int] = {}
+    for _, fs in samples:
+        for f in fs:
+            counts[f] = counts.get(f, 0) + 1
+    return sorted(f for f, c in counts.items() if c >= min_count)
+
+
+def _entries(
+    samples: list[tuple[int, list[str]]], index: dict[str, int]
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """(sample, feature) of every known feature of every sample, in sample order."""
+    rows, cols = [], []
+    for r, (_, fs) in enumerate(samples):
+        for f in fs:
+            k = index.get(f)
+            if k is not None:
+                rows.append(r)
+                cols.append(k)
+    return np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64)
+
+
+def _step(
+    w: NDArray[np.float64],
+    g2: NDArray[np.float64],
+    r: NDArray[np.int64],
+    c: NDArray[np.int64],
+    y: NDArray[np.int64],
+    *,
+    l2: float,
+    rate: float,
+) -> None:
+    """One AdaGrad step on a batch, in place: ``r`` and ``c`` are its entries' samples (from 0)
+    and features, ``y`` its classes; the L2 penalty counts once per sample of the batch."""
+    size = y.shape[0]
+    z = np.zeros((size, w.shape[1]))
+    np.add.at(z, r, w[c])
+    z -= z.max(axis=1, keepdims=True)
+    p = np.exp(z)
+    p /= p.sum(axis=1, keepdims=True)
+    p[np.arange(size), y] -= 1.0
+    g = np.zeros_like(w)
+    np.add.at(g, c, p[r])
+    touched = np.unique(c)
+    g[touched] += l2 * w[touched] * size
+    g2[touched] += g[touched] ** 2
+    w[touched] -= rate * g[touched] / np.sqrt(g2[touched])

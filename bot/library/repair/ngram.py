@@ -124,51 +124,50 @@ def _padded(
     return np.concatenate(parts), np.concatenate(weights)
 
 
+@dataclass(frozen=True, slots=True)
+class _Grams:
+    """The grams of the training stream, per order k (index k-1): sorted unique keys, an end
+    position of each in ``seq``, and their weighted counts."""
+
+    seq: NDArray[np.int64]
+    uniq: list[U64]
+    rep: list[NDArray[np.int64]]
+    raw: list[NDArray[np.float64]]
+
+    def key_at(self, k: int, ends: NDArray[np.int64]) -> U64:
+        """The keys of the k-grams that end at ``ends``."""
+        return ngram_keys(np.stack([self.seq[ends - (k - 1 - c)] for c in range(k)], axis=1))
+
+
+def _count(seq: NDArray[np.int64], weight: NDArray[np.float64], order: int) -> _Grams:
+    valid = np.flatnonzero(weight > 0)
+    starts = valid[valid >= order - 1]
+    grams = _Grams(seq, [], [], [])
+    for k in range(1, order + 1):
+        keys = grams.key_at(k, starts)
+        u, first, inv = np.unique(keys, return_index=True, return_inverse=True)
+        grams.uniq.append(u)
+        grams.rep.append(starts[first])
+        # float64 with weights; numpy's stubs only know the unweighted (integer) count
+        grams.raw.append(np.bincount(inv, weights=weight[starts]).astype(np.float64, copy=False))
+    return grams
+
+
 def build_ngram(
     lines: Iterable[tuple[NDArray[np.int64], int]], *, order: int, vocab_size: int
 ) -> NgramModel:
     """Interpolated Kneser-Ney over weighted lines of character ids (ids < ``vocab_size``)."""
-    seq, weight = _padded(lines, order)
-    valid = np.flatnonzero(weight > 0)
-    starts = valid[valid >= order - 1]
-    # Per order: unique grams (hash), a representative end position, and their counts.
-    uniq: list[U64] = []
-    rep: list[NDArray[np.int64]] = []
-    raw: list[NDArray[np.float64]] = []
-    for k in range(1, order + 1):
-        grams = np.stack([seq[starts - (k - 1 - c)] for c in range(k)], axis=1)
-        keys = ngram_keys(grams)
-        u, first, inv = np.unique(keys, return_index=True, return_inverse=True)
-        uniq.append(u)
-        rep.append(starts[first])
-        # float64 with weights; numpy's stubs only know the unweighted (integer) count
-        raw.append(np.bincount(inv, weights=weight[starts]).astype(np.float64, copy=False))
-
-    def gram_at(k: int, ends: NDArray[np.int64]) -> U64:
-        return ngram_keys(np.stack([seq[ends - (k - 1 - c)] for c in range(k)], axis=1))
-
+    grams = _count(*_padded(lines, order), order)
     keys_out: list[U64] = []
     logp_out: list[F32] = []
     bow_out: list[F32] = []
     lower_p: NDArray[np.float64] | None = None
     missing: list[tuple[U64, F32]] = []  # per order below: contexts that are no gram there
+    oov_logp = 0.0
     for k in range(1, order + 1):
-        ends = rep[k - 1]
-        counts = raw[k - 1].copy()
-        if k < order:
-            # Lower orders count the distinct characters seen before a gram (continuation),
-            # except grams that start a line: nothing precedes them but padding.
-            left = gram_at(k, rep[k])  # suffix of each unique (k+1)-gram
-            idx = np.searchsorted(uniq[k - 1], left)
-            cont = np.bincount(idx, minlength=counts.shape[0]).astype(np.float64)
-            starts_line = seq[ends - (k - 1)] == BOS
-            counts = np.where(starts_line, counts, cont)
+        counts = _kn_counts(grams, k, order)
         d = _discount(counts)
-        if k == 1:
-            ctx_idx = np.zeros(counts.shape[0], dtype=np.int64)
-        else:
-            ctx_keys = gram_at(k - 1, ends - 1)
-            ctx_u, ctx_idx = np.unique(ctx_keys, return_inverse=True)
+        ctx_u, ctx_idx = _contexts(grams, k)
         total = np.bincount(ctx_idx, weights=counts)
         types = np.bincount(ctx_idx, weights=(counts > 0).astype(np.float64))
         gamma = d * types / total
@@ -178,25 +177,54 @@ def build_ngram(
             oov_logp = float(np.log(gamma[0] / vocab_size))
         else:
             assert lower_p is not None
-            suffix = np.searchsorted(uniq[k - 2], gram_at(k - 1, ends))
+            suffix = np.searchsorted(grams.uniq[k - 2], grams.key_at(k - 1, grams.rep[k - 1]))
             p = disc + gamma[ctx_idx] * lower_p[suffix]
-            # Back-off weight of each context, stored with that context in the order below.
-            table = uniq[k - 2]
-            at = np.minimum(np.searchsorted(table, ctx_u), table.shape[0] - 1)
-            known = table[at] == ctx_u
-            bow = np.zeros(table.shape[0], dtype=np.float32)
-            bow[at[known]] = np.log(gamma[known])
+            bow, extra = _backoff(grams.uniq[k - 2], ctx_u, gamma)
             bow_out.append(bow)
-            # The padding before a line (BOS BOS…) is a context but never a gram of its own:
-            # add it to the order below, as a gram nothing predicts, to hold its weight.
-            missing.append((ctx_u[~known], np.log(gamma[~known]).astype(np.float32)))
-        keys_out.append(uniq[k - 1])
+            missing.append(extra)
+        keys_out.append(grams.uniq[k - 1])
         logp_out.append(np.log(p).astype(np.float32))
         lower_p = p
-    bow_out.append(np.zeros(uniq[-1].shape[0], dtype=np.float32))
-    for j, (extra, extra_bow) in enumerate(missing):
-        at = np.searchsorted(keys_out[j], extra)
-        keys_out[j] = np.insert(keys_out[j], at, extra)
+    bow_out.append(np.zeros(grams.uniq[-1].shape[0], dtype=np.float32))
+    for j, (extra_keys, extra_bow) in enumerate(missing):
+        at = np.searchsorted(keys_out[j], extra_keys)
+        keys_out[j] = np.insert(keys_out[j], at, extra_keys)
         logp_out[j] = np.insert(logp_out[j], at, np.float32(_NEVER))
         bow_out[j] = np.insert(bow_out[j], at, extra_bow)
     return NgramModel(tuple(keys_out), tuple(logp_out), tuple(bow_out), oov_logp)
+
+
+def _kn_counts(grams: _Grams, k: int, order: int) -> NDArray[np.float64]:
+    """The counts Kneser-Ney smooths the k-grams with: lower orders count the distinct
+    characters seen before a gram (continuation), except grams that start a line: nothing
+    precedes them but padding."""
+    counts = grams.raw[k - 1].copy()
+    if k == order:
+        return counts
+    left = grams.key_at(k, grams.rep[k])  # suffix of each unique (k+1)-gram
+    idx = np.searchsorted(grams.uniq[k - 1], left)
+    cont = np.bincount(idx, minlength=counts.shape[0]).astype(np.float64)
+    starts_line = grams.seq[grams.rep[k - 1] - (k - 1)] == BOS
+    return np.where(starts_line, counts, cont)
+
+
+def _contexts(grams: _Grams, k: int) -> tuple[U64, NDArray[np.int64]]:
+    """The distinct contexts (k-1 characters) of the k-grams, and each gram's context."""
+    if k == 1:
+        return np.zeros(1, dtype=np.uint64), np.zeros(grams.uniq[0].shape[0], dtype=np.int64)
+    ctx_u, ctx_idx = np.unique(grams.key_at(k - 1, grams.rep[k - 1] - 1), return_inverse=True)
+    return ctx_u, ctx_idx
+
+
+def _backoff(table: U64, ctx_u: U64, gamma: NDArray[np.float64]) -> tuple[F32, tuple[U64, F32]]:
+    """The back-off weight of each context, stored with that context in the order below
+    (``table``); and the contexts that are no gram there, with their weights.
+
+    The padding before a line (BOS BOS…) is a context but never a gram of its own: it is
+    added to the order below, as a gram nothing predicts, to hold its weight.
+    """
+    at = np.minimum(np.searchsorted(table, ctx_u), table.shape[0] - 1)
+    known = table[at] == ctx_u
+    bow = np.zeros(table.shape[0], dtype=np.float32)
+    bow[at[known]] = np.log(gamma[known])
+    return bow, (ctx_u[~known], np.log(gamma[~known]).astype(np.float32))

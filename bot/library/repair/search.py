@@ -19,6 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from bot.library.repair.choice import Choice
+from bot.library.repair.confusion import ConfusionModel
 from bot.library.repair.damage import is_cjk
 from bot.library.repair.model import RepairModel
 from bot.library.repair.ngram import BOS, EOS, OOV, ngram_keys
@@ -93,58 +94,89 @@ def _viterbi(cands: Sequence[tuple[str, ...]], model: RepairModel, score: Scorer
     h = model.chars.order - 1
     hist = np.full((1, h), BOS, dtype=np.int64)
     total = np.zeros(1)
-    back: list[tuple[NDArray[np.int64], NDArray[np.int64]]] = []
+    back: list[_Back] = []
     one = np.zeros(1, dtype=np.int64)
     i, n = 0, len(cands)
     while i < n:
-        cs = cands[i]
-        ids = np.array([model.charmap.id(c) for c in cs], dtype=np.int64)
-        m, s = len(cs), hist.shape[0]
-        if s == 1 and m == 1:
+        ids = np.array([model.charmap.id(c) for c in cands[i]], dtype=np.int64)
+        if hist.shape[0] == 1 and len(ids) == 1:
             # One history, one character: its probability is the same for every path.
             hist = np.concatenate([hist[:, 1:], ids[None, :]], axis=1)
             back.append((one, one))
             i += 1
-            continue
-        if m == 1:
-            # A run of intact characters after a damaged one: every history goes on the same
-            # way, so the whole run is one query; past h characters the histories agree.
+        elif len(ids) == 1:
             j = i
             while j < n and len(cands[j]) == 1:
                 j += 1
             run = np.array([model.charmap.id(cands[k][0]) for k in range(i, j)], dtype=np.int64)
-            seq = np.concatenate([hist, np.tile(run, (s, 1))], axis=1)
-            grams = np.lib.stride_tricks.sliding_window_view(seq, h + 1, axis=1)
-            lp = score(grams[:, :, :h].reshape(-1, h), grams[:, :, h].reshape(-1))
-            total = total + lp.reshape(s, -1).sum(axis=1, dtype=np.float64)
-            same = np.arange(s)
-            back.extend((same, np.zeros(s, dtype=np.int64)) for _ in range(i, j - 1))
-            hist = seq[:, -h:]
-            if j - i >= h:
-                best_row = int(np.argmax(total))
-                back.append((np.array([best_row]), one))
-                hist, total = hist[best_row : best_row + 1], total[best_row : best_row + 1]
-            else:
-                back.append((same, np.zeros(s, dtype=np.int64)))
+            hist, total = _intact_run(hist, total, run, score, back)
             i = j
-            continue
-        prev = np.repeat(np.arange(s), m)
-        ci = np.tile(np.arange(m), s)
-        sc = total[prev] + score(hist[prev], ids[ci])
-        nh = np.concatenate([hist[prev][:, 1:], ids[ci][:, None]], axis=1)
-        key = ngram_keys(nh)
-        order = np.lexsort((-sc, key))
-        first = np.ones(order.shape[0], dtype=bool)
-        first[1:] = key[order][1:] != key[order][:-1]
-        keep = order[first]
-        if keep.shape[0] > BEAM:
-            keep = keep[np.argsort(-sc[keep])[:BEAM]]
-        hist, total = nh[keep], sc[keep]
-        back.append((prev[keep], ci[keep]))
-        i += 1
+        else:
+            hist, total = _damaged_step(hist, total, ids, score, back)
+            i += 1
     if hist.shape[0] > 1:
         total = total + score(hist, np.full(hist.shape[0], EOS, dtype=np.int64))
-    best = int(np.argmax(total))
+    return _backtrack(back, cands, int(np.argmax(total)))
+
+
+# Per token of the first pass, for each history kept after it: the history it came from and
+# the candidate it took.
+_Back = tuple[NDArray[np.int64], NDArray[np.int64]]
+
+
+def _intact_run(
+    hist: NDArray[np.int64],
+    total: NDArray[np.float64],
+    run: NDArray[np.int64],
+    score: Scorer,
+    back: list[_Back],
+) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    """The histories and their totals after a run of intact characters following a damaged
+    one: every history goes on the same way, so the whole run is one query; past h characters
+    the histories agree, and the best one is kept."""
+    s, h = hist.shape
+    seq = np.concatenate([hist, np.tile(run, (s, 1))], axis=1)
+    grams = np.lib.stride_tricks.sliding_window_view(seq, h + 1, axis=1)
+    lp = score(grams[:, :, :h].reshape(-1, h), grams[:, :, h].reshape(-1))
+    total = total + lp.reshape(s, -1).sum(axis=1, dtype=np.float64)
+    same = np.arange(s)
+    back.extend((same, np.zeros(s, dtype=np.int64)) for _ in range(len(run) - 1))
+    hist = seq[:, -h:]
+    if len(run) >= h:
+        best_row = int(np.argmax(total))
+        back.append((np.array([best_row]), np.zeros(1, dtype=np.int64)))
+        return hist[best_row : best_row + 1], total[best_row : best_row + 1]
+    back.append((same, np.zeros(s, dtype=np.int64)))
+    return hist, total
+
+
+def _damaged_step(
+    hist: NDArray[np.int64],
+    total: NDArray[np.float64],
+    ids: NDArray[np.int64],
+    score: Scorer,
+    back: list[_Back],
+) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    """The histories and their totals after a damaged character with candidates ``ids``: every
+    history with every candidate, those ending alike merged (the best kept), BEAM at most."""
+    s, m = hist.shape[0], len(ids)
+    prev = np.repeat(np.arange(s), m)
+    ci = np.tile(np.arange(m), s)
+    sc = total[prev] + score(hist[prev], ids[ci])
+    nh = np.concatenate([hist[prev][:, 1:], ids[ci][:, None]], axis=1)
+    key = ngram_keys(nh)
+    order = np.lexsort((-sc, key))
+    first = np.ones(order.shape[0], dtype=bool)
+    first[1:] = key[order][1:] != key[order][:-1]
+    keep = order[first]
+    if keep.shape[0] > BEAM:
+        keep = keep[np.argsort(-sc[keep])[:BEAM]]
+    back.append((prev[keep], ci[keep]))
+    return nh[keep], sc[keep]
+
+
+def _backtrack(back: list[_Back], cands: Sequence[tuple[str, ...]], best: int) -> list[str]:
+    """The characters of the path that ends in history ``best``."""
     out: list[str] = []
     for (prev_idx, cand_idx), cs in zip(reversed(back), reversed(cands), strict=True):
         out.append(cs[int(cand_idx[best])])
@@ -247,16 +279,11 @@ def _rechoose(
     marginals: dict[int, dict[str, float]],
 ) -> bool:
     """Choose a cluster's characters jointly; True if anything changed."""
-    opts = [pruned[p] for p in cluster]
-    k = PRUNE
-    while math.prod(len(o) for o in opts) > MAX_JOINT:
-        k -= 1
-        opts = [o[:k] for o in opts]
+    opts = _joint_options([pruned[p] for p in cluster])
     combos = list(itertools.product(*opts))
-    n = len(cur)
     reach = model.chars.order  # the character model's reach, and a little word context
     first, last = cluster[0], cluster[-1]
-    start, end = max(0, first - reach), min(n, last + 1 + reach)
+    start, end = max(0, first - reach), min(len(cur), last + 1 + reach)
     total = _combo_scores(cluster, opts, cur, first, end, model, score)
     if len(combos) > MAX_COMBOS:
         # The character model is one batched query for any number of combinations; the word
@@ -264,37 +291,69 @@ def _rechoose(
         keep = np.argsort(-total, kind="stable")[:MAX_COMBOS]
         combos = [combos[i] for i in keep]
         total = total[keep]
-    variants = []
-    for combo in combos:
-        v = cur[:]
-        for p, c in zip(cluster, combo, strict=True):
-            v[p] = c
-        variants.append(v)
+    variants = [_with(cur, cluster, combo) for combo in combos]
     words = model.words
     total += WORD_WEIGHT * np.array(words.scores(["".join(v[start:end]) for v in variants]))
-    conf = model.confusion
     for j, p in enumerate(cluster):
-        if not conf.applies(pruned[p]):
-            continue
-        # The classifier never reads position p itself: variants that agree elsewhere share
-        # one answer.
-        seen: dict[tuple[str, ...], dict[str, float]] = {}
-        for k, (combo, v) in enumerate(zip(combos, variants, strict=True)):
-            rest = combo[:j] + combo[j + 1 :]
-            lp = seen.get(rest)
-            if lp is None:
-                lp = seen[rest] = conf.logprob(v, p)
-            total[k] += CONFUSION_WEIGHT * lp.get(v[p], CONFUSION_FLOOR)
+        if model.confusion.applies(pruned[p]):
+            _add_confusion(total, model.confusion, j, p, combos, variants)
+    for j, p in enumerate(cluster):
+        marginals[p] = _best_per_option(j, combos, total)
     best = int(np.argmax(total))
-    for j, p in enumerate(cluster):
-        m: dict[str, float] = {}
-        for combo, t in zip(combos, total.tolist(), strict=True):
-            if t > m.get(combo[j], -math.inf):
-                m[combo[j]] = t
-        marginals[p] = m
     changed = False
     for p, c in zip(cluster, combos[best], strict=True):
         if cur[p] != c:
             cur[p] = c
             changed = True
     return changed
+
+
+def _joint_options(opts: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """The options of a cluster's positions, each cut shorter until at most MAX_JOINT
+    combinations are left."""
+    k = PRUNE
+    while math.prod(len(o) for o in opts) > MAX_JOINT:
+        k -= 1
+        opts = [o[:k] for o in opts]
+    return opts
+
+
+def _with(cur: list[str], cluster: list[int], combo: tuple[str, ...]) -> list[str]:
+    """The line with the cluster's positions set to ``combo``."""
+    v = cur[:]
+    for p, c in zip(cluster, combo, strict=True):
+        v[p] = c
+    return v
+
+
+def _add_confusion(
+    total: NDArray[np.float64],
+    conf: ConfusionModel,
+    j: int,
+    p: int,
+    combos: list[tuple[str, ...]],
+    variants: list[list[str]],
+) -> None:
+    """Add the 不/与/中 classifier's word on position ``p`` (the cluster's ``j``-th) to each
+    combination's total."""
+    # The classifier never reads position p itself: variants that agree elsewhere share
+    # one answer.
+    seen: dict[tuple[str, ...], dict[str, float]] = {}
+    for k, (combo, v) in enumerate(zip(combos, variants, strict=True)):
+        rest = combo[:j] + combo[j + 1 :]
+        lp = seen.get(rest)
+        if lp is None:
+            lp = seen[rest] = conf.logprob(v, p)
+        total[k] += CONFUSION_WEIGHT * lp.get(v[p], CONFUSION_FLOOR)
+
+
+def _best_per_option(
+    j: int, combos: list[tuple[str, ...]], total: NDArray[np.float64]
+) -> dict[str, float]:
+    """For each option of the cluster's ``j``-th position, the best total of a combination
+    that takes it."""
+    m: dict[str, float] = {}
+    for combo, t in zip(combos, total.tolist(), strict=True):
+        if t > m.get(combo[j], -math.inf):
+            m[combo[j]] = t
+    return m
