@@ -184,9 +184,18 @@ def jieba_words() -> Iterator[tuple[str, int]]:
 
 
 def wordfreq_words() -> Iterator[tuple[str, float]]:
-    """wordfreq's large Chinese list: (word, frequency per word of text), Chinese words only."""
-    from wordfreq import get_frequency_dict
+    """wordfreq's large Chinese list: (word, frequency per word of text), Chinese words only,
+    in the order of its ``get_frequency_dict`` — read as that reads it, but not kept in its
+    cache for the life of the process."""
+    import wordfreq
 
-    for word, freq in get_frequency_dict("zh", "large").items():
+    freqs: dict[str, float] = {}
+    pack = wordfreq.read_cBpack(wordfreq.available_languages("large")["zh"])
+    for index, bucket in enumerate(pack):
+        freq = wordfreq.cB_to_freq(-index)
+        for word in bucket:
+            freqs[word] = freq
+    del pack
+    for word, freq in freqs.items():
         if is_han(word):
             yield word, freq
