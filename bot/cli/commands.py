@@ -15,7 +15,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from bot.bootstrap import build_store
-from bot.cli.common import Failure, err, load_settings
+from bot.cli.common import Failure, err, load_settings, model_build_shown
 from bot.cli.repair import explain as explain_repair
 from bot.cli.repair import library_vocabulary, repair
 from bot.config import Settings
@@ -76,7 +76,10 @@ def import_(
         raise Failure("nothing to import: name notes files or folders, or pass --examples")
     settings = load_settings()
     store = build_store(settings)
-    with Progress(console=err, transient=True, disable=as_json) as progress:
+    with (
+        Progress(console=err, transient=True, disable=as_json) as progress,
+        model_build_shown(progress),
+    ):
         task = progress.add_task("reading notes", total=None)
         report = import_paths(
             store,
