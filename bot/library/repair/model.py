@@ -25,6 +25,7 @@ from bot.library.repair.build import MODEL_VERSION, build_model
 from bot.library.repair.charmap import CharMap
 from bot.library.repair.confusion import ConfusionModel, Tags
 from bot.library.repair.ngram import NgramModel
+from bot.library.repair.progress import BUILD_SECONDS, build_step
 from bot.library.repair.words import WordModel
 
 __all__ = ["CACHE_ENV", "RepairModel", "default_model", "ensure_model", "load_model", "model_dir"]
@@ -55,10 +56,13 @@ def ensure_model(cache_dir: Path | None = None) -> Path:
     if (target / "meta.json").exists():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
-    with (target.parent / f".{target.name}.lock").open("w") as lock:
+    # The step shows while another process builds it, too: this one waits for that build.
+    with build_step(), (target.parent / f".{target.name}.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # another process may be building it right now
         if not (target / "meta.json").exists():
-            log.info("building the mojibake repair model in %s (once, about half a minute)", target)
+            log.info(
+                "building the mojibake repair model in %s (once, ~%d s)", target, BUILD_SECONDS
+            )
             tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
             try:
                 build_model(tmp)
