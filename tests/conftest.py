@@ -13,7 +13,7 @@ import pytest
 from bot.config import Settings
 from bot.store.db import Store, open_store
 from tests.support.postgres import POSTGRES_URL as POSTGRES_URL  # tests import them from here
-from tests.support.postgres import drop_database, drop_worker_databases
+from tests.support.postgres import create_worker_database, drop_database, drop_worker_databases
 from tests.support.postgres import reset_postgres as reset_postgres
 from tests.support.seeds import SEEDED_POSTGRES, SEEDS
 
@@ -28,6 +28,10 @@ def pytest_xdist_auto_num_workers() -> int:
     """`-n auto`: two workers per CPU this process may use. Most tests spend their time waiting
     (on the fake Bot API, a feed server, a bot process), so two keep each CPU busy."""
     return 2 * len(os.sched_getaffinity(0))
+
+
+def pytest_sessionstart() -> None:
+    create_worker_database()  # under pytest-xdist, with PostgreSQL configured
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

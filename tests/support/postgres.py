@@ -1,8 +1,8 @@
 """The PostgreSQL leg of the store tests: the database this test process uses, and resetting it.
 
 Under pytest-xdist each worker (gw0, gw1, …) tests on a database of its own beside the one
-LAMPLIGHT_TEST_POSTGRES_URL names (`<db>_gw0`, …): created on the server at the worker's first
-use, dropped when its session ends. Without workers the URL's own database is used, and only
+LAMPLIGHT_TEST_POSTGRES_URL names (`<db>_gw0`, …): created on the server as the worker starts,
+dropped when its session ends. Without workers the URL's own database is used, and only
 its public schema is ever reset.
 """
 
@@ -56,18 +56,21 @@ def create_database(url: str, template: str | None = None) -> None:
     _on_server(url, f'CREATE DATABASE "{_name(url)}"{copy}')
 
 
-def copy_into_worker_database(url: str, template: str) -> None:
-    assert WORKER is not None, "only a worker's own database is made anew"
-    create_database(url, template)
-    _own.add(url)
+def create_worker_database() -> None:
+    """At a worker's start: its own database, new and empty."""
+    if WORKER is not None and POSTGRES_URL is not None:
+        create_database(POSTGRES_URL)
+        _own.add(POSTGRES_URL)
+
+
+def copy_into_worker_database(template: str) -> None:
+    """The worker's own database made anew as a copy of `template`."""
+    assert WORKER is not None and POSTGRES_URL is not None, "only a worker's own is made anew"
+    create_database(POSTGRES_URL, template)
 
 
 def reset_postgres(url: str) -> None:
-    """An empty public schema (a worker's own database: new at its first use)."""
-    if WORKER is not None and url not in _own:
-        create_database(url)
-        _own.add(url)
-        return
+    """An empty public schema."""
     engine = create_engine(url)
     with engine.begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE"))

@@ -68,7 +68,7 @@ def _postgres_library(url: str, tmp_path_factory: pytest.TempPathFactory) -> Imp
         return _import(url, tmp_path_factory.mktemp("data"))
     imported = _imported_once(tmp_path_factory, "postgresql")
     assert SEEDED_POSTGRES
-    postgres.copy_into_worker_database(url, SEEDED_POSTGRES)
+    postgres.copy_into_worker_database(SEEDED_POSTGRES)
     report: ImportReport = pickle.loads((imported / "report.pickle").read_bytes())
     return report
 
