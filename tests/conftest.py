@@ -9,18 +9,36 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from bot.config import Settings
 from bot.store.db import Store, open_store
-from tests.support.seeds import SEEDS
+from tests.support.postgres import POSTGRES_URL as POSTGRES_URL  # tests import them from here
+from tests.support.postgres import create_worker_database, drop_database, drop_worker_databases
+from tests.support.postgres import reset_postgres as reset_postgres
+from tests.support.seeds import SEEDED_POSTGRES, SEEDS
 
 REPO = Path(__file__).resolve().parents[1]
-POSTGRES_URL = os.environ.get("LAMPLIGHT_TEST_POSTGRES_URL")
 NOW = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC)
 
 # Settings must not pick up the developer's own environment.
 _SETTING_NAMES = [name.upper() for name in Settings.model_fields]
+
+
+def pytest_xdist_auto_num_workers() -> int:
+    """`-n auto`: two workers per CPU this process may use. Most tests spend their time waiting
+    (on the fake Bot API, a feed server, a bot process), so two keep each CPU busy."""
+    return 2 * len(os.sched_getaffinity(0))
+
+
+def pytest_sessionstart() -> None:
+    create_worker_database()  # under pytest-xdist, with PostgreSQL configured
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """A worker drops its own databases; the session's end, the seeds' shared one."""
+    drop_worker_databases()
+    if SEEDED_POSTGRES and session.config.pluginmanager.has_plugin("dsession"):
+        drop_database(SEEDED_POSTGRES)
 
 
 @pytest.fixture(autouse=True)
@@ -45,14 +63,6 @@ def seeds() -> Path:
     if not SEEDS.is_dir():
         pytest.skip(f"the owner's notes are not at {SEEDS} (CI has them)")
     return SEEDS
-
-
-def reset_postgres(url: str) -> None:
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

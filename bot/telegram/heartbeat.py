@@ -55,4 +55,5 @@ def keep_heartbeat(app: Application, heartbeat: Heartbeat, *, webhook: bool) -> 
             args=[BeatSource.SWEEP],
             id="heartbeat",
             next_run_time=dt.datetime.now(dt.UTC),  # healthy from start, before any update
+            misfire_grace_time=None,  # run however late the scheduler starts (a busy machine)
         )

@@ -6,6 +6,11 @@ from pathlib import Path
 
 import pytest
 
+# Loaded before any test, as the first command a worker process runs would otherwise import the
+# whole command mid-test: seconds on a busy machine, between a heartbeat and `lamplight health`
+# reading its age, say.
+import jobs.main  # noqa: F401
+
 
 @pytest.fixture
 def store_env(monkeypatch: pytest.MonkeyPatch, database_url: str, tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -37,21 +38,50 @@ def clock() -> Clock:
     return Clock(MONDAY_MORNING)
 
 
+class SampleStores:
+    """SQLite stores holding the sample notes, each imported once per worker (for one instant
+    and owner); a test gets a copy of the file rather than migrating and importing again."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.made: dict[tuple[dt.datetime, int, int], Path] = {}
+
+    def copy(self, settings: Settings, now: dt.datetime, database: Path) -> None:
+        key = (now, settings.owner_chat_id, settings.import_max_bytes)
+        if key not in self.made:
+            made = self.folder / f"sample-{len(self.made)}.sqlite3"
+            url = f"sqlite:///{made}"
+            store = open_store(url)
+            own = settings.model_copy(update={"database_url": url})
+            import_paths(store, [bundled_path("examples")], settings=own, now=now)
+            store.dispose()
+            self.made[key] = made
+        shutil.copyfile(self.made[key], database)
+
+
+@pytest.fixture(scope="session")
+def sample_stores(tmp_path_factory: pytest.TempPathFactory) -> SampleStores:
+    return SampleStores(tmp_path_factory.mktemp("sample-stores"))
+
+
 @pytest.fixture
-def services(tmp_path: Path, clock: Clock, botapi: FakeBotAPI) -> Iterator[Services]:
+def services(
+    tmp_path: Path, clock: Clock, botapi: FakeBotAPI, sample_stores: SampleStores
+) -> Iterator[Services]:
     """The owner is the admin, a friend is allowed; the sample notes are the library."""
+    database = tmp_path / "store.sqlite3"
     settings = Settings(
         telegram_bot_token=botapi.token,
         telegram_api_base_url=botapi.base_url,
         telegram_api_file_url=botapi.base_file_url,
-        database_url=f"sqlite:///{tmp_path / 'store.sqlite3'}",
+        database_url=f"sqlite:///{database}",
         lamplight_data_dir=tmp_path,
         allowed_user_ids=(FRIEND,),
         admin_user_ids=(OWNER,),
         default_digest_time=dt.time(8, 0),
     )
+    sample_stores.copy(settings, clock(), database)
     store = open_store(settings.store_url)
-    import_paths(store, [bundled_path("examples")], settings=settings, now=clock())
     yield Services(settings=settings, store=store, clock=clock)
     store.dispose()
 
