@@ -105,11 +105,15 @@ def test_the_default_pace_is_one_request_every_three_seconds(
     add(store, {"title": "", "arxiv_id": "1706.03762"})
     with FakeArxiv() as fake:
         settings = make_settings(database_url=database_url, arxiv_api_url=fake.url)
+        asked = now()
         run(store, settings)
         answered = now()
     with store.transaction() as session:
         next_request = pace.pace_of(session, pace.ARXIV).until
-    assert dt.timedelta(seconds=2.9) <= next_request - answered <= dt.timedelta(seconds=3)
+    # The next turn is 3 s after the answer, which came between `asked` and `answered`: no
+    # bound on how busy the machine is.
+    assert next_request - asked >= dt.timedelta(seconds=3)
+    assert next_request - answered <= dt.timedelta(seconds=3)
 
 
 def test_a_title_match_is_taken_and_a_near_miss_or_a_year_two_off_is_not(
