@@ -17,21 +17,9 @@ from sqlalchemy.orm import Session
 from bot.library.dedupe import fit_key, normalized_title
 from bot.library.items import Answer, ItemKind, PreparedItem
 from bot.library.sameness import Sighting, same_work
-from bot.store.edits import gone_from, pair_edits, revise
+from bot.store.edits import FILLABLE, gone_from, pair_edits, revise
 from bot.store.models import Item, ItemKey, ItemState, Source, SourceKind
 
-# Fields a later file may fill in when an earlier one left them blank.
-FILLABLE = (
-    "title",
-    "text",
-    "author",
-    "affiliation",
-    "year",
-    "url",
-    "arxiv_id",
-    "video_url",
-    "topic",
-)
 KEY_CHUNK = 500
 
 

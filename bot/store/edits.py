@@ -16,11 +16,10 @@ from bot.library.dedupe import normalized_title
 from bot.library.items import PreparedItem
 from bot.store.models import Item, ItemRevision
 
-# What the owner writes of an item: a re-import of its file may change these.
-EDITABLE = (
+# Fields a later note may fill in when an earlier one left them blank.
+FILLABLE = (
     "title",
     "text",
-    "notes",
     "author",
     "affiliation",
     "year",
@@ -29,6 +28,9 @@ EDITABLE = (
     "video_url",
     "topic",
 )
+# What the owner writes of an item: a re-import of its file may change these (notes are
+# added to by other notes, never filled).
+EDITABLE = (*FILLABLE, "notes")
 # A new note at least this alike (title and text) an item gone from the same file is that
 # item edited so far that none of its keys is left (a quote's wording, a retyped title).
 EDIT_LIKENESS = 0.6
