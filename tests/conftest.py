@@ -25,9 +25,10 @@ _SETTING_NAMES = [name.upper() for name in Settings.model_fields]
 
 
 def pytest_xdist_auto_num_workers() -> int:
-    """`-n auto`: two workers per CPU this process may use. Most tests spend their time waiting
-    (on the fake Bot API, a feed server, a bot process), so two keep each CPU busy."""
-    return 2 * len(os.sched_getaffinity(0))
+    """`-n auto`: two workers per CPU this process may use, as most tests spend their time
+    waiting (on the fake Bot API, a feed server, a bot process); at most eight, beyond which
+    each worker's start-up and PostgreSQL connections cost more than they save."""
+    return min(2 * len(os.sched_getaffinity(0)), 8)
 
 
 def pytest_sessionstart() -> None:

@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, make_url, text
 
 # pytest-xdist names its workers gw0, gw1…; None in a run without workers.
 WORKER = os.environ.get("PYTEST_XDIST_WORKER")
-CONFIGURED_URL = os.environ.get("LAMPLIGHT_TEST_POSTGRES_URL")
+CONFIGURED_URL = os.environ.get("LAMPLIGHT_TEST_POSTGRES_URL") or None  # set but empty: unset
 
 
 def beside(url: str, suffix: str) -> str:

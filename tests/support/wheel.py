@@ -19,7 +19,7 @@ from pathlib import Path
 from zipfile import ZipFile
 
 import pytest
-from packaging.requirements import Requirement
+from packaging.requirements import Requirement  # packaging: pytest's own dependency
 from packaging.utils import canonicalize_name
 
 from tests.support.shared import built_once
