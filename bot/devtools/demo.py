@@ -126,6 +126,7 @@ def run_demo(
             lamplight_data_dir=home,
             allowed_user_ids=(DEMO_USER,),
             admin_user_ids=(DEMO_USER,),
+            enrich=False,  # a few minutes of trying the bot ask arXiv nothing
         )
         store = open_store(settings.store_url)
         import_paths(store, [bundled_path("examples")], settings=settings, now=utc_now())
