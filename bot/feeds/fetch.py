@@ -23,7 +23,7 @@ import httpx
 
 from bot.feeds.budget import BodyBudget, Reader
 from bot.feeds.parse import FeedDocument, NotAFeedError, parse_feed
-from bot.feeds.results import RETRY_AFTER_NOTE, FetchFailure, FetchResult
+from bot.feeds.results import FetchFailure, FetchResult
 
 __all__ = ["FeedRequest", "FetchLimits", "fetch_as_done", "fetch_feed", "fetch_many"]
 
@@ -238,7 +238,7 @@ async def _finish(
         if status in (429, 503) and "retry-after" in response.headers:
             # The host says when to come back; the schedule honours it within bounds.
             trail.retry_after = response.headers["retry-after"]
-            detail += f" ({RETRY_AFTER_NOTE}: {trail.retry_after})"
+            detail += f" (Retry-After: {trail.retry_after})"
         raise _FetchFailed(FetchFailure.HTTP_ERROR, detail)
     async with budget.reader() as reader:  # held until the body is parsed
         body = await _read_capped(response, limits.max_bytes, budget, reader)

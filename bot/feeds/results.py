@@ -25,11 +25,6 @@ class FetchFailure(enum.StrEnum):
     NOT_A_FEED = "not_a_feed"  # an HTML page, garbage, an undecodable body
 
 
-# In a failed fetch's detail when the host said when to come back: a pull by hand leaves
-# such a feed alone until then (store/feeds.py reads it back).
-RETRY_AFTER_NOTE = "Retry-After"
-
-
 @dataclass(frozen=True, slots=True)
 class FeedEntry:
     """One post of a feed, as plain text."""

@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from bot.digests.schedule import next_feed_check, retry_after_delay
-from bot.feeds.results import RETRY_AFTER_NOTE, FetchResult
+from bot.feeds.results import FetchResult
 from bot.library.dedupe import canonical_url
 from bot.library.items import PreparedItem
 from bot.store.adding import ImportReport, add_items
@@ -46,13 +46,7 @@ def due_feeds(session: Session, now: dt.datetime) -> list[DueFeed]:
 def active_feeds(session: Session, now: dt.datetime) -> list[DueFeed]:
     """Every feed with a URL that is not paused, due or not: a pull by hand asks them all,
     except those whose host asked (Retry-After) to be left alone until later."""
-    free = or_(
-        Source.next_check_at.is_(None),
-        Source.next_check_at <= now,
-        Source.last_error.is_(None),
-        ~Source.last_error.contains(RETRY_AFTER_NOTE),
-    )
-    return _active(session, free)
+    return _active(session, or_(Source.host_wait_until.is_(None), Source.host_wait_until <= now))
 
 
 def _active(session: Session, *where: ColumnElement[bool]) -> list[DueFeed]:
@@ -107,12 +101,13 @@ def _record(
         source.error_count += 1
         source.last_error = result.detail[:500]
         retry_after = retry_after_delay(result.retry_after, now)
+        source.host_wait_until = now + retry_after if retry_after else None
         source.next_check_at = next_feed_check(now, source.error_count, every, retry_after)
         if source.error_count >= PAUSE_AFTER_ERRORS:
             source.paused = True
             return FeedOutcome.PAUSED
         return FeedOutcome.FAILED
-    source.error_count, source.last_error = 0, None
+    source.error_count, source.last_error, source.host_wait_until = 0, None, None
     source.etag, source.last_modified = result.etag, result.last_modified
     if result.moved_permanently_to:
         source.feed_url = result.moved_permanently_to

@@ -96,6 +96,9 @@ class Source(Base):
     paused: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     last_checked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     next_check_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    host_wait_until: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), comment="the end of the wait its host asked for (Retry-After)"
+    )
     added_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
 
