@@ -82,6 +82,7 @@ class Answer(enum.StrEnum):
 
     READ = "read"
     SKIPPED = "skipped"
+    LESS = "less"
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +109,9 @@ class LibraryItem:
     enriched_title: str = ""
     enriched_authors: str = ""
     enriched_year: int | None = None
+    # Its search tokens (title first, then the start of the rest and of arXiv's abstract),
+    # space-joined: the words content taste learns from. Empty: taken from the fields above.
+    terms: str = ""
 
 
 @dataclass(frozen=True, slots=True)

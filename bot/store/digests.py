@@ -147,6 +147,7 @@ def library(session: Session, ids: Sequence[int] | None = None) -> list[LibraryI
             r[15] or "",
             r[16] or "",
             r[17],
+            r[18] or "",
         )
         for r in session.execute(query)
     ]
@@ -155,12 +156,23 @@ def library(session: Session, ids: Sequence[int] | None = None) -> list[LibraryI
 # What a digest may show of an enrichment: the abstract's start only, since a sweep reads the
 # whole library and a digest previews a few hundred characters of it.
 ABSTRACT_PREVIEW = 600
+# Characters of the body's and the abstract's tokens kept for taste: their first words say what
+# an item is about, and a sweep holds them for every item of the library.
+TERMS_CHARS = 240
 _ENRICHED = (
     func.coalesce(Item.arxiv_id, Enrichment.arxiv_id).label("any_arxiv_id"),
     func.substr(Enrichment.abstract, 1, ABSTRACT_PREVIEW).label("abstract"),
     Enrichment.title.label("enriched_title"),
     Enrichment.authors.label("enriched_authors"),
     Enrichment.year.label("enriched_year"),
+    # The words content taste learns from: the title's tokens and the start of the rest's.
+    (
+        Item.title_tokens
+        + " "
+        + func.substr(Item.body_tokens, 1, TERMS_CHARS)
+        + " "
+        + func.coalesce(func.substr(Enrichment.tokens, 1, TERMS_CHARS), "")
+    ).label("terms"),
 )
 
 

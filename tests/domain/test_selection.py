@@ -17,6 +17,8 @@ from bot.library.items import Answer, ItemHistory, ItemKind, LibraryItem
 NOW = dt.datetime(2026, 3, 2, 7, 0, tzinfo=dt.UTC)
 DAY = dt.timedelta(days=1)
 LONG_AGO = NOW - 400 * DAY
+# Answers this recent still count in full, near enough: taste halves every three weeks.
+LATELY = NOW - 2 * DAY
 SEEDS = range(40)
 
 
@@ -324,15 +326,16 @@ def test_news_takes_at_most_half_the_reading_slots_so_papers_still_appear() -> N
 
 
 def taste_library() -> tuple[list[LibraryItem], dict[int, ItemHistory]]:
-    """60 fresh papers per topic, and a history that read 20 "rl" and skipped 20 "nlp" papers."""
+    """60 fresh papers per topic, and a history that read 20 "rl" papers and answered "less like
+    this" to 20 "nlp" ones."""
     library: list[LibraryItem] = []
     history: dict[int, ItemHistory] = {}
     for offset, topic in enumerate(("rl", "nlp", "vision")):
         library += papers(range(offset * 1000, offset * 1000 + 80), topic=topic)
     library = [p for p in library if p.topic != "vision" or p.id % 1000 >= 20]
     for i in range(20):
-        history[i] = answered(i, Answer.READ, LONG_AGO)
-        history[1000 + i] = answered(1000 + i, Answer.SKIPPED, LONG_AGO)
+        history[i] = answered(i, Answer.READ, LATELY)
+        history[1000 + i] = answered(1000 + i, Answer.LESS, LATELY)
     return library, history
 
 
@@ -349,7 +352,8 @@ def test_reading_a_topic_draws_more_of_it_and_skipping_one_draws_less() -> None:
     counts = topic_counts(*taste_library())
 
     assert counts["rl"] > 1.5 * counts["vision"]
-    assert counts["vision"] > 3 * counts["nlp"]
+    # Exploring draws (a share of them) keep a refused topic in view, at a lower rate.
+    assert counts["vision"] > 2 * counts["nlp"] > 0
 
 
 def test_without_history_topics_are_drawn_alike() -> None:
@@ -362,7 +366,7 @@ def test_without_history_topics_are_drawn_alike() -> None:
 def test_a_topic_skipped_again_and_again_still_appears_now_and_then() -> None:
     library, history = taste_library()
     for i in range(20, 40):
-        history[1000 + i] = answered(1000 + i, Answer.SKIPPED, LONG_AGO)
+        history[1000 + i] = answered(1000 + i, Answer.LESS, LATELY)
 
     assert topic_counts(library, history)["nlp"] >= 20
 
@@ -383,8 +387,8 @@ def test_without_exploration_a_much_skipped_topic_fades_further() -> None:
 def test_reading_a_source_draws_more_of_it() -> None:
     library = papers(range(0, 40), source="kept") + papers(range(100, 140), source="dropped")
     library += papers(range(200, 220), source="kept") + papers(range(300, 320), source="dropped")
-    history = {i: answered(i, Answer.READ, LONG_AGO) for i in range(200, 220)}
-    history |= {i: answered(i, Answer.SKIPPED, LONG_AGO) for i in range(300, 320)}
+    history = {i: answered(i, Answer.READ, LATELY) for i in range(200, 220)}
+    history |= {i: answered(i, Answer.LESS, LATELY) for i in range(300, 320)}
     prefs = DigestPrefs(size=4, quotes=0)
 
     counts = Counter(
@@ -397,7 +401,7 @@ def test_reading_a_source_draws_more_of_it() -> None:
 def test_items_without_a_topic_do_not_share_one_taste() -> None:
     # Skipping some untopical papers says nothing about other untopical ones.
     library = papers(range(40)) + papers(range(100, 120), topic="graphs")
-    history = {i: answered(i, Answer.SKIPPED, LONG_AGO) for i in range(20)}
+    history = {i: answered(i, Answer.LESS, LATELY) for i in range(20)}
     prefs = DigestPrefs(size=4, quotes=0)
 
     counts = Counter(
@@ -486,7 +490,7 @@ class Reader:
 
     def answer(self, chosen: LibraryItem, now: dt.datetime) -> None:
         past = self.history.get(chosen.id, ItemHistory(chosen.id))
-        answer = Answer.READ if chosen.topic == self.loves else Answer.SKIPPED
+        answer = Answer.READ if chosen.topic == self.loves else Answer.LESS
         self.history[chosen.id] = ItemHistory(
             chosen.id, answer, now, past.times_shown + 1, last_shown_at=now
         )
@@ -555,8 +559,10 @@ def test_sixty_days_shift_towards_the_read_topic_without_starving_the_others(
 
     assert share(later) > 2 * library_share
     assert share(later) > share(first_days)
-    for week in range(7, 56, 7):
-        assert {c.topic for d in sixty_days.days[week : week + 7] for c in d.items} == set(TOPICS)
+    # Exploring draws keep every refused topic in view: none goes three weeks unseen.
+    for start in range(7, 40, 7):
+        weeks = sixty_days.days[start : start + 21]
+        assert {c.topic for d in weeks for c in d.items} == set(TOPICS)
 
 
 def test_sixty_days_are_the_same_for_the_same_seed_and_differ_for_another() -> None:

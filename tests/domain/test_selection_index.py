@@ -67,30 +67,31 @@ def ids(items: tuple[LibraryItem, ...]) -> list[int]:
     return [chosen.id for chosen in items]
 
 
-# The digests of these seeds, as composed before selection had an index (recorded then): a
-# digest can still be recomposed, or explained, after the upgrade.
+# The digests of these seeds, recorded when content taste came (and "skip" stopped counting
+# against an item's topic): the index must keep drawing them, so a digest can be recomposed, or
+# explained, after any later change that means to keep the draw.
 EARLIER_DIGESTS = {
     DigestPrefs(): [
-        [90, 65, 101, 37, 29],
-        [48, 101, 29, 109, 5],
-        [24, 29, 65, 49, 61],
-        [102, 29, 65, 109, 53],
-        [114, 29, 65, 77, 25],
-        [18, 65, 29, 53, 17],
+        [84, 65, 101, 17, 49],
+        [72, 101, 29, 49, 61],
+        [66, 29, 101, 37, 13],
+        [54, 29, 65, 77, 61],
+        [48, 101, 65, 73, 109],
+        [42, 101, 29, 13, 61],
     ],
     DigestPrefs(size=20, quotes=5, muted_words=("crypto", "robot")): [
-        [90, 120, 30, 54, 6, 29, 65, 101, 13, 77, 5, 25, 49, 89, 61, 113, 97, 73, 37, 53],
-        [48, 54, 114, 18, 6, 101, 29, 65, 73, 97, 77, 37, 25, 109, 13, 53, 89, 49, 113, 5],
-        [24, 30, 90, 6, 54, 65, 101, 29, 97, 13, 49, 89, 53, 25, 37, 73, 113, 61, 5, 109],
-        [42, 96, 114, 90, 66, 65, 29, 101, 89, 53, 113, 37, 49, 77, 25, 73, 5, 109, 61, 97],
-        [114, 6, 24, 78, 30, 65, 101, 29, 61, 89, 109, 73, 77, 37, 5, 25, 53, 113, 13, 97],
-        [18, 90, 24, 30, 42, 29, 65, 101, 49, 37, 13, 113, 25, 77, 89, 73, 97, 61, 109, 53],
+        [84, 18, 30, 108, 72, 65, 29, 101, 109, 25, 89, 73, 13, 37, 97, 61, 113, 49, 77, 5],
+        [72, 90, 12, 48, 42, 29, 65, 101, 109, 97, 89, 113, 25, 5, 73, 37, 13, 49, 53, 77],
+        [72, 114, 48, 96, 120, 65, 101, 29, 97, 109, 53, 5, 73, 49, 61, 89, 113, 77, 37, 25],
+        [54, 12, 66, 6, 18, 101, 65, 29, 49, 61, 37, 77, 109, 97, 5, 13, 25, 53, 113, 89],
+        [66, 90, 12, 84, 24, 101, 29, 65, 25, 73, 77, 113, 37, 13, 61, 89, 49, 53, 97, 109],
+        [90, 6, 84, 30, 108, 65, 29, 101, 77, 89, 49, 37, 53, 61, 113, 73, 5, 13, 25, 109],
     ],
 }
 
 
 @pytest.mark.parametrize("prefs", list(EARLIER_DIGESTS))
-def test_the_same_seed_draws_the_same_digest_as_before_the_index(prefs: DigestPrefs) -> None:
+def test_the_same_seed_draws_the_same_digest_as_recorded(prefs: DigestPrefs) -> None:
     index = SelectionIndex.build(library(), NOW)
 
     drawn = [ids(compose_indexed(index, history(), prefs, seed).items) for seed in range(6)]

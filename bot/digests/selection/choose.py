@@ -11,17 +11,20 @@ from dataclasses import dataclass
 
 from bot.digests.selection.index import SelectionIndex
 from bot.digests.selection.policy import DEFAULT_POLICY, DigestPrefs, SelectionPolicy
-from bot.digests.selection.pools import Pool, muted_words
+from bot.digests.selection.pools import Pick, Pool, muted_words
 from bot.digests.selection.reader import Reader
+from bot.digests.selection.reasons import Reason, reason_of
 from bot.digests.selection.tiers import MAIN_TIERS, Tier
 from bot.library.items import ItemHistory, LibraryItem
 
 
 @dataclass(frozen=True, slots=True)
 class DrawnItems:
-    """The items drawn for one reader, in display order (quotes first, then reading)."""
+    """The items drawn for one reader, in display order (quotes first, then reading), and
+    why each was drawn (same order)."""
 
     items: tuple[LibraryItem, ...]
+    reasons: tuple[Reason, ...] = ()
 
 
 def _fill(
@@ -30,7 +33,7 @@ def _fill(
     wanted: tuple[int, int],
     rng: random.Random,
     policy: SelectionPolicy,
-) -> tuple[list[LibraryItem], list[LibraryItem]]:
+) -> tuple[list[Pick], list[Pick]]:
     """Draw ``wanted`` (quotes, reading); a kind that runs short is made up by the other."""
     want_quotes, want_reading = wanted
     quote_picks = quotes.draw(want_quotes, rng, policy)
@@ -42,7 +45,7 @@ def _fill(
 
 
 def _refill(
-    picks: tuple[list[LibraryItem], list[LibraryItem]],
+    picks: tuple[list[Pick], list[Pick]],
     reader: Reader,
     prefs: DigestPrefs,
     rng: random.Random,
@@ -80,7 +83,7 @@ def compose_indexed(
     one serves every reader of a sweep.
     """
     policy = index.policy
-    reader = Reader.of(index, history, muted_words(prefs))
+    reader = Reader.of(index, history, muted_words(prefs), seed_from_notes=prefs.seed_from_notes)
     rng = random.Random(seed)
     want_quotes = min(prefs.quotes, prefs.size)
     want_reading = prefs.size - want_quotes
@@ -89,7 +92,11 @@ def compose_indexed(
     reading.news_left = math.ceil(policy.recent_article_share * want_reading)
     picks = _fill(quotes, reading, (want_quotes, want_reading), rng, policy)
     _refill(picks, reader, prefs, rng)
-    return DrawnItems(items=tuple(picks[0] + picks[1]))
+    chosen = picks[0] + picks[1]
+    return DrawnItems(
+        items=tuple(pick.item for pick in chosen),
+        reasons=tuple(reason_of(pick, reader) for pick in chosen),
+    )
 
 
 def compose_digest(

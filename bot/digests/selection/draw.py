@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 from operator import mul, neg, sub
 
-from bot.digests.selection.policy import SelectionPolicy
 from bot.library.items import LibraryItem
 
 
@@ -36,11 +35,12 @@ class _View:
         """The buckets numbered ``buckets``, of these sizes and weights."""
         return cls(buckets, list(map(mul, counts, weights)), list(map(float, counts)), sum(counts))
 
-    def pick(self, rng: random.Random, policy: SelectionPolicy) -> int | None:
-        """A bucket drawn by size (by count alone for an exploring draw), or None if empty."""
+    def pick(self, rng: random.Random, exploration: float) -> tuple[int, bool] | None:
+        """A bucket drawn by size (by count alone for an exploring draw, ``exploration`` of
+        them), and whether it explored; None if empty."""
         if self.left <= 0:
             return None
-        explore = rng.random() < policy.exploration
+        explore = rng.random() < exploration
         sizes = self.plain if explore else self.weighted
         point = rng.random() * sum(sizes)
         # The remainder after each bucket, subtracted in order as a loop would (same floats);
@@ -49,7 +49,7 @@ class _View:
         slot = bisect_right(remainders, 0.0, lo=1, key=neg) - 1
         if slot == len(sizes):  # only reached through float rounding at the very end
             slot = max(n for n, size in enumerate(self.plain) if size > 0)
-        return self.buckets[slot]
+        return self.buckets[slot], explore
 
 
 @dataclass(slots=True)
@@ -72,10 +72,13 @@ class Stage:
     everything: _View | None = None
     news_only: _View | None = None
 
-    def draw(self, news: bool, rng: random.Random, policy: SelectionPolicy) -> LibraryItem | None:
-        """Take one item from the stage (from its news buckets only if ``news``)."""
-        bucket = self._view(news).pick(rng, policy)
-        return None if bucket is None else self._take(bucket, rng)
+    def draw(
+        self, news: bool, rng: random.Random, exploration: float
+    ) -> tuple[LibraryItem, bool] | None:
+        """Take one item from the stage (from its news buckets only if ``news``), and whether
+        the draw ignored the weights (``exploration`` of draws do)."""
+        picked = self._view(news).pick(rng, exploration)
+        return None if picked is None else (self._take(picked[0], rng), picked[1])
 
     def _view(self, news: bool) -> _View:
         if news:

@@ -6,9 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.digests.selection.policy import DEFAULT_POLICY, SelectionPolicy
+from bot.digests.selection.taste import features
 from bot.digests.selection.tiers import Cutoffs, is_news
 from bot.library.items import ItemKind, LibraryItem
 
@@ -100,10 +101,21 @@ class SelectionIndex:
     places: Mapping[int, Sequence[Place]]
     shelves: tuple[Shelf, Shelf]  # reading, quotes: indexed by "is it a quote"
     names: Names
+    # Reading items the owner wrote notes on: they seed the owner's taste.
+    noted: tuple[LibraryItem, ...] = ()
+    # Each item's taste features, worked out when first needed and kept for the sweep's readers.
+    _features: dict[int, tuple[str, ...]] = field(default_factory=dict, compare=False)
 
     @property
     def now(self) -> dt.datetime:
         return self.cutoffs.now
+
+    def features(self, item: LibraryItem) -> tuple[str, ...]:
+        """The item's taste features (taste.py), once per index."""
+        found = self._features.get(item.id)
+        if found is None:
+            found = self._features[item.id] = features(item)
+        return found
 
     @classmethod
     def build(
@@ -144,4 +156,5 @@ class SelectionIndex:
                         places[item.id] = (place,) if known is None else (*known, place)
                 buckets.append(((key[1], key[2], key[3]), items))
             shelves.append(Shelf.of(buckets, names))
-        return cls(cutoffs, policy, places, (shelves[0], shelves[1]), names)
+        noted = tuple(item for item in candidates if item.notes and item.kind is not quote)
+        return cls(cutoffs, policy, places, (shelves[0], shelves[1]), names, noted)

@@ -22,6 +22,8 @@ class DigestPrefs:
     size: int = 5
     quotes: int = 1
     muted_words: tuple[str, ...] = ()
+    # The owner's notes seed their taste: an item they wrote notes on counts as a read.
+    seed_from_notes: bool = False
 
     def __post_init__(self) -> None:
         if not MIN_DIGEST_SIZE <= self.size <= MAX_DIGEST_SIZE:
@@ -51,7 +53,22 @@ class SelectionPolicy:
     - ``exploration``: the share of draws that ignore the reader's taste, so nothing starves.
     - ``prior_reads``, ``prior_skips``: imagined answers per topic and per source, so that one
       answer nudges a weight instead of flipping it (a Beta prior; the weight of a topic is its
-      smoothed read rate over the prior's, 1.0 for a topic never answered).
+      smoothed read rate over the prior's, 1.0 for a topic never answered). Reads count for,
+      "less like this" against; "not now" skips count for nothing.
+    - ``taste_floor``: no topic or source weighs less than this, however often it was refused.
+    - ``content_taste``: whether picks also weigh the items' words (taste.py); off, a pick is
+      the weighted draw alone (by topic and source).
+    - ``taste_half_life``: an answer counts half as much after this long, so every weight
+      drifts back toward neutral and a changed taste shows within days.
+    - ``taste_cap``, ``taste_prior``: a word's weight stays within ``±taste_cap``, and is pulled
+      toward neutral by ``taste_prior`` imagined answers (one answer nudges, never decides).
+    - ``taste_sample``: candidates drawn (by topic and source) and scored by their words for
+      each pick: the cost of taste is this many scores per item, never a pass over the library.
+    - ``taste_strength``: how steeply a better score wins among the sample (a softmax's
+      inverse temperature); the sample's other candidates keep a chance.
+    - ``notes_seed``: what one item the owner wrote notes on counts for in their taste, beside
+      one read (1.0).
+    - ``liked_floor``: a word weighs at least this to be named in "why this item".
     """
 
     skip_rest: dt.timedelta = dt.timedelta(days=14)
@@ -65,6 +82,15 @@ class SelectionPolicy:
     exploration: float = 0.15
     prior_reads: float = 1.0
     prior_skips: float = 1.0
+    taste_floor: float = 0.25
+    content_taste: bool = True
+    taste_half_life: dt.timedelta = dt.timedelta(days=21)
+    taste_cap: float = 1.0
+    taste_prior: float = 2.0
+    taste_sample: int = 16
+    taste_strength: float = 2.0
+    notes_seed: float = 0.5
+    liked_floor: float = 0.15
 
     def __post_init__(self) -> None:
         if not (0.0 <= self.exploration <= 1.0 and 0.0 <= self.recent_article_share <= 1.0):
@@ -73,6 +99,8 @@ class SelectionPolicy:
             raise ValueError("the prior needs positive reads and skips, or weights can hit 0")
         if self.quote_interval_growth < 1.0:
             raise ValueError("quote intervals may grow or stay, never shrink")
+        if self.taste_half_life <= dt.timedelta(0) or self.taste_sample < 1:
+            raise ValueError("taste needs a positive half-life and at least one candidate")
 
     def quote_interval(self, times_shown: int) -> dt.timedelta:
         """How long a read quote rests after its ``times_shown``-th showing.
@@ -86,18 +114,19 @@ class SelectionPolicy:
         grown = days * self.quote_interval_growth ** min(exponent, 64)
         return min(dt.timedelta(days=min(grown, 36_500)), self.quote_interval_max)
 
-    def taste(self, reads: int, skips: int) -> float:
-        """The weight of a topic or source the reader read and skipped so often.
+    def taste(self, reads: float, skips: float) -> float:
+        """The weight of a topic or source the reader read and refused ("less like this") so
+        often (answers decayed by age count in part).
 
         >>> policy = SelectionPolicy()
         >>> policy.taste(0, 0), policy.taste(1, 0), policy.taste(0, 1)
         (1.0, 1.3333333333333333, 0.6666666666666666)
-        >>> round(policy.taste(10, 0) / policy.taste(0, 10), 1)
-        11.0
+        >>> policy.taste(10, 0), policy.taste(0, 10)
+        (1.8333333333333333, 0.25)
         """
         prior_rate = self.prior_reads / (self.prior_reads + self.prior_skips)
         rate = (reads + self.prior_reads) / (reads + skips + self.prior_reads + self.prior_skips)
-        return rate / prior_rate
+        return max(rate / prior_rate, self.taste_floor)
 
 
 DEFAULT_POLICY = SelectionPolicy()

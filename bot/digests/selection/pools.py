@@ -1,8 +1,9 @@
 """One kind's candidates for one reader, drawn tier by tier; muted words and repeats are
-turned away as they are drawn."""
+turned away as they are drawn, and the reader's content taste chooses among a sample."""
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -12,6 +13,9 @@ from bot.digests.selection.policy import DigestPrefs, SelectionPolicy
 from bot.digests.selection.reader import Reader
 from bot.digests.selection.tiers import Tier
 from bot.library.items import LibraryItem
+
+# A score past this says nothing more: it would only starve the sample's other candidates.
+MAX_SCORE = 3.0
 
 
 def muted_words(prefs: DigestPrefs) -> tuple[str, ...]:
@@ -29,6 +33,30 @@ def is_muted(item: LibraryItem, words: tuple[str, ...]) -> bool:
     return any(word in haystack for word in words)
 
 
+@dataclass(frozen=True, slots=True)
+class Pick:
+    """One drawn item, the tier it came from, whether it was drawn ignoring the reader's taste
+    (exploring), and whether it filled a news slot."""
+
+    item: LibraryItem
+    tier: Tier
+    explored: bool
+    news: bool
+
+
+# A sampled candidate: the item, whether it was drawn for a news slot, its weight by taste.
+_Candidate = tuple[LibraryItem, bool, float]
+
+
+def _weighted_index(weights: Sequence[float], rng: random.Random) -> int:
+    point = rng.random() * sum(weights)
+    for n, weight in enumerate(weights):
+        point -= weight
+        if point < 0:
+            return n
+    return len(weights) - 1  # float rounding at the very end
+
+
 @dataclass(slots=True)
 class Pool:
     """One kind's candidates (quotes, or reading), as stages per tier in draw order; a stage
@@ -37,6 +65,10 @@ class Pool:
     Muted words and repeated ids are checked on drawn items only, and a drawn item that fails is
     dropped and drawn again: the odds stay those of drawing among the admitted items, and the
     pass over the library stays free of string matching.
+
+    For a reader with a content taste, a pick that does not explore draws ``taste_sample``
+    candidates of its tier by topic and source weights and takes one of them by the softmax of
+    their scores; the others stay sampled for the tier's next pick, so no tier is left early.
     """
 
     reader: Reader
@@ -45,9 +77,10 @@ class Pool:
     news_left: int = 0
     taken: set[int] = field(default_factory=set)
     stages: dict[Tier, Stage] = field(default_factory=dict)
+    samples: dict[Tier, list[_Candidate]] = field(default_factory=dict)
 
-    def draw(self, wanted: int, rng: random.Random, policy: SelectionPolicy) -> list[LibraryItem]:
-        picks: list[LibraryItem] = []
+    def draw(self, wanted: int, rng: random.Random, policy: SelectionPolicy) -> list[Pick]:
+        picks: list[Pick] = []
         for tier in self.tiers:
             if len(picks) >= wanted:
                 break
@@ -55,28 +88,59 @@ class Pool:
             if stage is None:
                 stage = self.stages[tier] = self.reader.stage(self.quote, tier)
             while len(picks) < wanted:
-                item = self._draw_from(stage, rng, policy)
-                if item is None:
+                pick = self._pick(tier, stage, rng, policy)
+                if pick is None:
                     break
-                picks.append(item)
+                picks.append(pick)
         return picks
 
-    def _draw_from(
-        self, stage: Stage, rng: random.Random, policy: SelectionPolicy
-    ) -> LibraryItem | None:
+    def _pick(
+        self, tier: Tier, stage: Stage, rng: random.Random, policy: SelectionPolicy
+    ) -> Pick | None:
         if self.news_left > 0:
-            item = self._draw_admitted(stage, True, rng, policy)
-            if item is not None:
+            pick = self._pick_from(tier, stage, True, rng, policy)
+            if pick is not None:
                 self.news_left -= 1
-                return item
-        return self._draw_admitted(stage, False, rng, policy)
+                return pick
+        return self._pick_from(tier, stage, False, rng, policy)
+
+    def _pick_from(
+        self, tier: Tier, stage: Stage, news: bool, rng: random.Random, policy: SelectionPolicy
+    ) -> Pick | None:
+        if not self.reader.taste:  # nothing learnt yet: the weighted draw alone
+            drawn = self._draw_admitted(stage, news, rng, policy.exploration)
+            return None if drawn is None else Pick(drawn[0], tier, drawn[1], news)
+        if rng.random() < policy.exploration:
+            drawn = self._draw_admitted(stage, news, rng, 1.0)
+            if drawn is not None:
+                return Pick(drawn[0], tier, True, news)
+        return self._best_of_sample(tier, stage, news, rng, policy)
+
+    def _best_of_sample(
+        self, tier: Tier, stage: Stage, news: bool, rng: random.Random, policy: SelectionPolicy
+    ) -> Pick | None:
+        """Top the tier's sample up to ``taste_sample`` candidates and take one by taste."""
+        sample = self.samples.setdefault(tier, [])
+        fits = [n for n, (_, for_news, _) in enumerate(sample) if for_news or not news]
+        features, score = self.reader.index.features, self.reader.taste.score
+        while len(fits) < policy.taste_sample:
+            drawn = self._draw_admitted(stage, news, rng, 0.0)
+            if drawn is None:
+                break
+            value = max(-MAX_SCORE, min(MAX_SCORE, score(features(drawn[0]))))
+            sample.append((drawn[0], news, math.exp(policy.taste_strength * value)))
+            fits.append(len(sample) - 1)
+        if not fits:
+            return None
+        chosen = fits[_weighted_index([sample[n][2] for n in fits], rng)]
+        return Pick(sample.pop(chosen)[0], tier, False, news)
 
     def _draw_admitted(
-        self, stage: Stage, news: bool, rng: random.Random, policy: SelectionPolicy
-    ) -> LibraryItem | None:
-        while (item := stage.draw(news, rng, policy)) is not None:
-            muted = self.reader.muted
+        self, stage: Stage, news: bool, rng: random.Random, exploration: float
+    ) -> tuple[LibraryItem, bool] | None:
+        while (drawn := stage.draw(news, rng, exploration)) is not None:
+            item, muted = drawn[0], self.reader.muted
             if item.id not in self.taken and not (muted and is_muted(item, muted)):
                 self.taken.add(item.id)
-                return item
+                return drawn
         return None

@@ -1,9 +1,9 @@
 """One reader: their history moves items off the index's fresh shelves and onto their tiers,
-and their answers weigh each topic and source (their taste)."""
+and their answers weigh each topic and source and teach their content taste (taste.py)."""
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
@@ -12,6 +12,7 @@ from operator import mul
 from bot.digests.selection.draw import Stage
 from bot.digests.selection.index import Place, SelectionIndex
 from bot.digests.selection.policy import SelectionPolicy
+from bot.digests.selection.taste import Evidence, Taste, learn
 from bot.digests.selection.tiers import Tier, never_shown, tier_of
 from bot.library.items import Answer, ItemHistory, LibraryItem
 
@@ -27,25 +28,35 @@ def _item_id(item: LibraryItem) -> int:
 _Tiers = defaultdict[tuple[bool, Tier], list[tuple[str, str, bool, list[LibraryItem]]]]
 
 
+_DAY = 86_400.0
+_Counts = dict[tuple[str, Answer], float]
+
+
 @dataclass(slots=True)
 class _Tally:
-    """One reader's read and skip counts per topic and per source."""
+    """One reader's reads and "less like this" per topic and per source, each counting half
+    as much every ``taste_half_life``."""
 
-    topics: Counter[tuple[str, Answer]] = field(default_factory=Counter)
-    sources: Counter[tuple[str, Answer]] = field(default_factory=Counter)
+    topics: dict[tuple[str, Answer], float] = field(default_factory=dict)
+    sources: dict[tuple[str, Answer], float] = field(default_factory=dict)
 
-    def count(self, item: LibraryItem, answer: Answer) -> None:
-        # get() rather than +=: a Counter's missing key costs a Python-level __missing__ call.
+    def count(self, item: LibraryItem, answer: Answer, weight: float) -> None:
         topic, source = (item.topic, answer), (item.source, answer)
-        self.topics[topic] = self.topics.get(topic, 0) + 1
-        self.sources[source] = self.sources.get(source, 0) + 1
+        self.topics[topic] = self.topics.get(topic, 0) + weight
+        self.sources[source] = self.sources.get(source, 0) + weight
 
 
-def _taste(counts: Counter[tuple[str, Answer]], name: str, policy: SelectionPolicy) -> float:
+def _taste(counts: _Counts, name: str, policy: SelectionPolicy) -> float:
     # A blank topic or source lumps unrelated items together: it teaches nothing.
     if not name:
         return 1.0
-    return policy.taste(counts[name, Answer.READ], counts[name, Answer.SKIPPED])
+    return policy.taste(counts.get((name, Answer.READ), 0.0), counts.get((name, Answer.LESS), 0.0))
+
+
+def _age_days(past: ItemHistory, now: float) -> float:
+    """Days since the answer (else the last showing), from ``now`` as a POSIX time."""
+    at = past.answered_at or past.last_shown_at
+    return 0.0 if at is None else max(now - at.timestamp(), 0.0) / _DAY
 
 
 @dataclass(slots=True)
@@ -66,22 +77,34 @@ class Reader:
     muted_topics: frozenset[int] = frozenset()
     # Moved items on their tiers by (is it a quote, tier), each in key order: on first use.
     tiers: _Tiers | None = None
+    taste: Taste = field(default_factory=Taste)
+    history: Mapping[int, ItemHistory] = field(default_factory=dict)
 
     @classmethod
     def of(
-        cls, index: SelectionIndex, history: Mapping[int, ItemHistory], muted: tuple[str, ...]
+        cls,
+        index: SelectionIndex,
+        history: Mapping[int, ItemHistory],
+        muted: tuple[str, ...],
+        *,
+        seed_from_notes: bool = False,
     ) -> Reader:
         """One pass over the history (not the library): the whole per-reader cost but the draws."""
-        reader = cls(index, muted)
-        places, count, moved = index.places, reader.tally.count, reader.moved
+        reader = cls(index, muted, history=history)
+        places, moved = index.places, reader.moved
+        answered: list[tuple[LibraryItem, bool, float]] = []
+        now = index.now.timestamp()
+        read, less = Answer.READ, Answer.LESS
         for item_id, past in history.items():
             copies = places.get(item_id)
             if copies is None or never_shown(past):
                 continue  # not in the library, or still on the fresh shelf
+            answer = past.answer
+            if answer is read or answer is less:  # resting or muted items still teach taste
+                answered.append((copies[0][0], answer is read, _age_days(past, now)))
             for place in copies:
-                if past.answer is not None:
-                    count(place[0], past.answer)  # resting or muted items still teach taste
                 moved[place[1]].append((place, past))
+        reader._learn(answered, seed_from_notes)
         names = index.names
         reader.topic_taste = reader._tastes(names.topics, names.topic_ids, reader.tally.topics)
         reader.source_taste = reader._tastes(names.sources, names.source_ids, reader.tally.sources)
@@ -91,9 +114,28 @@ class Reader:
             )
         return reader
 
-    def _tastes(
-        self, names: Sequence[str], ids: Mapping[str, int], counts: Counter[tuple[str, Answer]]
-    ) -> list[float]:
+    def _learn(self, answered: list[tuple[LibraryItem, bool, float]], seeded: bool) -> None:
+        """Weigh topics and sources, and learn the content taste, from the answers."""
+        policy = self.index.policy
+        half_life = policy.taste_half_life.total_seconds() / _DAY
+        read, less, count = Answer.READ, Answer.LESS, self.tally.count
+        for item, was_read, age in answered:
+            count(item, read if was_read else less, 0.5 ** (age / half_life))
+        if not policy.content_taste:
+            return
+        features = self.index.features
+        evidence = [Evidence(features(item), age, was_read) for item, was_read, age in answered]
+        if seeded:
+            answered_ids = {item.id for item, _, _ in answered}
+            evidence += [
+                Evidence(features(item), 0.0, True, policy.notes_seed)
+                for item in self.index.noted
+                if item.id not in answered_ids
+            ]
+        if evidence:
+            self.taste = learn(evidence, policy)
+
+    def _tastes(self, names: Sequence[str], ids: Mapping[str, int], counts: _Counts) -> list[float]:
         """The weight of every topic (or source) for this reader, as ``_taste`` gives it."""
         policy = self.index.policy
         table = [policy.taste(0, 0)] * len(names)

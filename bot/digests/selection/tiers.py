@@ -51,7 +51,7 @@ def _answered_tier(
     item: LibraryItem, past: ItemHistory, cutoffs: Cutoffs, policy: SelectionPolicy
 ) -> Tier | None:
     """The tier of an answered item, or None while it must stay away."""
-    if past.answer is Answer.SKIPPED:
+    if past.answer is Answer.SKIPPED or past.answer is Answer.LESS:
         skipped_at = past.answered_at or past.last_shown_at
         resting = skipped_at is not None and skipped_at > cutoffs.skipped_before
         return None if resting else Tier.RESTED
