@@ -17,7 +17,7 @@ from bot.library.items import Answer, ItemHistory, ItemKind, LibraryItem
 NOW = dt.datetime(2026, 3, 2, 7, 0, tzinfo=dt.UTC)
 DAY = dt.timedelta(days=1)
 LONG_AGO = NOW - 400 * DAY
-# Answers this recent still count in full, near enough: taste halves every three weeks.
+# Answers this recent still count nearly in full (an answer's weight halves every eight days).
 LATELY = NOW - 2 * DAY
 SEEDS = range(40)
 
@@ -351,9 +351,9 @@ def topic_counts(library: list[LibraryItem], history: dict[int, ItemHistory]) ->
 def test_reading_a_topic_draws_more_of_it_and_skipping_one_draws_less() -> None:
     counts = topic_counts(*taste_library())
 
-    assert counts["rl"] > 1.5 * counts["vision"]
-    # Exploring draws (a share of them) keep a refused topic in view, at a lower rate.
-    assert counts["vision"] > 2 * counts["nlp"] > 0
+    assert counts["rl"] > 3 * max(counts["vision"], counts["nlp"])
+    # Exploring draws (a tenth of them, uniform) keep an unknown and a refused topic in view.
+    assert counts["vision"] > 20 and counts["nlp"] > 20
 
 
 def test_without_history_topics_are_drawn_alike() -> None:

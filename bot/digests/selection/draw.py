@@ -80,6 +80,30 @@ class Stage:
         picked = self._view(news).pick(rng, exploration)
         return None if picked is None else (self._take(picked[0], rng), picked[1])
 
+    def left(self, news: bool) -> int:
+        """Items not yet taken (of the news buckets only if ``news``)."""
+        return self._view(news).left
+
+    def sample(self, count: int, news: bool, rng: random.Random) -> list[LibraryItem]:
+        """About ``count`` items taken by weight in one pass: the buckets' odds are fixed
+        at the start, so a bucket drawn empty meanwhile yields nothing (a few short of
+        ``count``, never a wrong item). A small stage is drawn one item at a time instead."""
+        view = self._view(news)
+        if view.left <= 2 * count:
+            drawn = (self.draw(news, rng, 0.0) for _ in range(min(count, view.left)))
+            return [found[0] for found in drawn if found is not None]
+        cumulative = list(accumulate(view.weighted))
+        total = cumulative[-1] if cumulative else 0.0
+        if total <= 0:
+            return []
+        taken: list[LibraryItem] = []
+        for _ in range(count):
+            slot = min(bisect_right(cumulative, rng.random() * total), len(cumulative) - 1)
+            bucket = view.buckets[slot]
+            if self.counts[bucket] > 0:
+                taken.append(self._take(bucket, rng))
+        return taken
+
     def _view(self, news: bool) -> _View:
         if news:
             if self.news_only is None:

@@ -79,16 +79,16 @@ class SelectionPolicy:
     refill_with_recent: bool = True
     recent_article_window: dt.timedelta = dt.timedelta(days=14)
     recent_article_share: float = 0.5
-    exploration: float = 0.15
+    exploration: float = 0.1
     prior_reads: float = 1.0
     prior_skips: float = 1.0
     taste_floor: float = 0.25
     content_taste: bool = True
-    taste_half_life: dt.timedelta = dt.timedelta(days=21)
+    taste_half_life: dt.timedelta = dt.timedelta(days=8)
     taste_cap: float = 1.0
     taste_prior: float = 2.0
-    taste_sample: int = 16
-    taste_strength: float = 2.0
+    taste_sample: int = 64
+    taste_strength: float = 8.0
     notes_seed: float = 0.5
     liked_floor: float = 0.15
 

@@ -111,10 +111,21 @@ class Pool:
             drawn = self._draw_admitted(stage, news, rng, policy.exploration)
             return None if drawn is None else Pick(drawn[0], tier, drawn[1], news)
         if rng.random() < policy.exploration:
-            drawn = self._draw_admitted(stage, news, rng, 1.0)
-            if drawn is not None:
-                return Pick(drawn[0], tier, True, news)
+            explored = self._explore(tier, stage, news, rng)
+            if explored is not None:
+                return explored
         return self._best_of_sample(tier, stage, news, rng, policy)
+
+    def _explore(self, tier: Tier, stage: Stage, news: bool, rng: random.Random) -> Pick | None:
+        """One item uniformly among the tier's sampled and unsampled ones: the sample holds
+        mostly what the weights favour, so drawing from the rest alone would favour the
+        refused."""
+        sample = self.samples.get(tier, [])
+        fits = [n for n, (_, for_news, _) in enumerate(sample) if for_news or not news]
+        if fits and rng.random() * (len(fits) + stage.left(news)) < len(fits):
+            return Pick(sample.pop(fits[rng.randrange(len(fits))])[0], tier, True, news)
+        drawn = self._draw_admitted(stage, news, rng, 1.0)
+        return None if drawn is None else Pick(drawn[0], tier, True, news)
 
     def _best_of_sample(
         self, tier: Tier, stage: Stage, news: bool, rng: random.Random, policy: SelectionPolicy
@@ -122,18 +133,29 @@ class Pool:
         """Top the tier's sample up to ``taste_sample`` candidates and take one by taste."""
         sample = self.samples.setdefault(tier, [])
         fits = [n for n, (_, for_news, _) in enumerate(sample) if for_news or not news]
-        features, score = self.reader.index.features, self.reader.taste.score
-        while len(fits) < policy.taste_sample:
-            drawn = self._draw_admitted(stage, news, rng, 0.0)
-            if drawn is None:
-                break
-            value = max(-MAX_SCORE, min(MAX_SCORE, score(features(drawn[0]))))
-            sample.append((drawn[0], news, math.exp(policy.taste_strength * value)))
-            fits.append(len(sample) - 1)
+        wanted = policy.taste_sample - len(fits)
+        if wanted > 0:
+            for item in self._admitted(stage.sample(wanted, news, rng)):
+                sample.append((item, news, self._weight(item, policy)))
+                fits.append(len(sample) - 1)
         if not fits:
             return None
         chosen = fits[_weighted_index([sample[n][2] for n in fits], rng)]
         return Pick(sample.pop(chosen)[0], tier, False, news)
+
+    def _weight(self, item: LibraryItem, policy: SelectionPolicy) -> float:
+        score = self.reader.taste.score(self.reader.index.features(item))
+        return math.exp(policy.taste_strength * max(-MAX_SCORE, min(MAX_SCORE, score)))
+
+    def _admitted(self, items: list[LibraryItem]) -> list[LibraryItem]:
+        """Those of ``items`` neither muted nor taken already (which are taken now)."""
+        muted, taken = self.reader.muted, self.taken
+        admitted = []
+        for item in items:
+            if item.id not in taken and not (muted and is_muted(item, muted)):
+                taken.add(item.id)
+                admitted.append(item)
+        return admitted
 
     def _draw_admitted(
         self, stage: Stage, news: bool, rng: random.Random, exploration: float

@@ -2,8 +2,8 @@
 
 A per-reader linear model over an item's features (arxiv-sanity ranks papers per user with one):
 each feature — a word of the item's title, text, notes or abstract, its section, its source —
-weighs what the reads and "less like this" answers of items holding it say, and an item's score
-is the sum of its features' weights over the square root of how many of them carry any. It is
+weighs what the reads and "less like this" answers of items holding it say, and an item's score is
+the sum of its features' weights over the square root of how many features it has. It is
 counted afresh from the history at each compose rather than trained and stored, which keeps
 three properties simple:
 
@@ -23,9 +23,13 @@ from bot.digests.selection.policy import SelectionPolicy
 from bot.library.items import LibraryItem
 from bot.library.tokens import search_tokens
 
-# Features that are not words: an item's section and its source, marked so no word collides.
+# Features that are not words, an item's section and its source, marked so no word collides.
 TOPIC_MARK = "§"
 SOURCE_MARK = "@"
+# A source's weight is capped lower than a word's: a file or feed holds unrelated items, and
+# a few liked ones should not lift all of it (bench/taste.py: lower hurts a reader who likes
+# one source, higher one who likes a topic spread over several).
+SOURCE_CAP = 0.6
 # Words past this many say little more about an item and cost every reader who answers it.
 MAX_WORDS = 40
 # Function words of both languages: in nearly every item, so they would only add noise.
@@ -72,10 +76,11 @@ class Taste:
         return bool(self.weights)
 
     def score(self, item_features: Sequence[str]) -> float:
-        """The sum of the weights over the square root of how many carry one (0: neutral)."""
+        """The sum of the weights over the square root of the number of features (0: neutral),
+        so an item is liked for what it is mostly about, not for one word among many."""
         get = self.weights.get
         found = [w for f in item_features if (w := get(f)) is not None]
-        return sum(found) / math.sqrt(len(found)) if found else 0.0
+        return sum(found) / math.sqrt(len(item_features)) if found else 0.0
 
     def liked(self, item_features: Sequence[str], floor: float, most: int = 2) -> list[str]:
         """Up to ``most`` of the features the reader read before and likes most (above
@@ -130,7 +135,8 @@ def _weights(
         up, down = ups.get(feature, 0.0), downs.get(feature, 0.0)
         lean = (up - down - base * (up + down)) / (up + down + prior)
         if abs(lean) >= NEGLIGIBLE:
-            weights[feature] = max(-cap, min(cap, lean))
+            limit = cap * SOURCE_CAP if feature.startswith(SOURCE_MARK) else cap
+            weights[feature] = max(-limit, min(limit, lean))
     return weights
 
 
