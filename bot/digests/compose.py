@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 from bot.digests.opening import DEFAULT_ENGINES, SearchEngines
 from bot.digests.render import DigestView, render_digest
 from bot.digests.schedule import due_date
-from bot.digests.selection import DigestPrefs, SelectionIndex, compose_indexed
+from bot.digests.selection import DigestPrefs, DrawnItems, SelectionIndex, compose_indexed
+from bot.digests.why import why_lines
 from bot.i18n import ENGLISH, format_day, translator
 from bot.library.items import ItemHistory, LibraryItem
 from bot.store import digests
@@ -61,14 +62,18 @@ def compose_for_chat(
     day: dt.date,
     now: dt.datetime,
     engines: SearchEngines = DEFAULT_ENGINES,
+    owner_chat_id: int | None = None,
 ) -> Digest | None:
     """Compose, render and store one digest; None if the library has nothing for it or the
-    daily digest for that date already exists. `library` may be already indexed at `now`."""
+    daily digest for that date already exists. `library` may be already indexed at `now`.
+    The owner's notes seed the taste of `owner_chat_id`'s digests."""
     if not isinstance(library, SelectionIndex):
         library = SelectionIndex.build(library, now)
     elif library.now != now:
         raise ValueError(f"the library was indexed at {library.now}, not at {now}")
-    [digest_id] = compose_for_chats(session, [(chat, day)], library, kind=kind, engines=engines)
+    [digest_id] = compose_for_chats(
+        session, [(chat, day)], library, kind=kind, engines=engines, owner_chat_id=owner_chat_id
+    )
     return None if digest_id is None else session.get(Digest, digest_id)
 
 
@@ -79,6 +84,7 @@ def compose_for_chats(
     *,
     kind: DigestKind,
     engines: SearchEngines = DEFAULT_ENGINES,
+    owner_chat_id: int | None = None,
 ) -> list[int | None]:
     """`compose_for_chat` for several chats (each with its local date) in one transaction:
     their histories and muted words are read in one query each and their digests stored in a
@@ -94,11 +100,15 @@ def compose_for_chats(
             while past is not None and past[0] < chat.chat_id:
                 past = next(pasts, None)
             history = past[1] if past is not None and past[0] == chat.chat_id else {}
-            prefs = DigestPrefs(size=chat.digest_size, muted_words=muted.get(chat.chat_id, ()))
+            prefs = DigestPrefs(
+                size=chat.digest_size,
+                muted_words=muted.get(chat.chat_id, ()),
+                seed_from_notes=chat.chat_id == owner_chat_id,
+            )
             seed = digest_seed(chat.chat_id, day, kind)
-            chosen = compose_indexed(index, history, prefs, seed).items
-            if chosen:
-                item_ids = [item.id for item in chosen]
+            chosen = compose_indexed(index, history, prefs, seed)
+            if chosen.items:
+                item_ids = [item.id for item in chosen.items]
                 render = _renderer(day, chosen, chat.language, engines)
                 drafts[n] = NewDigest(chat.chat_id, kind, day, item_ids, render)
     ids = add_digests(session, list(drafts.values()), now=index.now)
@@ -106,13 +116,12 @@ def compose_for_chats(
     return [stored.get(n) for n in range(len(due))]
 
 
-def _renderer(
-    day: dt.date, items: Sequence[LibraryItem], language: str, engines: SearchEngines
-) -> Render:
+def _renderer(day: dt.date, drawn: DrawnItems, language: str, engines: SearchEngines) -> Render:
     tr = translator(language)
+    why = why_lines(drawn.items, drawn.reasons, tr)
 
     def render(digest_id: int) -> list[tuple[str, list[list[list[str]]]]]:
-        view = DigestView(digest_id, digest_title(day, tr), tuple(items), {}, engines)
+        view = DigestView(digest_id, digest_title(day, tr), drawn.items, {}, engines, why)
         return [
             (m.html, [[[b.text, b.data] for b in row] for row in m.buttons])
             for m in render_digest(view, tr)
@@ -121,7 +130,12 @@ def _renderer(
     return render
 
 
-def compose_due(store: Store, now: dt.datetime, engines: SearchEngines = DEFAULT_ENGINES) -> int:
+def compose_due(
+    store: Store,
+    now: dt.datetime,
+    engines: SearchEngines = DEFAULT_ENGINES,
+    owner_chat_id: int | None = None,
+) -> int:
     """Compose the daily digest of every chat that is due, COMPOSE_BATCH chats per
     transaction. The library is read and indexed once per sweep, so each chat costs its
     history and a few draws, not a pass over the library."""
@@ -138,6 +152,13 @@ def compose_due(store: Store, now: dt.datetime, engines: SearchEngines = DEFAULT
     for start in range(0, len(due), COMPOSE_BATCH):
         with store.transaction() as session:
             batch = due[start : start + COMPOSE_BATCH]
-            made = compose_for_chats(session, batch, index, kind=DigestKind.DAILY, engines=engines)
+            made = compose_for_chats(
+                session,
+                batch,
+                index,
+                kind=DigestKind.DAILY,
+                engines=engines,
+                owner_chat_id=owner_chat_id,
+            )
         composed += sum(digest_id is not None for digest_id in made)
     return composed

@@ -11,6 +11,8 @@ from bot.digests.compose import digest_seed, digest_title
 from bot.digests.render import DigestView, render_plain
 from bot.digests.schedule import local_date
 from bot.digests.selection import DigestPrefs, compose_digest
+from bot.digests.why import why_lines
+from bot.i18n import ENGLISH
 from bot.store import digests
 from bot.store.models import Chat, DigestKind
 
@@ -22,12 +24,17 @@ def preview_digest(session: Session, chat_id: int, settings: Settings, now: dt.d
     timezone = chat.timezone if chat else settings.default_timezone
     size = chat.digest_size if chat else settings.default_digest_size
     day = local_date(now, timezone)
-    prefs = DigestPrefs(size=size, muted_words=digests.muted_words(session, chat_id))
+    prefs = DigestPrefs(
+        size=size,
+        muted_words=digests.muted_words(session, chat_id),
+        seed_from_notes=chat_id == settings.owner_chat_id,
+    )
     history = digests.history(session, chat_id)
     seed = digest_seed(chat_id, day, DigestKind.ON_DEMAND)
     chosen = compose_digest(digests.library(session), history, prefs, now, seed)
     if not chosen.items:
         return "The library is empty: import notes first (lamplight import PATH).\n"
     answers = digests.answers(session, chat_id, [item.id for item in chosen.items])
-    view = DigestView(0, digest_title(day), chosen.items, answers, settings.search_engines)
+    why = why_lines(chosen.items, chosen.reasons, ENGLISH)
+    view = DigestView(0, digest_title(day), chosen.items, answers, settings.search_engines, why)
     return render_plain(view)

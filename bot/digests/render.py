@@ -13,6 +13,7 @@ Layout of one item (HTML)::
     <i>Author · Source · 2023</i>
     A preview cut at a sentence or word boundary…
     🎬 <a href="https://…">Video</a>
+    <i>💡 like StyleGAN, GAN (you read 3)</i>
 
 A quote shows its text in a ``<blockquote>`` followed by "— Speaker". Buttons: one row per
 item, "✅ Read 1" and "⏭ Skip 1"; the answer already given is marked with a leading "● ".
@@ -23,9 +24,8 @@ from __future__ import annotations
 
 import gettext
 import html
-import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from bot.digests import callbacks
@@ -102,6 +102,7 @@ class DigestView:
     items: tuple[LibraryItem, ...]  # display order, numbered from 1
     answers: Mapping[int, Answer]  # item_id → answer already given
     engines: SearchEngines = DEFAULT_ENGINES  # where a title without a link is looked up
+    why: Mapping[int, str] = field(default_factory=dict)  # item_id → why it was picked
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +138,7 @@ class _Entry:
     quote: bool
     video_url: str | None
     searched: bool = False  # the title's link searches for it: the item has none of its own
+    why: str = ""  # why it was picked, in a few words
 
 
 # --- public ---------------------------------------------------------------------------------
@@ -169,7 +171,7 @@ def render_digest(view: DigestView, tr: gettext.NullTranslations = ENGLISH) -> l
     # Every item fits in a message that also carries the header, so packing never overflows.
     budget = MAX_MESSAGE - utf16_len(header) - utf16_len(_SEPARATOR)
     blocks = [
-        (_item_html(item, position, budget, tr, view.engines), _row(view, position, item, tr))
+        (_item_html(view, item, position, budget, tr), _row(view, position, item, tr))
         for position, item in enumerate(view.items, start=1)
     ]
     return _pack(header, blocks)
@@ -179,7 +181,7 @@ def render_plain(view: DigestView, tr: gettext.NullTranslations = ENGLISH) -> st
     """The digest as plain text, buttons listed as ``[✅ Read 1] [⏭ Skip 1]``."""
     parts = [" ".join(view.title.split())] if view.title.strip() else []
     for position, item in enumerate(view.items, start=1):
-        entry = _entry(item, position, _DETAILS[0], tr, view.engines)
+        entry = _entry(item, position, _DETAILS[0], tr, view.engines, view.why.get(item.id, ""))
         buttons = " ".join(f"[{b.text}]" for b in _row(view, position, item, tr))
         parts.append(_entry_plain(entry, buttons))
     return _SEPARATOR.join(parts) + "\n"
@@ -194,6 +196,7 @@ def _entry(
     detail: _Detail,
     tr: gettext.NullTranslations,
     engines: SearchEngines = DEFAULT_ENGINES,
+    why: str = "",
 ) -> _Entry:
     quote = item.kind is ItemKind.QUOTE
     opening = opening_of(item, engines) if detail.links else None
@@ -218,6 +221,7 @@ def _entry(
         quote=quote,
         video_url=_http_url(item.video_url) if detail.links and url != item.video_url else None,
         searched=bool(url and opening and opening.searched),
+        why=shorten(why, detail.meta),
     )
 
 
@@ -251,17 +255,14 @@ def _http_url(url: str | None) -> str | None:
     """
     url = (url or "").strip()
     # Spaces or control characters mean a garbled note, not a link Telegram would accept.
-    if not url or len(url) > MAX_URL_CHARS or any(_is_space_or_control(ch) for ch in url):
+    # (isprintable() is False for every control, format and space character but " ".)
+    if not url or len(url) > MAX_URL_CHARS or " " in url or not url.isprintable():
         return None
     try:
         parts = urlsplit(url)
     except ValueError:
         return None
     return url if parts.scheme in {"http", "https"} and parts.hostname else None
-
-
-def _is_space_or_control(ch: str) -> bool:
-    return ch.isspace() or unicodedata.category(ch).startswith("C")
 
 
 def _row(
@@ -287,15 +288,12 @@ def _header_html(title: str) -> str:
 
 
 def _item_html(
-    item: LibraryItem,
-    position: int,
-    budget: int,
-    tr: gettext.NullTranslations,
-    engines: SearchEngines,
+    view: DigestView, item: LibraryItem, position: int, budget: int, tr: gettext.NullTranslations
 ) -> str:
     """The item at the richest detail that fits ``budget`` UTF-16 units."""
+    why = view.why.get(item.id, "")
     for detail in _DETAILS:
-        source = _entry_html(_entry(item, position, detail, tr, engines), tr)
+        source = _entry_html(_entry(item, position, detail, tr, view.engines, why), tr)
         if utf16_len(source) <= budget:
             return source
     return source
@@ -317,6 +315,8 @@ def _entry_html(entry: _Entry, tr: gettext.NullTranslations) -> str:
         lines.append(f"🔗 {_link(entry.url, urlsplit(entry.url).hostname or tr.gettext(LINK))}")
     if entry.video_url:
         lines.append(f"🎬 {_link(entry.video_url, tr.gettext(VIDEO))}")
+    if entry.why:
+        lines.append(f"<i>💡 {_esc(entry.why)}</i>")
     return "\n".join(lines)
 
 
@@ -361,5 +361,6 @@ def _entry_plain(entry: _Entry, buttons: str) -> str:
         lines += [f"   {entry.text}"] if entry.text else []
     lines += [f"   {'🔎 ' if entry.searched else ''}{entry.url}"] if entry.url else []
     lines += [f"   🎬 {entry.video_url}"] if entry.video_url else []
+    lines += [f"   💡 {entry.why}"] if entry.why else []
     lines.append(f"   {buttons}")
     return "\n".join(lines)

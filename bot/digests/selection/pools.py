@@ -16,6 +16,9 @@ from bot.library.items import LibraryItem
 
 # A score past this says nothing more: it would only starve the sample's other candidates.
 MAX_SCORE = 3.0
+# Candidates sampled per item a pool wants (up to ``taste_sample``): a one-quote pool scores
+# a few, a reading pool the whole sample.
+SAMPLE_PER_PICK = 16
 
 
 def muted_words(prefs: DigestPrefs) -> tuple[str, ...]:
@@ -78,9 +81,11 @@ class Pool:
     taken: set[int] = field(default_factory=set)
     stages: dict[Tier, Stage] = field(default_factory=dict)
     samples: dict[Tier, list[_Candidate]] = field(default_factory=dict)
+    sample_size: int = 1
 
     def draw(self, wanted: int, rng: random.Random, policy: SelectionPolicy) -> list[Pick]:
         picks: list[Pick] = []
+        self.sample_size = max(min(policy.taste_sample, SAMPLE_PER_PICK * wanted), 1)
         for tier in self.tiers:
             if len(picks) >= wanted:
                 break
@@ -133,7 +138,7 @@ class Pool:
         """Top the tier's sample up to ``taste_sample`` candidates and take one by taste."""
         sample = self.samples.setdefault(tier, [])
         fits = [n for n, (_, for_news, _) in enumerate(sample) if for_news or not news]
-        wanted = policy.taste_sample - len(fits)
+        wanted = self.sample_size - len(fits)
         if wanted > 0:
             for item in self._admitted(stage.sample(wanted, news, rng)):
                 sample.append((item, news, self._weight(item, policy)))
@@ -145,6 +150,8 @@ class Pool:
 
     def _weight(self, item: LibraryItem, policy: SelectionPolicy) -> float:
         score = self.reader.taste.score(self.reader.index.features(item))
+        if not score:
+            return 1.0
         return math.exp(policy.taste_strength * max(-MAX_SCORE, min(MAX_SCORE, score)))
 
     def _admitted(self, items: list[LibraryItem]) -> list[LibraryItem]:

@@ -79,8 +79,8 @@ class Taste:
         """The sum of the weights over the square root of the number of features (0: neutral),
         so an item is liked for what it is mostly about, not for one word among many."""
         get = self.weights.get
-        found = [w for f in item_features if (w := get(f)) is not None]
-        return sum(found) / math.sqrt(len(item_features)) if found else 0.0
+        total = sum(get(f, 0.0) for f in item_features)
+        return total / math.sqrt(len(item_features)) if total else 0.0
 
     def liked(self, item_features: Sequence[str], floor: float, most: int = 2) -> list[str]:
         """Up to ``most`` of the features the reader read before and likes most (above

@@ -73,6 +73,7 @@ class DigestHandlers(Handlers):
                     day=local_date(now, chat.timezone),
                     now=now,
                     engines=self.engines,
+                    owner_chat_id=self.s.settings.owner_chat_id,
                 )
         if made is None:
             await update.effective_message.reply_text(
