@@ -1,4 +1,8 @@
-"""Text replies to a digest: "read 1 3", "skip 2", "r1 s2", "已读 1", "read 1-3".
+"""Text replies to a digest: "read 1 3", "skip 2", "less 4", "r1 s2 l4", "已读 1", "read 1-3".
+
+Two kinds of skip: "skip"/"later"/"not now" (⏭, :attr:`Answer.SKIPPED`) says nothing about the
+item, "less" (👎, :attr:`Answer.LESS`) asks for fewer like it. The verbs are words a reader
+would hardly start a chat message with, and they count only when a position follows.
 
 A reply is one or more clauses, each a verb followed by positions (1-based, as numbered in the
 digest): single numbers or ranges, separated by spaces, commas, "、", ";" or "and"/"和". The
@@ -27,12 +31,20 @@ _VERBS = {
     "skip": Answer.SKIPPED,
     "skipped": Answer.SKIPPED,
     "s": Answer.SKIPPED,
+    "later": Answer.SKIPPED,
+    "not now": Answer.SKIPPED,
     "跳过": Answer.SKIPPED,
     "略过": Answer.SKIPPED,
+    "稍后": Answer.SKIPPED,
+    "less": Answer.LESS,
+    "l": Answer.LESS,
+    "少推": Answer.LESS,
+    "不感兴趣": Answer.LESS,
+    "不喜欢": Answer.LESS,
 }
 # Longest first, so "read" is not taken for "r" + "ead"; a Latin verb must end at a non-letter
-# ("ready 1" is not "r" + "eady").
-_VERB = "|".join(re.escape(v) for v in sorted(_VERBS, key=len, reverse=True))
+# ("ready 1" is not "r" + "eady"). A verb of two words takes any space between them.
+_VERB = "|".join(re.escape(v).replace(r"\ ", r"\s+") for v in sorted(_VERBS, key=len, reverse=True))
 _TOKEN = re.compile(
     rf"""
     (?P<sep>[\s,;、&]+|(?:and|和)(?![a-z]))
@@ -45,6 +57,13 @@ _TOKEN = re.compile(
 _TRAILING = ".!。！"
 # Longer numbers are never positions; keeping them out of int() also bounds the work.
 _MAX_DIGITS = 6
+
+
+_WHICH = {
+    Answer.READ: N_("Which items should be marked read? Reply like “read 1 3”."),
+    Answer.SKIPPED: N_("Which items should be skipped? Reply like “skip 2”."),
+    Answer.LESS: N_("Which items would you like less of? Reply like “less 4”."),
+}
 
 
 class ReplyError(LocalizedError, ValueError):
@@ -66,6 +85,8 @@ def parse_answers(text: str, size: int) -> list[tuple[int, Answer]]:
     [(1, <Answer.READ: 'read'>), (2, <Answer.SKIPPED: 'skipped'>), (3, <Answer.READ: 'read'>)]
     >>> parse_answers("r1-2 s2", 5)
     [(1, <Answer.READ: 'read'>), (2, <Answer.SKIPPED: 'skipped'>)]
+    >>> parse_answers("less 4", 5)
+    [(4, <Answer.LESS: 'less'>)]
     >>> parse_answers("已读 1", 3)
     [(1, <Answer.READ: 'read'>)]
     >>> parse_answers("read this later", 5)
@@ -106,7 +127,7 @@ def _clauses(text: str) -> list[_Clause]:
         pos = match.end()
         if match["verb"]:
             _check_has_positions(clauses)
-            clauses.append(_Clause(_VERBS[match["verb"]], []))
+            clauses.append(_Clause(_VERBS[" ".join(match["verb"].split())], []))
         elif match["range"]:
             clauses[-1].positions.append(_expand(match["range"], match["end"]))
         elif match["number"]:
@@ -124,15 +145,14 @@ def _not_understood(rest: str, clauses: list[_Clause]) -> list[_Clause]:
         return []
     shown = rest if len(rest) <= 20 else rest[:20] + "…"
     raise ReplyError(
-        N_("I didn't understand “{text}”. Reply like “read 1 3” or “skip 2”."), text=shown
+        N_("I didn't understand “{text}”. Reply like “read 1 3”, “skip 2” or “less 4”."),
+        text=shown,
     )
 
 
 def _check_has_positions(clauses: list[_Clause]) -> None:
     if clauses and not clauses[-1].positions:
-        if clauses[-1].answer is Answer.READ:
-            raise ReplyError(N_("Which items should be marked read? Reply like “read 1 3”."))
-        raise ReplyError(N_("Which items should be skipped? Reply like “skip 2”."))
+        raise ReplyError(_WHICH[clauses[-1].answer])
 
 
 def _number(digits: str) -> int:

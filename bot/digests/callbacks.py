@@ -19,6 +19,7 @@ from bot.i18n import LANGUAGES, N_
 from bot.library.items import Answer
 
 __all__ = [
+    "ANSWER_CODES",
     "MAX_BYTES",
     "MAX_ID",
     "PREFIX",
@@ -40,8 +41,9 @@ PREFIX = "l1"
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 # Canonical base 36: lowercase, no sign, no leading zeros.
 _BASE36 = re.compile(r"0|[1-9a-z][0-9a-z]{0,12}")
-_ANSWER_CODES = {Answer.READ: "r", Answer.SKIPPED: "s"}
-_CODE_ANSWERS = {code: answer for answer, code in _ANSWER_CODES.items()}
+# "s" meant the one skip there was; buttons sent before "less" existed keep reading as "not now".
+ANSWER_CODES = {Answer.READ: "r", Answer.SKIPPED: "s", Answer.LESS: "l"}
+_CODE_ANSWERS = {code: answer for answer, code in ANSWER_CODES.items()}
 _PAGE_CODE = "p"
 _SETTING_CODE = "c"
 
@@ -68,7 +70,7 @@ class CallbackError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class ItemAnswer:
-    """A reader pressed "read" or "skip" on one item of one digest."""
+    """A reader pressed "read", "not now" or "less like this" on one item of one digest."""
 
     digest_id: int
     item_id: int
@@ -96,7 +98,7 @@ def encode(action: ItemAnswer | PageTurn | SettingChange) -> str:
             raise ValueError(f"unknown setting change {action.change!r}")
         return f"{PREFIX}:{_SETTING_CODE}:{action.change}"
     if isinstance(action, ItemAnswer):
-        code = _ANSWER_CODES[action.answer]
+        code = ANSWER_CODES[action.answer]
         fields = (action.digest_id, action.item_id)
     else:
         code = _PAGE_CODE
@@ -109,6 +111,8 @@ def decode(data: str) -> ItemAnswer | PageTurn | SettingChange:
 
     >>> decode("l1:s:16:rs")
     ItemAnswer(digest_id=42, item_id=1000, answer=<Answer.SKIPPED: 'skipped'>)
+    >>> decode("l1:l:16:rs")
+    ItemAnswer(digest_id=42, item_id=1000, answer=<Answer.LESS: 'less'>)
     >>> decode("l0:r:1:2")
     Traceback (most recent call last):
     ...

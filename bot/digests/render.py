@@ -16,7 +16,8 @@ Layout of one item (HTML)::
     <i>💡 like StyleGAN, GAN (you read 3)</i>
 
 A quote shows its text in a ``<blockquote>`` followed by "— Speaker". Buttons: one row per
-item, "✅ Read 1" and "⏭ Skip 1"; the answer already given is marked with a leading "● ".
+item, "✅ Read 1", "⏭ Later 1" (not now) and "👎 Less 1" (less like this), short enough for
+three to share a phone's row; the answer already given is marked with a leading "● ".
 Labels come from the translator passed in (:mod:`bot.i18n`); English when none is.
 """
 
@@ -56,8 +57,10 @@ MAX_MESSAGE = 4096
 CHOSEN_MARK = "● "
 # i18n: digest button; a number follows ("✅ Read 3")
 READ_LABEL = N_("✅ Read")
-# i18n: digest button; a number follows ("⏭ Skip 3")
-SKIP_LABEL = N_("⏭ Skip")
+# i18n: digest button "not now", short (3 per row); "⏭ Later 3"
+LATER_LABEL = N_("⏭ Later")
+# i18n: digest button "less like this", short (3 per row); "👎 Less 3"
+LESS_LABEL = N_("👎 Less")
 # i18n: shown for an item that has no title
 UNTITLED = N_("Untitled")
 # i18n: link text to an item's video
@@ -72,6 +75,7 @@ HEADER_CHARS = 200
 # Longer links are shown unlinked: they would crowd out the digest itself.
 MAX_URL_CHARS = 1024
 
+_LABELS = ((Answer.READ, READ_LABEL), (Answer.SKIPPED, LATER_LABEL), (Answer.LESS, LESS_LABEL))
 _SEPARATOR = "\n\n"
 _ICONS = {ItemKind.QUOTE: "💬", ItemKind.PAPER: "📄", ItemKind.ARTICLE: "📰"}
 
@@ -151,17 +155,17 @@ def item_buttons(
     answer: Answer | None,
     tr: gettext.NullTranslations = ENGLISH,
 ) -> tuple[Button, ...]:
-    """The read/skip buttons of one item; the answer already given carries CHOSEN_MARK.
+    """The read/later/less buttons of one item; the answer already given carries CHOSEN_MARK.
 
     >>> [b.text for b in item_buttons(1, 3, 10, Answer.READ)]
-    ['● ✅ Read 3', '⏭ Skip 3']
+    ['● ✅ Read 3', '⏭ Later 3', '👎 Less 3']
     """
     return tuple(
         Button(
             text=f"{CHOSEN_MARK if choice is answer else ''}{tr.gettext(label)} {position}",
             data=callbacks.encode(callbacks.ItemAnswer(digest_id, item_id, choice)),
         )
-        for choice, label in ((Answer.READ, READ_LABEL), (Answer.SKIPPED, SKIP_LABEL))
+        for choice, label in _LABELS
     )
 
 
@@ -178,7 +182,7 @@ def render_digest(view: DigestView, tr: gettext.NullTranslations = ENGLISH) -> l
 
 
 def render_plain(view: DigestView, tr: gettext.NullTranslations = ENGLISH) -> str:
-    """The digest as plain text, buttons listed as ``[✅ Read 1] [⏭ Skip 1]``."""
+    """The digest as plain text, buttons listed as ``[✅ Read 1] [⏭ Later 1] [👎 Less 1]``."""
     parts = [" ".join(view.title.split())] if view.title.strip() else []
     for position, item in enumerate(view.items, start=1):
         entry = _entry(item, position, _DETAILS[0], tr, view.engines, view.why.get(item.id, ""))

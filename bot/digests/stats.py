@@ -1,5 +1,6 @@
 """A chat's reading in numbers and as a picture: read and skipped per week by kind, and the
-streak of days with something read.
+streak of days with something read. Both kinds of skip ("later" and "less like this") count as
+skipped: the picture shows how much was read, not why the rest was not.
 
 The numbers are pure (answers and `now` in, values out). The picture is drawn by matplotlib,
 imported only when a picture is asked for: the idle bot stays small. The picture's text is

@@ -78,11 +78,14 @@ class PreparedFile:
 
 
 class Answer(enum.StrEnum):
-    """What a reader said about an item."""
+    """What a reader said about an item.
+
+    Both skips rest the item for a while; only LESS says something about its content.
+    """
 
     READ = "read"
-    SKIPPED = "skipped"
-    LESS = "less"
+    SKIPPED = "skipped"  # "not now": no judgement of the item (every skip before 0010)
+    LESS = "less"  # "less like this": counts against what the item is about
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.digests.callbacks import PREFIX
+from bot.digests.callbacks import ANSWER_CODES, PREFIX
 from bot.digests.departure import Send
 from bot.health import Heartbeat
 from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, translator
@@ -70,12 +70,13 @@ COMMANDS = [
 HandlerCallback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 
 # Which handler takes a button press, by the shape of its data (bot/digests/callbacks.py:
-# "l1:c:<change>", "l1:p:<search>:<page>", "l1:r|s:<digest>:<item>" in base 36). Each handler
-# decodes the data in full; what matches no shape is another version's or garbled.
+# "l1:c:<change>", "l1:p:<search>:<page>", "l1:r|s|l:<digest>:<item>" in base 36). Each
+# handler decodes the data in full; what matches no shape is another version's or garbled.
 SETTING_PRESS = rf"^{PREFIX}:c:"
 PAGE_PRESS = rf"^{PREFIX}:p:"
-SEARCH_ANSWER_PRESS = rf"^{PREFIX}:[rs]:0:"  # digest id 0: under search results
-DIGEST_ANSWER_PRESS = rf"^{PREFIX}:[rs]:[1-9a-z]"
+_ANSWER = f"[{''.join(ANSWER_CODES.values())}]"
+SEARCH_ANSWER_PRESS = rf"^{PREFIX}:{_ANSWER}:0:"  # digest id 0: under search results
+DIGEST_ANSWER_PRESS = rf"^{PREFIX}:{_ANSWER}:[1-9a-z]"
 
 
 class Jobs(Protocol):

@@ -153,7 +153,7 @@ def test_digest_dry_run_prints_a_digest_and_stores_nothing(
     code, out, _ = lamplight(capsys, "digest", "--chat", "7", "--dry-run")
     assert code == 0
     assert out.startswith("Your reading for")
-    assert "[✅ Read 1] [⏭ Skip 1]" in out
+    assert "[✅ Read 1] [⏭ Later 1] [👎 Less 1]" in out
     assert "Grace Hopper" in out
     store = open_store(database_url)
     with store.transaction() as session:

@@ -49,7 +49,19 @@ def test_the_largest_ids_still_leave_room() -> None:
 def test_the_format_is_versioned_and_readable() -> None:
     assert encode(ItemAnswer(1, 2, Answer.READ)) == "l1:r:1:2"
     assert encode(ItemAnswer(36, 37, Answer.SKIPPED)) == "l1:s:10:11"
+    assert encode(ItemAnswer(36, 37, Answer.LESS)) == "l1:l:10:11"
     assert encode(PageTurn(query_id=5, page=0)) == "l1:p:5:0"
+
+
+def test_each_answer_has_a_button_code_of_its_own() -> None:
+    codes = {encode(ItemAnswer(1, 2, answer)).split(":")[1] for answer in Answer}
+    assert len(codes) == len(Answer)
+
+
+def test_skip_buttons_sent_before_less_existed_still_mean_not_now() -> None:
+    # Digests sent with two buttons ("✅ Read", "⏭ Skip") carry "s": still the plain skip.
+    assert decode("l1:s:16:rs") == ItemAnswer(42, 1000, Answer.SKIPPED)
+    assert decode("l1:r:16:rs") == ItemAnswer(42, 1000, Answer.READ)
 
 
 @pytest.mark.parametrize("bad", [-1, MAX_ID + 1, True, 1.0])
@@ -70,6 +82,8 @@ def test_encode_refuses_ids_the_store_cannot_have(bad: object) -> None:
         "l1:r:1:2:3",
         "l1:x:1:2",
         "l1:R:1:2",
+        "l1:L:1:2",
+        "l1:less:1:2",
         "L1:r:1:2",
         "l1:r:-1:2",
         "l1:r:1:-2",

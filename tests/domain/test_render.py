@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from unicodedata import east_asian_width
 
 import pytest
 
@@ -18,6 +19,8 @@ from bot.digests.render import (
     render_plain,
     utf16_len,
 )
+from bot.digests.selection import MAX_DIGEST_SIZE
+from bot.i18n import translator
 from bot.library.items import Answer, ItemKind, LibraryItem
 from tests.support.telegram_html import assert_telegram_html, html_problems
 
@@ -126,7 +129,13 @@ def test_a_paper_shows_number_linked_title_byline_text_and_buttons() -> None:
         "<i>Vaswani et al. · 2017</i>\n"
         "We propose the Transformer. It relies entirely on attention."
     )
-    assert message.buttons == ((Button("✅ Read 1", "l1:r:25:a"), Button("⏭ Skip 1", "l1:s:25:a")),)
+    assert message.buttons == (
+        (
+            Button("✅ Read 1", "l1:r:25:a"),
+            Button("⏭ Later 1", "l1:s:25:a"),
+            Button("👎 Less 1", "l1:l:25:a"),
+        ),
+    )
 
 
 def test_a_quote_shows_its_text_in_a_blockquote_with_the_speaker() -> None:
@@ -305,24 +314,49 @@ def test_an_empty_digest_is_one_message_with_the_title() -> None:
 # --- buttons ----------------------------------------------------------------------------------
 
 
-def test_buttons_mark_the_answer_already_given() -> None:
-    assert [b.text for b in item_buttons(1, 2, 3, None)] == ["✅ Read 2", "⏭ Skip 2"]
-    assert [b.text for b in item_buttons(1, 2, 3, Answer.READ)] == ["● ✅ Read 2", "⏭ Skip 2"]
-    assert [b.text for b in item_buttons(1, 2, 3, Answer.SKIPPED)] == ["✅ Read 2", "● ⏭ Skip 2"]
+@pytest.mark.parametrize(
+    ("answer", "labels"),
+    [
+        (None, ["✅ Read 2", "⏭ Later 2", "👎 Less 2"]),
+        (Answer.READ, ["● ✅ Read 2", "⏭ Later 2", "👎 Less 2"]),
+        (Answer.SKIPPED, ["✅ Read 2", "● ⏭ Later 2", "👎 Less 2"]),
+        (Answer.LESS, ["✅ Read 2", "⏭ Later 2", "● 👎 Less 2"]),
+    ],
+)
+def test_buttons_mark_the_answer_already_given(answer: Answer | None, labels: list[str]) -> None:
+    assert [b.text for b in item_buttons(1, 2, 3, answer)] == labels
 
 
 def test_button_data_decodes_to_the_digest_item_and_answer() -> None:
-    read, skip = item_buttons(2**63 - 1, 20, 2**63 - 1, None)
-    assert callbacks.decode(read.data) == callbacks.ItemAnswer(2**63 - 1, 2**63 - 1, Answer.READ)
-    assert callbacks.decode(skip.data) == callbacks.ItemAnswer(2**63 - 1, 2**63 - 1, Answer.SKIPPED)
-    assert all(len(b.data.encode()) <= 64 for b in (read, skip))
+    buttons = item_buttons(2**63 - 1, 20, 2**63 - 1, None)
+    assert [callbacks.decode(b.data) for b in buttons] == [
+        callbacks.ItemAnswer(2**63 - 1, 2**63 - 1, answer)
+        for answer in (Answer.READ, Answer.SKIPPED, Answer.LESS)
+    ]
+    assert all(len(b.data.encode()) <= 64 for b in buttons)
+
+
+def columns(text: str) -> int:
+    """How wide ``text`` shows: emoji and Chinese characters take two columns."""
+    return sum(2 if east_asian_width(ch) in "WF" or ord(ch) >= 0x2300 else 1 for ch in text)
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_three_answer_buttons_are_short_enough_to_share_a_phones_row(language: str) -> None:
+    # A third of a 360-pixel-wide phone shows about 13 columns: 11 for the label with the
+    # largest position (20), 2 for the mark of the answer given.
+    labels = [b.text for b in item_buttons(1, MAX_DIGEST_SIZE, 3, None, translator(language))]
+    assert len(labels) == 3
+    assert max(columns(label) for label in labels) <= 11, labels
 
 
 def test_the_digest_shows_answers_already_given() -> None:
-    [message] = render_digest(view(paper(1), paper(2), answers={2: Answer.SKIPPED}))
+    answers = {2: Answer.SKIPPED, 3: Answer.LESS}
+    [message] = render_digest(view(paper(1), paper(2), paper(3), answers=answers))
     assert [[b.text for b in row] for row in message.buttons] == [
-        ["✅ Read 1", "⏭ Skip 1"],
-        ["✅ Read 2", "● ⏭ Skip 2"],
+        ["✅ Read 1", "⏭ Later 1", "👎 Less 1"],
+        ["✅ Read 2", "● ⏭ Later 2", "👎 Less 2"],
+        ["✅ Read 3", "⏭ Later 3", "● 👎 Less 3"],
     ]
 
 
@@ -338,11 +372,11 @@ def test_plain_text_lists_items_and_their_buttons() -> None:
         "   Vaswani et al. · 2017\n"
         "   We propose the Transformer. It relies entirely on attention.\n"
         "   https://arxiv.org/abs/1706.03762\n"
-        "   [● ✅ Read 1] [⏭ Skip 1]\n\n"
+        "   [● ✅ Read 1] [⏭ Later 1] [👎 Less 1]\n\n"
         "2. 💬\n"
         "   “Stay hungry.”\n"
         "   — Jobs\n"
-        "   [✅ Read 2] [⏭ Skip 2]\n"
+        "   [✅ Read 2] [⏭ Later 2] [👎 Less 2]\n"
     )
 
 

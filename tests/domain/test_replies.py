@@ -1,4 +1,5 @@
-"""Text replies: which positions a reader marked read or skipped, and when to say it's wrong."""
+"""Text replies: which positions a reader marked read, later ("not now") or less like this, and
+when to say it's wrong."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import pytest
 from bot.digests.answers import ReplyError, parse_answers
 from bot.library.items import Answer
 
-R, S = Answer.READ, Answer.SKIPPED
+R, S, L = Answer.READ, Answer.SKIPPED, Answer.LESS
 
 
 @pytest.mark.parametrize(
@@ -43,6 +44,53 @@ def test_answers_are_read_from_the_common_forms(text: str, expected: list) -> No
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
+        # "not now": the item rests, nothing is said about it
+        ("skip 2", [(2, S)]),
+        ("s2", [(2, S)]),
+        ("later 2", [(2, S)]),
+        ("Later 2, 4", [(2, S), (4, S)]),
+        ("not now 2", [(2, S)]),
+        ("Not  Now 2-3", [(2, S), (3, S)]),
+        ("跳过 2", [(2, S)]),
+        ("跳过2", [(2, S)]),
+        ("略过 2", [(2, S)]),
+        ("稍后 2", [(2, S)]),
+        ("稍后2、3", [(2, S), (3, S)]),
+        # "less like this": fewer items like it
+        ("less 2", [(2, L)]),
+        ("LESS 2 4", [(2, L), (4, L)]),
+        ("l2", [(2, L)]),
+        ("l 2", [(2, L)]),
+        ("少推 2", [(2, L)]),
+        ("少推2", [(2, L)]),
+        ("不感兴趣 2", [(2, L)]),
+        ("不喜欢 2", [(2, L)]),
+        ("不喜欢２", [(2, L)]),
+    ],
+)
+def test_both_kinds_of_skip_are_told_apart_in_english_and_chinese(
+    text: str, expected: list
+) -> None:
+    assert parse_answers(text, 5) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("r1 l2 s3", [(1, R), (2, L), (3, S)]),
+        ("read 1, less 2; later 3", [(1, R), (2, L), (3, S)]),
+        ("已读1 少推2 稍后3", [(1, R), (2, L), (3, S)]),
+        ("已读 1 不感兴趣 2 跳过 3", [(1, R), (2, L), (3, S)]),
+        ("l1-3 s2", [(1, L), (2, S), (3, L)]),
+    ],
+)
+def test_one_reply_mixes_all_three_answers(text: str, expected: list) -> None:
+    assert parse_answers(text, 5) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
         ("read 1 skip 1", [(1, S)]),
         ("skip 1-3 read 2", [(1, S), (2, R), (3, S)]),
         ("r1 s1 r1", [(1, R)]),
@@ -70,6 +118,15 @@ def test_later_answers_for_the_same_position_win(text: str, expected: list) -> N
         "谢谢",
         "读书 1",
         "rr 1",
+        "lol 2",
+        "lesson 2",
+        "lately 3 papers",
+        "less is more",
+        "not 2",
+        "now 2",
+        "lunch at 1",
+        "不喜欢这个",
+        "少推一点",
     ],
 )
 def test_text_that_is_not_an_answer_gives_nothing(text: str) -> None:
@@ -97,10 +154,15 @@ def test_a_position_past_the_digest_names_the_range() -> None:
             "Which items should be skipped? Reply like “skip 2”.",
         ),
         ("read", 5, "Which items should be marked read? Reply like “read 1 3”."),
+        ("read 1 less", 5, "Which items would you like less of? Reply like “less 4”."),
+        ("less 6", 5, "There is no item 6 in that digest (1–5)."),
+        ("not now 1 later", 5, "Which items should be skipped? Reply like “skip 2”."),
+        ("not now", 5, "Which items should be skipped? Reply like “skip 2”."),
+        ("l", 5, "Which items would you like less of? Reply like “less 4”."),
         (
             "read 1 and the rest",
             5,
-            "I didn't understand “the rest”. Reply like “read 1 3” or “skip 2”.",
+            "I didn't understand “the rest”. Reply like “read 1 3”, “skip 2” or “less 4”.",
         ),
     ],
 )

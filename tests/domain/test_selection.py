@@ -161,27 +161,40 @@ def test_a_history_entry_that_was_never_shown_counts_as_fresh() -> None:
 # --- skipped items rest -----------------------------------------------------------------------
 
 
-def test_a_skipped_item_stays_away_for_fourteen_days_even_from_a_short_digest() -> None:
+SKIPS = [Answer.SKIPPED, Answer.LESS]  # "not now" and "less like this" rest alike
+
+
+@pytest.mark.parametrize("skip", SKIPS)
+def test_a_skipped_item_stays_away_for_fourteen_days_even_from_a_short_digest(
+    skip: Answer,
+) -> None:
     library = papers([1, 2])
-    history = history_of(answered(1, Answer.SKIPPED, NOW - 13 * DAY))
+    history = history_of(answered(1, skip, NOW - 13 * DAY))
 
     assert ids(compose(library, history)) == [2]
 
 
-def test_a_skipped_item_may_return_once_it_has_rested() -> None:
+@pytest.mark.parametrize("skip", SKIPS)
+def test_a_skipped_item_may_return_once_it_has_rested(skip: Answer) -> None:
     library = papers([1, 2])
-    history = history_of(answered(1, Answer.SKIPPED, NOW - 15 * DAY))
+    history = history_of(answered(1, skip, NOW - 15 * DAY))
 
     assert sorted(ids(compose(library, history))) == [1, 2]
 
 
-@pytest.mark.parametrize("seed", SEEDS)
-def test_rested_skipped_items_come_after_fresh_and_unanswered_ones(seed: int) -> None:
+@pytest.mark.parametrize("skip", SKIPS)
+def test_a_skipped_quote_rests_like_any_item(skip: Answer) -> None:
+    library = quotes([1, 2])
+    history = history_of(answered(1, skip, NOW - 13 * DAY))
+
+    assert ids(compose(library, history, DigestPrefs(size=2, quotes=2))) == [2]
+
+
+@pytest.mark.parametrize(("seed", "skip"), list(itertools.product(SEEDS, SKIPS)))
+def test_rested_skipped_items_come_after_fresh_and_unanswered_ones(seed: int, skip: Answer) -> None:
     rested = papers(range(100, 120))
     library = [*papers([1, 2]), *papers([3]), *rested]
-    history = history_of(
-        shown(3, NOW - 5 * DAY), *(answered(p.id, Answer.SKIPPED, LONG_AGO) for p in rested)
-    )
+    history = history_of(shown(3, NOW - 5 * DAY), *(answered(p.id, skip, LONG_AGO) for p in rested))
 
     digest = compose(library, history, DigestPrefs(size=4, quotes=0), seed=seed)
 

@@ -81,6 +81,14 @@ def test_answers_are_counted_per_local_week_and_kind() -> None:
     assert (stats.read, stats.skipped) == (3, 1)
 
 
+def test_both_kinds_of_skip_count_as_skipped_and_neither_keeps_a_streak() -> None:
+    less = Answered(at("2026-11-25"), Answer.LESS, ItemKind.ARTICLE)
+    stats = reading_stats([skipped(at("2026-11-24")), less], now=NOW, zone=UTC, weeks=2)
+    assert stats.weeks[-1].skipped == {ItemKind.PAPER: 1, ItemKind.ARTICLE: 1, ItemKind.QUOTE: 0}
+    assert (stats.read, stats.skipped, stats.streak) == (0, 2, 0)
+    assert caption(stats, EN) == "Last 2 weeks: 0 read, 2 skipped · streak: 0 days"
+
+
 def test_a_week_is_the_chats_local_week() -> None:
     # Sunday 20:00 UTC is already Monday 04:00 in Shanghai: this week there, last week in UTC.
     answer = [read(at("2026-11-22", "20:00"))]

@@ -130,6 +130,6 @@ def test_a_scripted_demo_shows_a_digest_and_takes_an_answer(container: Container
     done = container.run(["lamplight", "demo"], stdin=script)
     assert done.returncode == 0, done.stderr
     assert "Your reading for" in done.stdout
-    assert "[✅ Read 1] [⏭ Skip 1]" in done.stdout
+    assert "[✅ Read 1] [⏭ Later 1] [👎 Less 1]" in done.stdout
     assert "(Marked read ✅)" in done.stdout
     assert "Traceback" not in done.stdout + done.stderr

@@ -124,8 +124,8 @@ def test_buttons_record_answers_and_show_them(
     assert "read" in answer["text"].lower()
     friend.wait_for(lambda: "● ✅ Read 1" in friend.buttons(), what="the keyboard to show it")
     assert friend.tap("● ✅ Read 1")  # pressed again: answered quietly, nothing breaks
-    friend.tap("⏭ Skip 1")
-    friend.wait_for(lambda: "● ⏭ Skip 1" in friend.buttons(), what="the change to show")
+    friend.tap("⏭ Later 1")
+    friend.wait_for(lambda: "● ⏭ Later 1" in friend.buttons(), what="the change to show")
     with services.store.transaction() as session:
         states = session.scalars(
             select(ItemState.status).where(
@@ -142,7 +142,7 @@ def test_text_replies_answer_the_latest_digest(
     sweep(running, services)
     friend.send("r1 s2")
     assert "read: 1" in friend.reply().visible_text
-    friend.wait_for(lambda: shows(friend, "● ✅ Read 1") and shows(friend, "● ⏭ Skip 2"))
+    friend.wait_for(lambda: shows(friend, "● ✅ Read 1") and shows(friend, "● ⏭ Later 2"))
     friend.send("read 9")
     assert "no item 9" in friend.reply().visible_text
 
@@ -305,7 +305,7 @@ def test_hostile_text_in_items_still_makes_a_digest_telegram_accepts(
     friend.send("/digest")
     digest = friend.reply()
     assert "<script>" in (digest.visible_text or "")  # shown as text, not markup
-    assert [label for label, _ in digest.buttons()] == ["✅ Read 1", "⏭ Skip 1"]
+    assert [label for label, _ in digest.buttons()] == ["✅ Read 1", "⏭ Later 1", "👎 Less 1"]
 
 
 def test_settings_buttons_change_the_settings_in_place(friend: Chat, services: Services) -> None:

@@ -79,7 +79,7 @@ def test_killed_after_telegram_accepted_the_message_it_is_not_sent_again(
         lambda: [m for m in friend.bot_messages() if m.message_id > since],
         "an answer to the reply",
     )
-    assert reply[0].visible_text == "Noted — skipped: 1."
+    assert reply[0].visible_text == "Noted — later: 1."
     assert setup.first_item_answer(FRIEND) is Answer.SKIPPED
     assert friend.tap(FIRST_READ, timeout=WAIT).get("text") == "Marked read ✅"
     assert setup.first_item_answer(FRIEND) is Answer.READ

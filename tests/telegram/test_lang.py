@@ -54,7 +54,7 @@ def test_a_chinese_telegram_user_gets_chinese_help_settings_and_digest(
     digest = daily_digest_at(running, services, clock, chat)
     assert digest.startswith("你的阅读 · 11月23日 周一")
     assert "Your reading" not in digest
-    assert chat.buttons()[:2] == ["✅ 已读 1", "⏭ 跳过 1"]
+    assert chat.buttons()[:3] == ["✅ 已读 1", "⏭ 稍后 1", "👎 少推 1"]
 
     assert chat.tap("✅ 已读 1").get("text") == "已标为已读 ✅"
     chat.wait_for(lambda: "● ✅ 已读 1" in chat.buttons(), what="the redrawn Chinese keyboard")

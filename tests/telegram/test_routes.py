@@ -53,12 +53,12 @@ def routed(app: Application[Any, Any, Any, Any, Any, Any], data: str) -> str:
         *((SettingChange(change), "SettingsHandlers.change") for change in SETTING_CHANGES),
         (PageTurn(query_id=7, page=2), "SearchHandlers.turn_page"),
         (PageTurn(query_id=MAX_ID, page=0), "SearchHandlers.turn_page"),
-        (ItemAnswer(0, 5, Answer.READ), "SearchHandlers.answer"),
+        *((ItemAnswer(0, 5, answer), "SearchHandlers.answer") for answer in Answer),
         (ItemAnswer(0, MAX_ID, Answer.SKIPPED), "SearchHandlers.answer"),
         *(
             (ItemAnswer(digest, 1000, answer), "DigestHandlers.answer")
             for digest in (1, 35, 36, MAX_ID)
-            for answer in (Answer.READ, Answer.SKIPPED)
+            for answer in Answer
         ),
     ],
     ids=str,

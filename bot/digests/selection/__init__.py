@@ -12,7 +12,7 @@ How a digest is filled, in one pass over the candidates plus a few draws:
    - ``FRESH``: never shown, never answered;
    - ``UNANSWERED``: shown before, never answered;
    - ``DUE_QUOTE``: a quote the reader read, due again (its interval grows with each showing);
-   - ``RESTED``: skipped, and its rest is over;
+   - ``RESTED``: skipped ("not now" or "less like this"), and its rest is over;
    - left out: muted, read papers and articles (never again), skipped ones still resting, read
      quotes not yet due;
    - ``RECENTLY_SHOWN``: shown within ``repeat_gap`` (so yesterday's): only used when the digest

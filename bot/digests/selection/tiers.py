@@ -24,6 +24,10 @@ class Tier(enum.IntEnum):
     RECENTLY_SHOWN = 4
 
 
+# Both kinds of skip rest an item alike; how they weigh on its topic and source is the
+# reader's taste (reader.py), not its tier.
+_SKIPS = frozenset({Answer.SKIPPED, Answer.LESS})
+
 # The tiers a digest is filled from; RECENTLY_SHOWN only makes up a short one.
 MAIN_TIERS = (Tier.FRESH, Tier.UNANSWERED, Tier.DUE_QUOTE, Tier.RESTED)
 
@@ -51,7 +55,7 @@ def _answered_tier(
     item: LibraryItem, past: ItemHistory, cutoffs: Cutoffs, policy: SelectionPolicy
 ) -> Tier | None:
     """The tier of an answered item, or None while it must stay away."""
-    if past.answer is Answer.SKIPPED or past.answer is Answer.LESS:
+    if past.answer in _SKIPS:
         skipped_at = past.answered_at or past.last_shown_at
         resting = skipped_at is not None and skipped_at > cutoffs.skipped_before
         return None if resting else Tier.RESTED

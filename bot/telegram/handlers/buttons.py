@@ -1,5 +1,5 @@
 """Inline buttons: the action a press carries (a stale or garbled one answered as such), and the
-✅/⏭ keyboards of sent messages, read and redrawn with the answers given."""
+✅/⏭/👎 keyboards of sent messages, read and redrawn with the answers given."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from bot.digests.callbacks import (
     decode,
 )
 from bot.digests.render import item_buttons
+from bot.digests.selection import DEFAULT_POLICY
 from bot.i18n import ENGLISH, N_
 from bot.library.items import Answer
 from bot.store.db import Store
@@ -27,7 +28,12 @@ from bot.telegram.sending import keyboard
 
 log = logging.getLogger(__name__)
 
-MARKED = {Answer.READ: N_("Marked read ✅"), Answer.SKIPPED: N_("Skipped ⏭")}
+# What a press of each answer button is confirmed with (a toast: at most 200 characters).
+MARKED = {
+    Answer.READ: N_("Marked read ✅"),
+    Answer.SKIPPED: N_("Later ⏭ — not shown for {days} days"),
+    Answer.LESS: N_("Less like this 👎 — fewer such items from now on"),
+}
 
 Action = TypeVar("Action", ItemAnswer, PageTurn, SettingChange)
 
@@ -68,6 +74,15 @@ async def _refuse(update: Update, store: Store, msgid: str) -> None:
     assert update.callback_query
     tr = translator_for(store, update)
     await update.callback_query.answer(tr.gettext(msgid), show_alert=True)
+
+
+def marked(answer: Answer, tr: gettext.NullTranslations = ENGLISH) -> str:
+    """The confirmation of a press of ``answer``'s button.
+
+    >>> marked(Answer.SKIPPED)
+    'Later ⏭ — not shown for 14 days'
+    """
+    return tr.gettext(MARKED[answer]).format(days=DEFAULT_POLICY.skip_rest.days)
 
 
 def fresh_rows(

@@ -1,4 +1,5 @@
-"""/digest, and the answers to a digest's items: by their ✅/⏭ buttons or by text (`read 1 3`)."""
+"""/digest, and the answers to a digest's items: by their ✅/⏭/👎 buttons or by text
+(`read 1 3`, `skip 2`, `less 4`)."""
 
 from __future__ import annotations
 
@@ -21,9 +22,9 @@ from bot.store import digests
 from bot.store.digests import ActiveChat
 from bot.store.models import Chat, Digest, DigestKind
 from bot.telegram.handlers.buttons import (
-    MARKED,
     digest_on_buttons,
     fresh_rows,
+    marked,
     pressed,
     refresh_keyboard,
 )
@@ -40,6 +41,12 @@ from bot.telegram.views.settings import MAX_SIZE
 log = logging.getLogger(__name__)
 
 NO_DIGEST = N_("There is no digest to answer yet; try /digest.")
+# How a text answer's confirmation names each kind; "later" is "not now", as its button says.
+_ANSWERED = (
+    (Answer.READ, N_("read: {positions}")),
+    (Answer.SKIPPED, N_("later: {positions}")),
+    (Answer.LESS, N_("less like this: {positions}")),
+)
 
 Redraw = list[tuple[int, list[list[list[str]]]]]  # (message id, keyboard) of each sent part
 
@@ -85,7 +92,7 @@ class DigestHandlers(Handlers):
         await deliver_pending(self.s.store, send, self.s.clock, only={chat_id})
 
     async def answer(self, update: Update, context: Context) -> None:
-        """A ✅/⏭ press under a digest: record it, show it on the keyboard, answer the query."""
+        """A ✅/⏭/👎 press under a digest: record it, show it on the keyboard, answer the query."""
         query = update.callback_query
         assert query and update.effective_chat
         action = await pressed(update, self.s.store, ItemAnswer)
@@ -110,12 +117,13 @@ class DigestHandlers(Handlers):
                 tr.gettext("That digest is not yours or no longer exists."), show_alert=True
             )
             return
-        await query.answer(tr.gettext(MARKED[action.answer]))
+        await query.answer(marked(action.answer, tr))
         if isinstance(query.message, Message):
             await refresh_keyboard(query.message, action.digest_id, ids, given, tr)
 
     async def answer_text(self, update: Update, context: Context) -> None:
-        """`read 1 3`, `skip 2`, `r1 s2`: as a reply to a digest, or alone for the latest."""
+        """`read 1 3`, `skip 2`, `less 4`, `r1 s2 l4`: as a reply to a digest, or alone for the
+        latest one."""
         message, chat = update.effective_message, update.effective_chat
         assert message and chat and message.text is not None
         with self.s.store.transaction() as session:
@@ -160,17 +168,19 @@ class DigestHandlers(Handlers):
 def confirmation(
     marks: Sequence[tuple[int, Answer]], tr: gettext.NullTranslations = ENGLISH
 ) -> str:
-    """
-    >>> confirmation([(1, Answer.READ), (2, Answer.SKIPPED), (3, Answer.READ)])
-    'Noted — read: 1, 3; skipped: 2.'
+    """The reply to a text answer: the positions given each answer, each kind named.
+
+    >>> confirmation([(1, Answer.READ), (2, Answer.SKIPPED), (3, Answer.READ), (4, Answer.LESS)])
+    'Noted — read: 1, 3; later: 2; less like this: 4.'
     """
     _ = tr.gettext
-    read = ", ".join(str(p) for p, a in marks if a is Answer.READ)
-    skipped = ", ".join(str(p) for p, a in marks if a is Answer.SKIPPED)
-    parts = ([_("read: {positions}").format(positions=read)] if read else []) + (
-        [_("skipped: {positions}").format(positions=skipped)] if skipped else []
-    )
-    # i18n: separates the read and the skipped positions
+    parts = []
+    for answer, label in _ANSWERED:
+        # i18n: separates the positions given one answer, as in "read: 1, 3"
+        positions = _(", ").join(str(p) for p, a in marks if a is answer)
+        if positions:
+            parts.append(_(label).format(positions=positions))
+    # i18n: separates the read, the later and the less-like-this positions
     return _("Noted — {answers}.").format(answers=_("; ").join(parts))
 
 

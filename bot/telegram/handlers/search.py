@@ -15,7 +15,7 @@ from bot.i18n import ENGLISH, translator
 from bot.store import digests
 from bot.store.models import Item
 from bot.store.search import save_search, saved_search, search
-from bot.telegram.handlers.buttons import MARKED, answer_item_ids, pressed, refresh_keyboard
+from bot.telegram.handlers.buttons import answer_item_ids, marked, pressed, refresh_keyboard
 from bot.telegram.handlers.common import Context, Handlers, chat_language, translator_for
 from bot.telegram.sending import NO_PREVIEW, keyboard
 
@@ -103,7 +103,7 @@ class SearchHandlers(Handlers):
         if not known:
             await query.answer(tr.gettext("That item no longer exists."), show_alert=True)
             return
-        await query.answer(tr.gettext(MARKED[action.answer]))
+        await query.answer(marked(action.answer, tr))
         await refresh_keyboard(query.message, SEARCH_RESULTS, ids, given, tr)
 
 

@@ -32,8 +32,9 @@ HELP = N_("""\
 /lang — English or 中文
 /stop — unsubscribe
 
-Answer each item with its buttons, or reply <code>read 1 3</code>, <code>skip 2</code>, \
-<code>r1 s2</code>.""")
+Answer each item with its buttons: ✅ read; ⏭ later (not now: it rests two weeks, nothing \
+held against it); 👎 less (it rests too, and fewer items like it come). Or reply \
+<code>read 1 3</code>, <code>skip 2</code>, <code>less 4</code>, <code>r1 s2 l4</code>.""")
 
 
 class SubscriptionHandlers(Handlers):
