@@ -9,8 +9,9 @@ rendering and storing each digest.
 
 The figure that matters is the time beside Telegram's floor: sending one message to each of N
 subscribers takes at least N/30 s (10,000/30 = 333 s); composing, content taste included,
-should take at most a twentieth of that. The baseline, measured in the same run on the same store, is the least any per-chat
-sweep must do: one transaction per chat that reads the chat's history rows (plain SQL).
+should take at most a twentieth of that. The baseline, measured in the same run on the same
+store, is the least any per-chat sweep must do: one transaction per chat that reads the chat's
+history rows (plain SQL).
 
     python bench/compose_digests.py              # 100,000 items, 10,000 chats, 1,000,000 rows
     python bench/compose_digests.py --scale 0.1  # a quick run, a tenth of each
