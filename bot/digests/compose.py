@@ -29,8 +29,8 @@ from bot.store.digests import (
     active_chats,
     add_digests,
     muted_words_of,
-    stream_histories,
 )
+from bot.store.histories import stream_histories
 from bot.store.models import Digest, DigestKind
 
 log = logging.getLogger(__name__)

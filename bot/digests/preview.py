@@ -13,7 +13,7 @@ from bot.digests.schedule import local_date
 from bot.digests.selection import DigestPrefs, compose_digest
 from bot.digests.why import why_lines
 from bot.i18n import ENGLISH
-from bot.store import digests
+from bot.store import digests, histories
 from bot.store.models import Chat, DigestKind
 
 
@@ -29,7 +29,7 @@ def preview_digest(session: Session, chat_id: int, settings: Settings, now: dt.d
         muted_words=digests.muted_words(session, chat_id),
         seed_from_notes=chat_id == settings.owner_chat_id,
     )
-    history = digests.history(session, chat_id)
+    history = histories.history(session, chat_id)
     seed = digest_seed(chat_id, day, DigestKind.ON_DEMAND)
     chosen = compose_digest(digests.library(session), history, prefs, now, seed)
     if not chosen.items:

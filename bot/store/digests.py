@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Generator, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from itertools import groupby
-from operator import itemgetter
 
 from sqlalchemy import Table, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from bot.library.items import Answer, ItemHistory, LibraryItem
+from bot.library.items import Answer, LibraryItem
 from bot.store.models import (
     Base,
     Chat,
@@ -174,48 +172,6 @@ _ENRICHED = (
         + func.coalesce(func.substr(Enrichment.tokens, 1, TERMS_CHARS), "")
     ).label("terms"),
 )
-
-
-def history(session: Session, chat_id: int) -> dict[int, ItemHistory]:
-    """The chat's past with every item it was shown or answered, by item id."""
-    return histories(session, [chat_id]).get(chat_id, {})
-
-
-def histories(session: Session, chat_ids: Sequence[int]) -> dict[int, dict[int, ItemHistory]]:
-    """`history` of several chats in one query, by chat id (a chat without any is missing)."""
-    return dict(stream_histories(session, chat_ids))
-
-
-def stream_histories(
-    session: Session, chat_ids: Sequence[int]
-) -> Generator[tuple[int, dict[int, ItemHistory]], None, None]:
-    """`history` of several chats from one query, a chat at a time in ascending id order (a
-    chat without any is left out). A sweep builds each history just before composing with it:
-    its million entries then die young instead of piling up for the garbage collector to
-    re-scan, which costs more than building them."""
-    states = ItemState.__table__.c  # plain columns: a sweep reads every chat's history
-    rows = session.execute(
-        select(
-            states.chat_id,
-            states.item_id,
-            states.status,
-            states.answered_at,
-            states.times_shown,
-            states.last_shown_at,
-        )
-        .where(states.chat_id.in_(chat_ids))
-        .order_by(states.chat_id)
-    )
-    for chat_id, chat_rows in groupby(rows, key=itemgetter(0)):
-        past: dict[int, ItemHistory] = {}
-        for _, item_id, status, answered_at, times_shown, shown_at in chat_rows:
-            # `aware` inline: this runs for every row of every chat in a sweep.
-            if answered_at is not None and answered_at.tzinfo is None:
-                answered_at = answered_at.replace(tzinfo=dt.UTC)
-            if shown_at is not None and shown_at.tzinfo is None:
-                shown_at = shown_at.replace(tzinfo=dt.UTC)
-            past[item_id] = ItemHistory(item_id, status, answered_at, times_shown, shown_at)
-        yield chat_id, past
 
 
 def muted_words(session: Session, chat_id: int) -> tuple[str, ...]:

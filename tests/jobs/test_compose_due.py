@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from bot.digests import compose
 from bot.digests.selection import DigestPrefs, SelectionIndex, compose_digest
 from bot.library.items import ItemKind
-from bot.store import digests
+from bot.store import digests, histories
 from bot.store.chats import ensure_chat
 from bot.store.db import Store
 from bot.store.models import Digest, DigestItem, DigestKind, Item, MutedWord
@@ -61,7 +61,7 @@ def test_every_due_chat_gets_what_selection_draws_for_it_across_batches(
                 item.id
                 for item in compose_digest(
                     library,
-                    digests.history(session, chat_id),
+                    histories.history(session, chat_id),
                     DigestPrefs(
                         size=3 + chat_id, muted_words=digests.muted_words(session, chat_id)
                     ),
@@ -94,7 +94,7 @@ def test_items_of_a_digest_are_marked_shown_and_tomorrow_avoids_them(
     compose.compose_due(store, NOW + dt.timedelta(days=1))
 
     with store.transaction() as session:
-        seen = digests.history(session, 1)
+        seen = histories.history(session, 1)
         days = session.scalar(select(func.count()).select_from(Digest).where(Digest.chat_id == 1))
     assert days == 2
     assert all(seen[item_id].times_shown >= 1 for item_id in today[1])

@@ -13,12 +13,11 @@ from bot.store.db import Store
 from bot.store.digests import (
     NewDigest,
     add_digests,
-    histories,
-    history,
     muted_words,
     muted_words_of,
     set_answer,
 )
+from bot.store.histories import histories, history
 from bot.store.models import DeliveryState, DigestItem, DigestKind, DigestMessage, Item, MutedWord
 from tests.conftest import NOW
 

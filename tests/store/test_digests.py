@@ -18,11 +18,11 @@ from bot.store.digests import (
     answers,
     aware,
     digest_for_answer,
-    history,
     library,
     save_digest,
     set_answer,
 )
+from bot.store.histories import history
 from bot.store.models import DeliveryState, DigestKind, DigestMessage, Item
 from bot.store.outbox import (
     OutgoingMessage,
