@@ -18,16 +18,20 @@ from bot.store.models import Item, ItemKey, ItemRevision
 
 __all__ = ["Curated", "fix_title", "forget", "unforget"]
 
+NAME_CHARS = 200
+
 
 @dataclass(frozen=True, slots=True)
 class Curated:
-    """An item curation touched: its title now, whether anything changed (False: it already
-    was so), and for a fix the title it had."""
+    """An item curation touched: its title now (`name`: the title, or an untitled quote's
+    opening), whether anything changed (False: it already was so), and for a fix the title
+    it had."""
 
     id: int
     title: str
     changed: bool
     before: str = ""
+    name: str = ""
 
 
 def forget(session: Session, item_id: int, now: dt.datetime) -> Curated | None:
@@ -38,7 +42,7 @@ def forget(session: Session, item_id: int, now: dt.datetime) -> Curated | None:
     changed = item.forgotten_at is None
     if changed:
         item.forgotten_at = now
-    return Curated(item.id, item.title, changed)
+    return Curated(item.id, item.title, changed, name=_name(item))
 
 
 def unforget(session: Session, item_id: int) -> Curated | None:
@@ -48,7 +52,7 @@ def unforget(session: Session, item_id: int) -> Curated | None:
         return None
     changed = item.forgotten_at is not None
     item.forgotten_at = None
-    return Curated(item.id, item.title, changed)
+    return Curated(item.id, item.title, changed, name=_name(item))
 
 
 def fix_title(session: Session, item_id: int, title: str, now: dt.datetime) -> Curated | None:
@@ -58,13 +62,17 @@ def fix_title(session: Session, item_id: int, title: str, now: dt.datetime) -> C
         return None
     before = item.title
     if title == before:
-        return Curated(item.id, title, False, before)
+        return Curated(item.id, title, False, before, title)
     session.add(ItemRevision(item_id=item.id, revised_at=now, previous={"title": before}))
     if item.title_before_fix is None:
         item.title_before_fix = before
     item.title, item.title_tokens = title, search_tokens(title)
     _know_by_title(session, item)
-    return Curated(item.id, title, True, before)
+    return Curated(item.id, title, True, before, title)
+
+
+def _name(item: Item) -> str:
+    return item.title or " ".join(item.text[:NAME_CHARS].split())
 
 
 def _know_by_title(session: Session, item: Item) -> None:
