@@ -134,7 +134,8 @@ def search_library(
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
     limit: Annotated[int, typer.Option(min=1, max=100, help="At most this many results.")] = 10,
 ) -> None:
-    """Search the library; the best matches first (title words weigh more).
+    """Search the library; the best matches first (title words weigh more), each with its id
+    (#42) for `lamplight forget`. Forgotten items are not found.
 
     Example: lamplight search 知识蒸馏
     """
@@ -142,6 +143,7 @@ def search_library(
         page = search(session, query, limit=limit)
         found = [
             {
+                "id": i.id,
                 "kind": i.kind.value,
                 "title": i.title,
                 "author": i.author,
@@ -160,7 +162,8 @@ def search_library(
         return
     for number, item in enumerate(found, 1):
         byline = ", ".join(str(part) for part in (item["author"], item["year"]) if part)
-        typer.echo(f"{number}. [{item['kind']}] {item['title']}{f' — {byline}' if byline else ''}")
+        title = f"{item['title']}{f' — {byline}' if byline else ''}"
+        typer.echo(f"{number}. [{item['kind']}] {title}  #{item['id']}")
         if item["url"]:
             typer.echo(f"   {item['url']}")
     if page.total > len(found) or page.capped:

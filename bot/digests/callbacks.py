@@ -23,8 +23,10 @@ __all__ = [
     "MAX_BYTES",
     "MAX_ID",
     "PREFIX",
+    "RESTORE_CODE",
     "CallbackError",
     "ItemAnswer",
+    "ItemRestore",
     "PageTurn",
     "SettingChange",
     "decode",
@@ -46,6 +48,7 @@ ANSWER_CODES = {Answer.READ: "r", Answer.SKIPPED: "s", Answer.LESS: "l"}
 _CODE_ANSWERS = {code: answer for answer, code in ANSWER_CODES.items()}
 _PAGE_CODE = "p"
 _SETTING_CODE = "c"
+RESTORE_CODE = "h"
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,18 +88,32 @@ class PageTurn:
     page: int
 
 
-def encode(action: ItemAnswer | PageTurn | SettingChange) -> str:
+@dataclass(frozen=True, slots=True)
+class ItemRestore:
+    """The owner pressed Undo under a "forget" confirmation: bring the item back."""
+
+    item_id: int
+
+
+Action = ItemAnswer | PageTurn | SettingChange | ItemRestore
+
+
+def encode(action: Action) -> str:
     """The callback data for ``action``.
 
     >>> encode(ItemAnswer(digest_id=42, item_id=1000, answer=Answer.READ))
     'l1:r:16:rs'
     >>> encode(PageTurn(query_id=7, page=2))
     'l1:p:7:2'
+    >>> encode(ItemRestore(item_id=1000))
+    'l1:h:rs'
     """
     if isinstance(action, SettingChange):
         if action.change not in SETTING_CHANGES:
             raise ValueError(f"unknown setting change {action.change!r}")
         return f"{PREFIX}:{_SETTING_CODE}:{action.change}"
+    if isinstance(action, ItemRestore):
+        return f"{PREFIX}:{RESTORE_CODE}:{_to_base36(action.item_id)}"
     if isinstance(action, ItemAnswer):
         code = ANSWER_CODES[action.answer]
         fields = (action.digest_id, action.item_id)
@@ -106,7 +123,7 @@ def encode(action: ItemAnswer | PageTurn | SettingChange) -> str:
     return ":".join([PREFIX, code, *(_to_base36(value) for value in fields)])
 
 
-def decode(data: str) -> ItemAnswer | PageTurn | SettingChange:
+def decode(data: str) -> Action:
     """The action behind callback data; :class:`CallbackError` for anything encode cannot make.
 
     >>> decode("l1:s:16:rs")
@@ -128,6 +145,8 @@ def decode(data: str) -> ItemAnswer | PageTurn | SettingChange:
         raise _garbled()
     if len(parts) == 3 and parts[1] == _SETTING_CODE and parts[2] in SETTING_CHANGES:
         return SettingChange(parts[2])
+    if len(parts) == 3 and parts[1] == RESTORE_CODE:
+        return ItemRestore(_from_base36(parts[2]))
     if len(parts) != 4:
         raise _garbled()
     _, code, first, second = parts

@@ -201,7 +201,9 @@ def _same_work(
         item = by_key.get(key)
         if item is None:
             continue
-        if same_work(key, Sighting(item.title, item.year, item.kind is ItemKind.PAPER), new):
+        # A title the owner fixed is compared as its notes or feed had it.
+        title = getattr(item, "title_before_fix", None) or item.title
+        if same_work(key, Sighting(title, item.year, item.kind is ItemKind.PAPER), new):
             return key, item
     return None
 

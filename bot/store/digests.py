@@ -122,8 +122,8 @@ def library(session: Session, ids: Sequence[int] | None = None) -> list[LibraryI
     )
     if ids is not None:
         query = query.where(Item.id.in_(ids))
-    else:  # a retired item is never drawn again (its old digests still show it)
-        query = query.where(Item.retired_at.is_(None))
+    else:  # a retired or forgotten item is never drawn again (its old digests still show it)
+        query = query.where(Item.retired_at.is_(None), Item.forgotten_at.is_(None))
     # By position, in LibraryItem's order: a sweep builds one for every item of the library.
     return [
         LibraryItem(

@@ -48,13 +48,17 @@ def revise(session: Session, item: Item, entry: PreparedItem, now: dt.datetime) 
     }
     if p.notes and p.notes in item.notes:
         previous.pop("notes", None)  # the file's notes, with another file's after them
+    if item.title_before_fix is not None:
+        previous.pop("title", None)  # the owner fixed it: their title stays
     if entry.raw_text is not None and entry.raw_text != item.raw_text:
         previous["raw_text"] = item.raw_text
     if not previous:
         return False
     for name in previous:
         setattr(item, name, entry.raw_text if name == "raw_text" else getattr(p, name))
-    item.title_tokens, item.body_tokens = entry.title_tokens, entry.body_tokens
+    if item.title_before_fix is None:
+        item.title_tokens = entry.title_tokens
+    item.body_tokens = entry.body_tokens
     session.add(ItemRevision(item_id=item.id, revised_at=now, previous=previous))
     return True
 
@@ -68,7 +72,8 @@ def gone_from(session: Session, source_id: int, sighted: Collection[int]) -> lis
 
 
 def _likeness(item: Item, entry: PreparedItem) -> float:
-    mine = normalized_title(f"{item.title} {item.text[:300]}")
+    # A title the owner fixed is compared as the file had it.
+    mine = normalized_title(f"{item.title_before_fix or item.title} {item.text[:300]}")
     theirs = normalized_title(f"{entry.parsed.title} {entry.parsed.text[:300]}")
     matcher = SequenceMatcher(None, mine, theirs, autojunk=False)
     # The cheap upper bounds first: most pairs are nothing alike.

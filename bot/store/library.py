@@ -68,7 +68,9 @@ def _add_feed(session: Session, name: str, site: str, now: dt.datetime) -> int:
 def export_items(
     session: Session, *, owner_chat_id: int, kind: ItemKind | None = None
 ) -> list[dict[str, Any]]:
-    """Every item as plain data, with the owner's read mark: a backup a user can keep."""
+    """Every item as plain data, with the owner's read mark: a backup a user can keep. Items
+    the owner forgot are in it too, marked `"forgotten": true`; a fixed title comes with the
+    title it replaced (`title_before_fix`)."""
     read = ItemState.status == Answer.READ
     query = (
         select(Item, Source.name, read)
@@ -93,6 +95,8 @@ def export_items(
             "source": source_name,
             "read": bool(is_read),
             **({"enriched": enriched[item.id]} if item.id in enriched else {}),
+            **({"forgotten": True} if item.forgotten_at is not None else {}),
+            **({"title_before_fix": item.title_before_fix} if item.title_before_fix else {}),
         }
         for item, source_name, is_read in session.execute(query)
     ]

@@ -134,6 +134,13 @@ class Item(Base):
     retired_at: Mapped[dt.datetime | None] = mapped_column(
         DateTime(timezone=True), comment="gone from its notes file and retired: kept, not drawn"
     )
+    forgotten_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True),
+        comment="forgotten by the owner (forget): kept, never drawn or found",
+    )
+    title_before_fix: Mapped[str | None] = mapped_column(
+        Text, comment="the title before the owner's first fix; set: imports keep the owner's title"
+    )
 
     source: Mapped[Source | None] = relationship()
     keys: Mapped[list[ItemKey]] = relationship(back_populates="item", cascade="all, delete-orphan")

@@ -66,17 +66,18 @@ def reapply(session: Session, reprepare: Callable[[Item], PreparedItem | None]) 
         if entry is None or entry.parsed.kind is not item.kind:
             report.skipped += 1
             continue
+        fixed = item.title_before_fix is not None  # the owner's title stays
         changed = False
         for name in REPAIRED_FIELDS:
             value = getattr(entry.parsed, name)
-            if value and value != getattr(item, name):
+            if value and value != getattr(item, name) and not (fixed and name == "title"):
                 setattr(item, name, value)
                 changed = True
         if entry.repair_confidence is not None:
             item.repair_confidence = entry.repair_confidence
         if changed:
             report.updated += 1
-            item.title_tokens = entry.title_tokens
+            item.title_tokens = item.title_tokens if fixed else entry.title_tokens
             item.body_tokens = entry.body_tokens
         for key in entry.keys:
             if key not in taken:

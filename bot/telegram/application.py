@@ -20,7 +20,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot.digests.callbacks import ANSWER_CODES, PREFIX
+from bot.digests.callbacks import ANSWER_CODES, PREFIX, RESTORE_CODE
+from bot.digests.curation import CURATION
 from bot.digests.departure import Send
 from bot.health import Heartbeat
 from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, translator
@@ -32,6 +33,7 @@ from bot.telegram.handlers.common import (
     telegram_language,
     translator_for,
 )
+from bot.telegram.handlers.curation import CurationHandlers
 from bot.telegram.handlers.digest import DigestHandlers
 from bot.telegram.handlers.document import DocumentHandlers
 from bot.telegram.handlers.feeds import FeedsHandlers
@@ -70,10 +72,12 @@ COMMANDS = [
 HandlerCallback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 
 # Which handler takes a button press, by the shape of its data (bot/digests/callbacks.py:
-# "l1:c:<change>", "l1:p:<search>:<page>", "l1:r|s|l:<digest>:<item>" in base 36). Each
+# "l1:c:<change>", "l1:p:<search>:<page>", "l1:h:<item>", "l1:r|s|l:<digest>:<item>" in base
+# 36). Each
 # handler decodes the data in full; what matches no shape is another version's or garbled.
 SETTING_PRESS = rf"^{PREFIX}:c:"
 PAGE_PRESS = rf"^{PREFIX}:p:"
+RESTORE_PRESS = rf"^{PREFIX}:{RESTORE_CODE}:"  # Undo under a "forget" confirmation
 _ANSWER = f"[{''.join(ANSWER_CODES.values())}]"
 SEARCH_ANSWER_PRESS = rf"^{PREFIX}:{_ANSWER}:0:"  # digest id 0: under search results
 DIGEST_ANSWER_PRESS = rf"^{PREFIX}:{_ANSWER}:[1-9a-z]"
@@ -137,6 +141,9 @@ def register_handlers(app: Application, services: Services, gate: AccessGate) ->
     # Any other press: a stale or garbled button, answered as such.
     app.add_handler(CallbackQueryHandler(UnreadableButtons(services).answer))
     digest, document = DigestHandlers(services), DocumentHandlers(services)
+    # `forget 2`, `fix 2 Title` first: every other text may be an answer (`read 2`).
+    curate = filters.TEXT & ~filters.COMMAND & filters.Regex(CURATION)
+    app.add_handler(MessageHandler(curate, CurationHandlers(services).curate))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, digest.answer_text))
     app.add_handler(MessageHandler(filters.Document.ALL, document.import_document))
     app.add_error_handler(error_handler(services))
@@ -173,6 +180,7 @@ def _presses(services: Services) -> dict[str, HandlerCallback]:
     return {
         SETTING_PRESS: SettingsHandlers(services).change,
         PAGE_PRESS: search.turn_page,
+        RESTORE_PRESS: CurationHandlers(services).restore,
         SEARCH_ANSWER_PRESS: search.answer,
         DIGEST_ANSWER_PRESS: DigestHandlers(services).answer,
     }

@@ -37,7 +37,7 @@ def test_json_is_an_array_of_ranked_items(capsys: pytest.CaptureFixture[str]) ->
     bert = found[1]
     assert bert["kind"] == "paper" and bert["year"] == 2018
     assert bert["author"].startswith("J Devlin") and bert["url"].startswith("https://arxiv.org/")
-    assert set(bert) == {"kind", "title", "author", "year", "url"}
+    assert set(bert) == {"id", "kind", "title", "author", "year", "url"}
 
 
 def test_limit_caps_the_results(capsys: pytest.CaptureFixture[str]) -> None:
@@ -45,7 +45,7 @@ def test_limit_caps_the_results(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0 and len(json.loads(out)) == 1
 
 
-def test_plain_output_lists_kind_title_author_year_and_url(
+def test_plain_output_lists_kind_title_author_year_id_and_url(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     code, out, _ = lamplight(capsys, "search", "注意力机制 attention")
@@ -54,7 +54,11 @@ def test_plain_output_lists_kind_title_author_year_and_url(
     assert first.startswith("1. [paper] Attention Is All You Need")
     assert url.strip().startswith("https://arxiv.org/abs/1706.03762")
     _, out, _ = lamplight(capsys, "search", "bert")
-    assert out.startswith("1. [paper] BERT: Pre-training") and "K Toutanova, 2018\n" in out
+    assert out.startswith("1. [paper] BERT: Pre-training")
+    assert (
+        f"K Toutanova, 2018  #{json.loads(lamplight(capsys, 'search', '--json', 'bert')[1])[0]['id']}\n"
+        in out
+    )
 
 
 @pytest.mark.parametrize("query", ["quantum gardening", '"; DROP TABLE items; --', "🙂"])

@@ -12,6 +12,7 @@ from bot.digests.callbacks import (
     SETTING_CHANGES,
     CallbackError,
     ItemAnswer,
+    ItemRestore,
     PageTurn,
     SettingChange,
     decode,
@@ -135,5 +136,18 @@ def test_settings_buttons_round_trip(change: str) -> None:
 
 @pytest.mark.parametrize("data", ["l1:c:", "l1:c:explode", "l1:c:pause:1", "l1:c:PAUSE"])
 def test_unknown_settings_buttons_are_refused(data: str) -> None:
+    with pytest.raises(CallbackError):
+        decode(data)
+
+
+@pytest.mark.parametrize("item_id", EDGE_IDS)
+def test_undo_forget_buttons_round_trip(item_id: int) -> None:
+    data = encode(ItemRestore(item_id))
+    assert data.startswith("l1:h:") and len(data.encode()) <= MAX_BYTES
+    assert decode(data) == ItemRestore(item_id)
+
+
+@pytest.mark.parametrize("data", ["l1:h:", "l1:h:01", "l1:h:A", "l1:h:1:2", "l1:h:-1"])
+def test_garbled_undo_buttons_are_refused(data: str) -> None:
     with pytest.raises(CallbackError):
         decode(data)

@@ -16,6 +16,7 @@ from bot.digests.callbacks import (
     MAX_ID,
     SETTING_CHANGES,
     ItemAnswer,
+    ItemRestore,
     PageTurn,
     SettingChange,
     encode,
@@ -55,6 +56,7 @@ def routed(app: Application[Any, Any, Any, Any, Any, Any], data: str) -> str:
         (PageTurn(query_id=MAX_ID, page=0), "SearchHandlers.turn_page"),
         *((ItemAnswer(0, 5, answer), "SearchHandlers.answer") for answer in Answer),
         (ItemAnswer(0, MAX_ID, Answer.SKIPPED), "SearchHandlers.answer"),
+        *((ItemRestore(item), "CurationHandlers.restore") for item in (0, 1, 36, MAX_ID)),
         *(
             (ItemAnswer(digest, 1000, answer), "DigestHandlers.answer")
             for digest in (1, 35, 36, MAX_ID)

@@ -14,6 +14,7 @@ from bot.digests.callbacks import (
     GARBLED,
     CallbackError,
     ItemAnswer,
+    ItemRestore,
     PageTurn,
     SettingChange,
     decode,
@@ -35,7 +36,7 @@ MARKED = {
     Answer.LESS: N_("Less like this 👎 — fewer such items from now on"),
 }
 
-Action = TypeVar("Action", ItemAnswer, PageTurn, SettingChange)
+Action = TypeVar("Action", ItemAnswer, PageTurn, SettingChange, ItemRestore)
 
 
 async def pressed(update: Update, store: Store, kind: type[Action]) -> Action | None:

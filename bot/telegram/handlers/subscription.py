@@ -34,7 +34,10 @@ HELP = N_("""\
 
 Answer each item with its buttons: ✅ read; ⏭ later (not now: it rests two weeks, nothing \
 held against it); 👎 less (it rests too, and fewer items like it come). Or reply \
-<code>read 1 3</code>, <code>skip 2</code>, <code>less 4</code>, <code>r1 s2 l4</code>.""")
+<code>read 1 3</code>, <code>skip 2</code>, <code>less 4</code>, <code>r1 s2 l4</code>.
+
+Admins: reply <code>forget 2</code> to a digest or to search results to hide an item from \
+everyone (its Undo button brings it back), or <code>fix 2 New title</code> to correct a title.""")
 
 
 class SubscriptionHandlers(Handlers):
