@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 
 from bot.i18n import LANGUAGES, N_
-from bot.library.items import Answer
+from bot.library.items import Answer, SourceLevel
 
 __all__ = [
     "ANSWER_CODES",
@@ -27,6 +27,8 @@ __all__ = [
     "ItemAnswer",
     "PageTurn",
     "SettingChange",
+    "SourceLevelChange",
+    "SourcesPage",
     "decode",
     "encode",
 ]
@@ -46,6 +48,10 @@ ANSWER_CODES = {Answer.READ: "r", Answer.SKIPPED: "s", Answer.LESS: "l"}
 _CODE_ANSWERS = {code: answer for answer, code in ANSWER_CODES.items()}
 _PAGE_CODE = "p"
 _SETTING_CODE = "c"
+# /sources: "l1:v:<source>:<level>" sets a level, "l1:v:<page>" turns its page. A source goes
+# by its id, whatever its name, so every button fits.
+_SOURCE_CODE = "v"
+_LEVELS = {level.value: level for level in SourceLevel}
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,14 +91,38 @@ class PageTurn:
     page: int
 
 
-def encode(action: ItemAnswer | PageTurn | SettingChange) -> str:
+@dataclass(frozen=True, slots=True)
+class SourceLevelChange:
+    """A reader set their level for one source under /sources."""
+
+    source_id: int
+    level: SourceLevel
+
+
+@dataclass(frozen=True, slots=True)
+class SourcesPage:
+    """A reader asked for another page of /sources."""
+
+    page: int
+
+
+Action = ItemAnswer | PageTurn | SettingChange | SourceLevelChange | SourcesPage
+
+
+def encode(action: Action) -> str:
     """The callback data for ``action``.
 
     >>> encode(ItemAnswer(digest_id=42, item_id=1000, answer=Answer.READ))
     'l1:r:16:rs'
     >>> encode(PageTurn(query_id=7, page=2))
     'l1:p:7:2'
+    >>> encode(SourceLevelChange(source_id=40, level=SourceLevel.NEVER))
+    'l1:v:14:never'
     """
+    if isinstance(action, SourceLevelChange):
+        return f"{PREFIX}:{_SOURCE_CODE}:{_to_base36(action.source_id)}:{action.level.value}"
+    if isinstance(action, SourcesPage):
+        return f"{PREFIX}:{_SOURCE_CODE}:{_to_base36(action.page)}"
     if isinstance(action, SettingChange):
         if action.change not in SETTING_CHANGES:
             raise ValueError(f"unknown setting change {action.change!r}")
@@ -106,7 +136,7 @@ def encode(action: ItemAnswer | PageTurn | SettingChange) -> str:
     return ":".join([PREFIX, code, *(_to_base36(value) for value in fields)])
 
 
-def decode(data: str) -> ItemAnswer | PageTurn | SettingChange:
+def decode(data: str) -> Action:
     """The action behind callback data; :class:`CallbackError` for anything encode cannot make.
 
     >>> decode("l1:s:16:rs")
@@ -128,6 +158,8 @@ def decode(data: str) -> ItemAnswer | PageTurn | SettingChange:
         raise _garbled()
     if len(parts) == 3 and parts[1] == _SETTING_CODE and parts[2] in SETTING_CHANGES:
         return SettingChange(parts[2])
+    if parts[1:2] == [_SOURCE_CODE]:
+        return _source_action(parts[2:])
     if len(parts) != 4:
         raise _garbled()
     _, code, first, second = parts
@@ -136,6 +168,18 @@ def decode(data: str) -> ItemAnswer | PageTurn | SettingChange:
         return PageTurn(query_id=a, page=b)
     if code in _CODE_ANSWERS:
         return ItemAnswer(digest_id=a, item_id=b, answer=_CODE_ANSWERS[code])
+    raise _garbled()
+
+
+def _source_action(fields: list[str]) -> SourceLevelChange | SourcesPage:
+    """
+    >>> _source_action(["14", "more"]), _source_action(["2"])
+    (SourceLevelChange(source_id=40, level=<SourceLevel.MORE: 'more'>), SourcesPage(page=2))
+    """
+    if len(fields) == 1:
+        return SourcesPage(_from_base36(fields[0]))
+    if len(fields) == 2 and fields[1] in _LEVELS:
+        return SourceLevelChange(_from_base36(fields[0]), _LEVELS[fields[1]])
     raise _garbled()
 
 

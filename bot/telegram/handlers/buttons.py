@@ -16,6 +16,8 @@ from bot.digests.callbacks import (
     ItemAnswer,
     PageTurn,
     SettingChange,
+    SourceLevelChange,
+    SourcesPage,
     decode,
 )
 from bot.digests.render import item_buttons
@@ -35,7 +37,7 @@ MARKED = {
     Answer.LESS: N_("Less like this 👎 — fewer such items from now on"),
 }
 
-Action = TypeVar("Action", ItemAnswer, PageTurn, SettingChange)
+Action = TypeVar("Action", ItemAnswer, PageTurn, SettingChange, SourceLevelChange, SourcesPage)
 
 
 async def pressed(update: Update, store: Store, kind: type[Action]) -> Action | None:
