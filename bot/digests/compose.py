@@ -157,19 +157,17 @@ def compose_for_chats(
             chosen = compose_indexed(index, history, prefs, seed)
             if chosen.items:
                 item_ids = [item.id for item in chosen.items]
-                render = _renderer((day, theme), chosen, chat.language, engines)
+                title = digest_title(day, translator(chat.language), theme)
+                render = _renderer(title, chosen, chat.language, engines)
                 drafts[n] = NewDigest(chat.chat_id, kind, day, item_ids, render)
     ids = add_digests(session, list(drafts.values()), now=index.now)
     stored = dict(zip(drafts, ids, strict=True))
     return [stored.get(n) for n in range(len(due))]
 
 
-def _renderer(
-    titled: tuple[dt.date, str], drawn: DrawnItems, language: str, engines: SearchEngines
-) -> Render:
+def _renderer(title: str, drawn: DrawnItems, language: str, engines: SearchEngines) -> Render:
     tr = translator(language)
     why = why_lines(drawn.items, drawn.reasons, tr)
-    title = digest_title(titled[0], tr, titled[1])
 
     def render(digest_id: int) -> list[tuple[str, list[list[list[str]]]]]:
         view = DigestView(digest_id, title, drawn.items, {}, engines, why)

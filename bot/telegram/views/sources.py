@@ -91,6 +91,9 @@ def _level_row(number: int, source: ReaderSource, tr: gettext.NullTranslations) 
 def level_set_text(
     source: ReaderSource | None, level: SourceLevel, tr: gettext.NullTranslations = ENGLISH
 ) -> str:
-    """The toast a level button answers with (at most 200 characters)."""
-    name = short_name(source.name) if source else ""
-    return tr.gettext("{source}: {level}").format(source=name, level=tr.gettext(LEVELS[level]))
+    """The toast a level button answers with (at most 200 characters); a source not listed
+    (none of its items is in the library now) goes unnamed."""
+    label = tr.gettext(LEVELS[level])
+    if source is None:
+        return label
+    return tr.gettext("{source}: {level}").format(source=short_name(source.name), level=label)
