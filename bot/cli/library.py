@@ -175,10 +175,16 @@ def digest(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Print it; store and send nothing.")
     ] = False,
+    theme: Annotated[
+        str,
+        typer.Option(
+            "--theme", help="Only items matching these words (as /search ranks first) or section."
+        ),
+    ] = "",
 ) -> None:
     """Compose a digest for a chat and print it as plain text, without Telegram.
 
-    Example: lamplight digest --chat 123456789 --dry-run
+    Example: lamplight digest --chat 123456789 --dry-run --theme diffusion
     """
     if not dry_run:
         raise Failure("only --dry-run is supported here; `lamplight run` sends digests")
@@ -186,5 +192,5 @@ def digest(
 
     settings = load_settings()
     with opened_store(settings) as store, store.transaction() as session:
-        text = preview_digest(session, chat, settings, dt.datetime.now(dt.UTC))
+        text = preview_digest(session, chat, settings, dt.datetime.now(dt.UTC), theme)
     typer.echo(text, nl=False)

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 
 from bot.i18n import LANGUAGES, N_
-from bot.library.items import Answer
+from bot.library.items import Answer, SourceLevel
 
 __all__ = [
     "ANSWER_CODES",
@@ -29,6 +29,8 @@ __all__ = [
     "ItemRestore",
     "PageTurn",
     "SettingChange",
+    "SourceLevelChange",
+    "SourcesPage",
     "decode",
     "encode",
 ]
@@ -49,6 +51,10 @@ _CODE_ANSWERS = {code: answer for answer, code in ANSWER_CODES.items()}
 _PAGE_CODE = "p"
 _SETTING_CODE = "c"
 RESTORE_CODE = "h"
+# /sources: "l1:v:<source>:<level>" sets a level, "l1:v:<page>" turns its page. A source goes
+# by its id, whatever its name, so every button fits.
+_SOURCE_CODE = "v"
+_LEVELS = {level.value: level for level in SourceLevel}
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +101,22 @@ class ItemRestore:
     item_id: int
 
 
-Action = ItemAnswer | PageTurn | SettingChange | ItemRestore
+@dataclass(frozen=True, slots=True)
+class SourceLevelChange:
+    """A reader set their level for one source under /sources."""
+
+    source_id: int
+    level: SourceLevel
+
+
+@dataclass(frozen=True, slots=True)
+class SourcesPage:
+    """A reader asked for another page of /sources."""
+
+    page: int
+
+
+Action = ItemAnswer | PageTurn | SettingChange | ItemRestore | SourceLevelChange | SourcesPage
 
 
 def encode(action: Action) -> str:
@@ -107,7 +128,13 @@ def encode(action: Action) -> str:
     'l1:p:7:2'
     >>> encode(ItemRestore(item_id=1000))
     'l1:h:rs'
+    >>> encode(SourceLevelChange(source_id=40, level=SourceLevel.NEVER))
+    'l1:v:14:never'
     """
+    if isinstance(action, SourceLevelChange):
+        return f"{PREFIX}:{_SOURCE_CODE}:{_to_base36(action.source_id)}:{action.level.value}"
+    if isinstance(action, SourcesPage):
+        return f"{PREFIX}:{_SOURCE_CODE}:{_to_base36(action.page)}"
     if isinstance(action, SettingChange):
         if action.change not in SETTING_CHANGES:
             raise ValueError(f"unknown setting change {action.change!r}")
@@ -147,6 +174,8 @@ def decode(data: str) -> Action:
         return SettingChange(parts[2])
     if len(parts) == 3 and parts[1] == RESTORE_CODE:
         return ItemRestore(_from_base36(parts[2]))
+    if parts[1:2] == [_SOURCE_CODE]:
+        return _source_action(parts[2:])
     if len(parts) != 4:
         raise _garbled()
     _, code, first, second = parts
@@ -155,6 +184,18 @@ def decode(data: str) -> Action:
         return PageTurn(query_id=a, page=b)
     if code in _CODE_ANSWERS:
         return ItemAnswer(digest_id=a, item_id=b, answer=_CODE_ANSWERS[code])
+    raise _garbled()
+
+
+def _source_action(fields: list[str]) -> SourceLevelChange | SourcesPage:
+    """
+    >>> _source_action(["14", "more"]), _source_action(["2"])
+    (SourceLevelChange(source_id=40, level=<SourceLevel.MORE: 'more'>), SourcesPage(page=2))
+    """
+    if len(fields) == 1:
+        return SourcesPage(_from_base36(fields[0]))
+    if len(fields) == 2 and fields[1] in _LEVELS:
+        return SourceLevelChange(_from_base36(fields[0]), _LEVELS[fields[1]])
     raise _garbled()
 
 

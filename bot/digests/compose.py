@@ -31,26 +31,62 @@ from bot.store.digests import (
     muted_words_of,
 )
 from bot.store.histories import stream_histories
+from bot.store.levels import levels_of
 from bot.store.models import Digest, DigestKind
+from bot.store.search import best_matches
 
 log = logging.getLogger(__name__)
 
+# A theme is named in the digest's title: a long one is cut.
+THEME_CHARS = 100
 # Chats composed per transaction: a few statements each instead of a few per chat, while a
 # batch still holds SQLite's write lock for well under a second.
 COMPOSE_BATCH = 100
 
 
-def digest_seed(chat_id: int, day: dt.date, kind: DigestKind) -> int:
-    """A fixed seed per chat, date and kind, so a digest can be composed again identically."""
-    return zlib.crc32(f"{chat_id}:{day.isoformat()}:{kind.value}".encode())
+def digest_seed(chat_id: int, day: dt.date, kind: DigestKind, theme: str = "") -> int:
+    """A fixed seed per chat, date, kind and theme, so a digest can be composed again
+    identically."""
+    themed = f":{theme}" if theme else ""
+    return zlib.crc32(f"{chat_id}:{day.isoformat()}:{kind.value}{themed}".encode())
 
 
-def digest_title(day: dt.date, tr: gettext.NullTranslations = ENGLISH) -> str:
+def digest_title(day: dt.date, tr: gettext.NullTranslations = ENGLISH, theme: str = "") -> str:
     """
     >>> digest_title(dt.date(2026, 11, 23))
     'Your reading for Mon 23 Nov'
+    >>> digest_title(dt.date(2026, 11, 23), theme="diffusion")
+    'Your reading on “diffusion” for Mon 23 Nov'
     """
+    if theme:
+        line = tr.gettext("Your reading on “{theme}” for {date}")
+        return line.format(theme=theme, date=format_day(day, tr))
     return tr.gettext("Your reading for {date}").format(date=format_day(day, tr))
+
+
+def theme_words(text: str) -> str:
+    """The words of a theme as a digest names them: spaces collapsed, at most THEME_CHARS.
+
+    >>> theme_words("  diffusion   models ")
+    'diffusion models'
+    """
+    return " ".join(text.split())[:THEME_CHARS]
+
+
+def themed_index(
+    session: Session, library: Sequence[LibraryItem], words: str, now: dt.datetime
+) -> SelectionIndex | None:
+    """The library indexed at `now` for a digest on `words`: only the items /search ranks
+    first for them, or those of a section so named, may be drawn (every answer still teaches
+    the reader's taste). None if nothing matches."""
+    matched = best_matches(session, words)
+    section = theme_words(words).casefold()
+    drawable = {
+        item.id for item in library if item.id in matched or item.topic.casefold() == section
+    }
+    if not drawable:
+        return None
+    return SelectionIndex.build(library, now, drawable=drawable)
 
 
 def compose_for_chat(
@@ -63,16 +99,24 @@ def compose_for_chat(
     now: dt.datetime,
     engines: SearchEngines = DEFAULT_ENGINES,
     owner_chat_id: int | None = None,
+    theme: str = "",
 ) -> Digest | None:
     """Compose, render and store one digest; None if the library has nothing for it or the
-    daily digest for that date already exists. `library` may be already indexed at `now`.
-    The owner's notes seed the taste of `owner_chat_id`'s digests."""
+    daily digest for that date already exists. `library` may be already indexed at `now`
+    (a themed one: `themed_index`, and its words as `theme`). The owner's notes seed the
+    taste of `owner_chat_id`'s digests."""
     if not isinstance(library, SelectionIndex):
         library = SelectionIndex.build(library, now)
     elif library.now != now:
         raise ValueError(f"the library was indexed at {library.now}, not at {now}")
     [digest_id] = compose_for_chats(
-        session, [(chat, day)], library, kind=kind, engines=engines, owner_chat_id=owner_chat_id
+        session,
+        [(chat, day)],
+        library,
+        kind=kind,
+        engines=engines,
+        owner_chat_id=owner_chat_id,
+        theme=theme,
     )
     return None if digest_id is None else session.get(Digest, digest_id)
 
@@ -85,12 +129,15 @@ def compose_for_chats(
     kind: DigestKind,
     engines: SearchEngines = DEFAULT_ENGINES,
     owner_chat_id: int | None = None,
+    theme: str = "",
 ) -> list[int | None]:
     """`compose_for_chat` for several chats (each with its local date) in one transaction:
-    their histories and muted words are read in one query each and their digests stored in a
-    few statements. The new digests' ids in `due` order; None where there is nothing to store."""
+    their histories, muted words and source levels are read in one query each and their
+    digests stored in a few statements. The new digests' ids in `due` order; None where there
+    is nothing to store."""
     chat_ids = sorted({chat.chat_id for chat, _ in due})
     muted = muted_words_of(session, chat_ids)
+    levels = levels_of(session, chat_ids)
     drafts: dict[int, NewDigest] = {}
     # Chats in id order, as their histories stream in: each is built just before its use.
     with closing(stream_histories(session, chat_ids)) as pasts:
@@ -104,24 +151,26 @@ def compose_for_chats(
                 size=chat.digest_size,
                 muted_words=muted.get(chat.chat_id, ()),
                 seed_from_notes=chat.chat_id == owner_chat_id,
+                source_levels=levels.get(chat.chat_id, {}),
             )
-            seed = digest_seed(chat.chat_id, day, kind)
+            seed = digest_seed(chat.chat_id, day, kind, theme)
             chosen = compose_indexed(index, history, prefs, seed)
             if chosen.items:
                 item_ids = [item.id for item in chosen.items]
-                render = _renderer(day, chosen, chat.language, engines)
+                title = digest_title(day, translator(chat.language), theme)
+                render = _renderer(title, chosen, chat.language, engines)
                 drafts[n] = NewDigest(chat.chat_id, kind, day, item_ids, render)
     ids = add_digests(session, list(drafts.values()), now=index.now)
     stored = dict(zip(drafts, ids, strict=True))
     return [stored.get(n) for n in range(len(due))]
 
 
-def _renderer(day: dt.date, drawn: DrawnItems, language: str, engines: SearchEngines) -> Render:
+def _renderer(title: str, drawn: DrawnItems, language: str, engines: SearchEngines) -> Render:
     tr = translator(language)
     why = why_lines(drawn.items, drawn.reasons, tr)
 
     def render(digest_id: int) -> list[tuple[str, list[list[list[str]]]]]:
-        view = DigestView(digest_id, digest_title(day, tr), drawn.items, {}, engines, why)
+        view = DigestView(digest_id, title, drawn.items, {}, engines, why)
         return [
             (m.html, [[[b.text, b.data] for b in row] for row in m.buttons])
             for m in render_digest(view, tr)

@@ -89,6 +89,16 @@ class Answer(enum.StrEnum):
     LESS = "less"  # "less like this": counts against what the item is about
 
 
+class SourceLevel(enum.StrEnum):
+    """How often a reader wants items of one source (a notes file or a feed); NEVER keeps
+    them out of that reader's digests altogether."""
+
+    MORE = "more"
+    NORMAL = "normal"
+    LESS = "less"
+    NEVER = "never"
+
+
 @dataclass(frozen=True, slots=True)
 class LibraryItem:
     """An item as the digest sees it: what selection weighs and rendering shows."""
@@ -116,6 +126,9 @@ class LibraryItem:
     # Its search tokens (title first, then the start of the rest and of arXiv's abstract),
     # space-joined: the words content taste learns from. Empty: taken from the fields above.
     terms: str = ""
+    # The store's id of its source (the notes file or feed named ``source``): a reader's level
+    # for that source (SourceLevel) is kept by this id, since two sources may share a name.
+    source_id: int | None = None
 
 
 class ItemHistory(NamedTuple):

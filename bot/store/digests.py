@@ -116,7 +116,7 @@ def library(session: Session, ids: Sequence[int] | None = None) -> list[LibraryI
             # The opening of the owner's notes is all a digest shows of them (context).
             func.substr(Item.notes, 1, NOTES_OPENING).label("notes"),
         )
-        .add_columns(*_ENRICHED)
+        .add_columns(*_ENRICHED, Item.source_id)
         .outerjoin(Source, Item.source_id == Source.id)
         .outerjoin(Enrichment, Enrichment.item_id == Item.id)
     )
@@ -146,6 +146,7 @@ def library(session: Session, ids: Sequence[int] | None = None) -> list[LibraryI
             r[16] or "",
             r[17],
             r[18] or "",
+            r[19],
         )
         for r in session.execute(query)
     ]

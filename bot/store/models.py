@@ -26,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from bot.enrich.plan import EnrichmentStatus
-from bot.library.items import Answer, ItemKind
+from bot.library.items import Answer, ItemKind, SourceLevel
 
 # Stable constraint names, so batch migrations on SQLite can find them again.
 NAMING = {
@@ -187,6 +187,21 @@ class MutedWord(Base):
         BigInteger, ForeignKey("chats.id", ondelete="CASCADE"), index=True
     )
     word: Mapped[str] = mapped_column(String(128))
+
+
+class SourceSetting(Base):
+    """A reader's level for one source (a notes file or a feed): how often its items come in
+    their digests. No row: normal."""
+
+    __tablename__ = "source_levels"
+
+    chat_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("chats.id", ondelete="CASCADE"), primary_key=True
+    )
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    level: Mapped[SourceLevel] = mapped_column(_enum(SourceLevel, "source_level"))
 
 
 class ItemState(Base):

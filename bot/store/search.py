@@ -104,6 +104,28 @@ def _count(session: Session, terms: Sequence[str]) -> int:
     return int(session.execute(query, term_params(terms)).scalar_one())
 
 
+def best_matches(session: Session, query: str) -> set[int]:
+    """The items `search` ranks first for `query`: those holding the most of its words as
+    whole tokens (all of them, when any item does), retired ones aside. A themed digest draws
+    from them."""
+    terms = query_terms(query)
+    if not terms:
+        return set()
+    names = ", ".join(f":t{i}" for i in range(len(terms)))
+    # An item has one index row per term it holds: its rows count the terms it matches.
+    rows = session.execute(
+        text(
+            "SELECT hits.item_id, count(*) FROM items_fts_terms AS hits"
+            " JOIN items ON items.id = hits.item_id"
+            f" WHERE hits.term IN ({names}) AND items.retired_at IS NULL"
+            " GROUP BY hits.item_id"
+        ),
+        term_params(terms),
+    ).all()
+    most = max((matched for _, matched in rows), default=0)
+    return {item_id for item_id, matched in rows if matched == most}
+
+
 def search_candidates(session: Session, terms: Sequence[str]) -> list[Candidate]:
     """Every item holding any of the terms, as ranking sees it, read from the index alone, in
     id order: what `search` ranks, all at once (a reference for tests and the benchmark)."""

@@ -41,6 +41,7 @@ from bot.telegram.handlers.mutes import MuteHandlers
 from bot.telegram.handlers.operator import OperatorHandlers
 from bot.telegram.handlers.search import SearchHandlers
 from bot.telegram.handlers.settings import SettingsHandlers
+from bot.telegram.handlers.sources import SourcesHandlers
 from bot.telegram.handlers.subscription import SubscriptionHandlers
 from bot.telegram.handlers.today import TodayHandlers
 from bot.telegram.heartbeat import keep_heartbeat, polling_request
@@ -63,6 +64,7 @@ COMMANDS = [
     ("search", N_("find anything in the library, e.g. /search 蒸馏")),
     ("mute", N_("keep items with a word out, e.g. /mute crypto")),
     ("mutes", N_("your muted words")),
+    ("sources", N_("more, less or none of each notes file and newsletter")),
     ("feeds", N_("the newsletters followed")),
     ("lang", N_("English or 中文")),
     ("help", N_("what I understand")),
@@ -73,9 +75,11 @@ HandlerCallback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, A
 
 # Which handler takes a button press, by the shape of its data (bot/digests/callbacks.py:
 # "l1:c:<change>", "l1:p:<search>:<page>", "l1:h:<item>", "l1:r|s|l:<digest>:<item>" in base
-# 36). Each
-# handler decodes the data in full; what matches no shape is another version's or garbled.
+# 36, "l1:v:<source>:<level>", "l1:v:<page>"). Each handler decodes the data in full; what
+# matches no shape is another version's or garbled.
 SETTING_PRESS = rf"^{PREFIX}:c:"
+SOURCE_LEVEL_PRESS = rf"^{PREFIX}:v:[0-9a-z]+:"
+SOURCES_PAGE_PRESS = rf"^{PREFIX}:v:[0-9a-z]+$"
 PAGE_PRESS = rf"^{PREFIX}:p:"
 RESTORE_PRESS = rf"^{PREFIX}:{RESTORE_CODE}:"  # Undo under a "forget" confirmation
 _ANSWER = f"[{''.join(ANSWER_CODES.values())}]"
@@ -168,6 +172,7 @@ def _commands(services: Services) -> dict[str, HandlerCallback]:
         "unmute": mutes.unmute,
         "mutes": mutes.mutes,
         "feeds": FeedsHandlers(services).feeds,
+        "sources": SourcesHandlers(services).sources,
         "lang": settings.lang,
         "status": operator.status,
         "stats": operator.stats,
@@ -176,9 +181,11 @@ def _commands(services: Services) -> dict[str, HandlerCallback]:
 
 
 def _presses(services: Services) -> dict[str, HandlerCallback]:
-    search = SearchHandlers(services)
+    search, sources = SearchHandlers(services), SourcesHandlers(services)
     return {
         SETTING_PRESS: SettingsHandlers(services).change,
+        SOURCE_LEVEL_PRESS: sources.set_level,
+        SOURCES_PAGE_PRESS: sources.turn_page,
         PAGE_PRESS: search.turn_page,
         RESTORE_PRESS: CurationHandlers(services).restore,
         SEARCH_ANSWER_PRESS: search.answer,

@@ -161,6 +161,19 @@ def test_digest_dry_run_prints_a_digest_and_stores_nothing(
     store.dispose()
 
 
+def test_digest_dry_run_on_a_theme_prints_only_what_matches_it(
+    capsys: pytest.CaptureFixture[str], notes: Path
+) -> None:
+    lamplight(capsys, "import", str(notes))
+    code, out, _ = lamplight(capsys, "digest", "--chat", "7", "--dry-run", "--theme", "transformer")
+    assert code == 0
+    assert out.startswith("Your reading on “transformer” for")
+    assert "The Illustrated Transformer" in out
+    assert "Grace Hopper" not in out and "Attention Is All You Need" not in out
+    code, out, _ = lamplight(capsys, "digest", "--chat", "7", "--dry-run", "--theme", "zebra")
+    assert (code, out) == (0, "Nothing in the library matches “zebra”.\n")
+
+
 def test_digest_without_dry_run_points_to_run(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = lamplight(capsys, "digest", "--chat", "7")
     assert code == 1

@@ -15,10 +15,12 @@ from bot.digests.callbacks import (
     ItemRestore,
     PageTurn,
     SettingChange,
+    SourceLevelChange,
+    SourcesPage,
     decode,
     encode,
 )
-from bot.library.items import Answer
+from bot.library.items import Answer, SourceLevel
 
 EDGE_IDS = [0, 1, 35, 36, 2**31, 2**32, 2**53 + 1, MAX_ID - 1, MAX_ID]
 
@@ -149,5 +151,48 @@ def test_undo_forget_buttons_round_trip(item_id: int) -> None:
 
 @pytest.mark.parametrize("data", ["l1:h:", "l1:h:01", "l1:h:A", "l1:h:1:2", "l1:h:-1"])
 def test_garbled_undo_buttons_are_refused(data: str) -> None:
+    with pytest.raises(CallbackError):
+        decode(data)
+
+
+@pytest.mark.parametrize("source_id", EDGE_IDS)
+@pytest.mark.parametrize("level", list(SourceLevel))
+def test_source_level_buttons_round_trip_within_64_bytes_by_id(
+    source_id: int, level: SourceLevel
+) -> None:
+    # A source goes by its id, so a feed named at any length still fits.
+    data = encode(SourceLevelChange(source_id, level))
+    assert len(data.encode()) <= MAX_BYTES
+    assert decode(data) == SourceLevelChange(source_id, level)
+
+
+@pytest.mark.parametrize("page", [0, 1, 35, MAX_ID])
+def test_sources_page_buttons_round_trip(page: int) -> None:
+    data = encode(SourcesPage(page))
+    assert len(data.encode()) <= MAX_BYTES
+    assert decode(data) == SourcesPage(page)
+
+
+def test_source_buttons_read_as_they_are_spelled() -> None:
+    assert encode(SourceLevelChange(40, SourceLevel.MORE)) == "l1:v:14:more"
+    assert encode(SourcesPage(1)) == "l1:v:1"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "l1:v",
+        "l1:v:",
+        "l1:v:14:",
+        "l1:v:14:sometimes",
+        "l1:v:14:MORE",
+        "l1:v:014:more",
+        "l1:v:-1:more",
+        "l1:v:14:more:1",
+        "l1:v:The Batch:more",
+        "l1:v:1y2p0ij32e8e8",  # past any id
+    ],
+)
+def test_garbled_source_buttons_are_refused(data: str) -> None:
     with pytest.raises(CallbackError):
         decode(data)

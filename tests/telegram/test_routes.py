@@ -19,9 +19,11 @@ from bot.digests.callbacks import (
     ItemRestore,
     PageTurn,
     SettingChange,
+    SourceLevelChange,
+    SourcesPage,
     encode,
 )
-from bot.library.items import Answer
+from bot.library.items import Answer, SourceLevel
 from bot.telegram.access import AccessGate
 from bot.telegram.application import register_handlers
 from bot.telegram.handlers.common import Services
@@ -62,6 +64,13 @@ def routed(app: Application[Any, Any, Any, Any, Any, Any], data: str) -> str:
             for digest in (1, 35, 36, MAX_ID)
             for answer in Answer
         ),
+        *(
+            (SourceLevelChange(source, level), "SourcesHandlers.set_level")
+            for source in (1, 35, MAX_ID)
+            for level in SourceLevel
+        ),
+        (SourcesPage(0), "SourcesHandlers.turn_page"),
+        (SourcesPage(MAX_ID), "SourcesHandlers.turn_page"),
     ],
     ids=str,
 )
@@ -71,7 +80,9 @@ def test_each_kind_of_button_reaches_its_handler(
     assert routed(app, encode(action)) == handler  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("data", ["l0:r:1:1", "l2:c:pause", "garbage", "l1", "l1:x:1:1", "l1:r::1"])
+@pytest.mark.parametrize(
+    "data", ["l0:r:1:1", "l2:c:pause", "garbage", "l1", "l1:x:1:1", "l1:r::1", "l1:v:", "l1:v::1"]
+)
 def test_stale_or_garbled_buttons_reach_the_handler_that_says_so(
     app: Application[Any, Any, Any, Any, Any, Any], data: str
 ) -> None:

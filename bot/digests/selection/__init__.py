@@ -29,7 +29,12 @@ How a digest is filled, in one pass over the candidates plus a few draws:
 
 4. Each draw is weighted by how the reader answered the item's topic and source (read pulls
    toward, skip pushes away, smoothed by a prior), except that an ``exploration`` share of draws
-   ignores the weights, so no topic or source starves.
+   ignores the weights, so no topic or source starves. The reader's level for the item's
+   source (``prefs.source_levels``, by source id) multiplies that weight; a source set to
+   "never" is left out of every draw, exploring ones included.
+
+A themed digest indexes the library with only some items ``drawable``: the rules above pick
+among those, while every answer still teaches the reader's taste.
 
 Display order: quotes first, then reading, each in the order drawn (best tier first).
 

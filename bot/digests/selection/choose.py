@@ -83,7 +83,13 @@ def compose_indexed(
     one serves every reader of a sweep.
     """
     policy = index.policy
-    reader = Reader.of(index, history, muted_words(prefs), seed_from_notes=prefs.seed_from_notes)
+    reader = Reader.of(
+        index,
+        history,
+        muted_words(prefs),
+        seed_from_notes=prefs.seed_from_notes,
+        levels=prefs.source_levels,
+    )
     rng = random.Random(seed)
     want_quotes = min(prefs.quotes, prefs.size)
     want_reading = prefs.size - want_quotes

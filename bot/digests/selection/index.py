@@ -15,8 +15,9 @@ from bot.library.items import ItemKind, LibraryItem
 
 # Items sharing topic, source and news-ness share a weight, so draws pick a bucket (by weight
 # times size) and then an item in it uniformly: the same odds as weighing every item, at the
-# cost of the number of buckets.
-BucketKey = tuple[str, str, bool]
+# cost of the number of buckets. A source is its name (taste learns by name) and its store id
+# (the reader's level for it is kept by id; 0 for none), which may differ where names repeat.
+BucketKey = tuple[str, str, int, bool]
 
 
 # Where a candidate sits in the index: the item, is it a quote (its kind's shelf), its bucket
@@ -29,8 +30,9 @@ class Shelf:
     """One kind's candidates as never-shown items: buckets in key order, each sorted by id.
 
     ``topics`` and ``sources`` give each bucket's name as an index into the library's names,
-    so a reader's weights for all buckets come from two small tables. ``news`` lists the news
-    buckets, ``news_slot`` maps them to their place in that list.
+    so a reader's weights for all buckets come from two small tables; ``origins`` gives each
+    bucket's source id. ``news`` lists the news buckets, ``news_slot`` maps them to their
+    place in that list.
     """
 
     keys: tuple[BucketKey, ...]
@@ -38,6 +40,7 @@ class Shelf:
     counts: tuple[int, ...]
     topics: tuple[int, ...]
     sources: tuple[int, ...]
+    origins: tuple[int, ...]
     news: tuple[int, ...]
     news_slot: Mapping[int, int]
     by_topic: Mapping[int, tuple[int, ...]]
@@ -46,7 +49,7 @@ class Shelf:
     def of(cls, groups: Sequence[tuple[BucketKey, list[LibraryItem]]], names: Names) -> Shelf:
         """The shelf of buckets ``groups`` (in key order, the items of each sorted by id)."""
         keys = tuple(key for key, _ in groups)
-        news = tuple(n for n, key in enumerate(keys) if key[2])
+        news = tuple(n for n, key in enumerate(keys) if key[3])
         topics = tuple(names.topic_ids[key[0]] for key in keys)
         by_topic: defaultdict[int, list[int]] = defaultdict(list)
         for n, topic in enumerate(topics):
@@ -57,6 +60,7 @@ class Shelf:
             counts=tuple(len(items) for _, items in groups),
             topics=topics,
             sources=tuple(names.source_ids[key[1]] for key in keys),
+            origins=tuple(key[2] for key in keys),
             news=news,
             news_slot={n: slot for slot, n in enumerate(news)},
             by_topic={topic: tuple(buckets) for topic, buckets in by_topic.items()},
@@ -103,6 +107,8 @@ class SelectionIndex:
     names: Names
     # Reading items the owner wrote notes on: they seed the owner's taste.
     noted: tuple[LibraryItem, ...] = ()
+    # Items of the readers' histories that may not be drawn (not ``drawable``): taste only.
+    taught: Mapping[int, LibraryItem] = field(default_factory=dict)
     # Each item's taste features, worked out when first needed and kept for the sweep's readers.
     _features: dict[int, tuple[str, ...]] = field(default_factory=dict, compare=False)
 
@@ -125,19 +131,27 @@ class SelectionIndex:
         policy: SelectionPolicy = DEFAULT_POLICY,
         *,
         history_ids: Collection[int] | None = None,
+        drawable: Collection[int] | None = None,
     ) -> SelectionIndex:
         """Index ``candidates`` (the library, answered items included) for composing at ``now``.
 
         ``history_ids``: compose only for histories within these ids (``compose_digest`` does,
         for its one reader); the index then records where those items sit and skips the rest.
+        ``drawable``: only these ids may be drawn (a themed digest); the other candidates still
+        teach the readers' taste.
         """
         cutoffs = Cutoffs.at(now, policy)
         quote, article = ItemKind.QUOTE, ItemKind.ARTICLE  # enum lookups cost
-        groups: defaultdict[tuple[bool, str, str, bool], list[int]] = defaultdict(list)
+        groups: defaultdict[tuple[bool, str, str, int, bool], list[int]] = defaultdict(list)
+        taught: dict[int, LibraryItem] = {}
         for n, item in enumerate(candidates):
+            if drawable is not None and item.id not in drawable:
+                if history_ids is None or item.id in history_ids:
+                    taught.setdefault(item.id, item)
+                continue
             kind = item.kind
             news = kind is article and is_news(item, cutoffs)
-            groups[kind is quote, item.topic, item.source, news].append(n)
+            groups[kind is quote, item.topic, item.source, item.source_id or 0, news].append(n)
         names = Names.of((key[1] for key in groups), (key[2] for key in groups))
         item_ids = [item.id for item in candidates]
         places: dict[int, tuple[Place, ...]] = {}
@@ -151,10 +165,10 @@ class SelectionIndex:
                 items = [candidates[n] for n in members]
                 for slot, item in enumerate(items):
                     if history_ids is None or item.id in history_ids:
-                        place = (item, is_quote, len(buckets), slot, key[3])
+                        place = (item, is_quote, len(buckets), slot, key[4])
                         known = places.get(item.id)
                         places[item.id] = (place,) if known is None else (*known, place)
-                buckets.append(((key[1], key[2], key[3]), items))
+                buckets.append(((key[1], key[2], key[3], key[4]), items))
             shelves.append(Shelf.of(buckets, names))
         noted = tuple(item for item in candidates if item.notes and item.kind is not quote)
-        return cls(cutoffs, policy, places, (shelves[0], shelves[1]), names, noted)
+        return cls(cutoffs, policy, places, (shelves[0], shelves[1]), names, noted, taught)

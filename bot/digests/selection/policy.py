@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from bot.library.items import SourceLevel
 
 MIN_DIGEST_SIZE = 1
 MAX_DIGEST_SIZE = 20
@@ -16,7 +19,8 @@ class DigestPrefs:
     ``size``: items per digest, 1..20. ``quotes``: how many of them are quotes (the rest are
     papers and articles); more than ``size`` means an all-quote digest. ``muted_words``: items
     whose title, text, author or topic contains one of them (case-insensitively) are never
-    chosen; blank words are ignored.
+    chosen; blank words are ignored. ``source_levels``: the reader's level per source id
+    (``LibraryItem.source_id``); a source not listed is NORMAL.
     """
 
     size: int = 5
@@ -24,6 +28,7 @@ class DigestPrefs:
     muted_words: tuple[str, ...] = ()
     # The owner's notes seed their taste: an item they wrote notes on counts as a read.
     seed_from_notes: bool = False
+    source_levels: Mapping[int, SourceLevel] = field(default_factory=dict, hash=False)
 
     def __post_init__(self) -> None:
         if not MIN_DIGEST_SIZE <= self.size <= MAX_DIGEST_SIZE:
@@ -69,6 +74,8 @@ class SelectionPolicy:
     - ``notes_seed``: what one item the owner wrote notes on counts for in their taste, beside
       one read (1.0).
     - ``liked_floor``: a word weighs at least this to be named in "why this item".
+    - ``source_more``, ``source_less``: what a source the reader set to "more" or "less"
+      weighs, times its taste; a source set to "never" is never drawn, not even exploring.
     """
 
     skip_rest: dt.timedelta = dt.timedelta(days=14)
@@ -91,6 +98,8 @@ class SelectionPolicy:
     taste_strength: float = 8.0
     notes_seed: float = 0.5
     liked_floor: float = 0.15
+    source_more: float = 2.0
+    source_less: float = 0.4
 
     def __post_init__(self) -> None:
         if not (0.0 <= self.exploration <= 1.0 and 0.0 <= self.recent_article_share <= 1.0):
@@ -101,6 +110,17 @@ class SelectionPolicy:
             raise ValueError("quote intervals may grow or stay, never shrink")
         if self.taste_half_life <= dt.timedelta(0) or self.taste_sample < 1:
             raise ValueError("taste needs a positive half-life and at least one candidate")
+        if self.source_more <= 0 or self.source_less <= 0:
+            raise ValueError('only "never" keeps a source out: the other levels weigh above 0')
+
+    def level_weight(self, level: SourceLevel) -> float:
+        """What a source at ``level`` weighs beside a normal one (0: never drawn).
+
+        >>> [SelectionPolicy().level_weight(level) for level in SourceLevel]
+        [2.0, 1.0, 0.4, 0.0]
+        """
+        weights = {SourceLevel.MORE: self.source_more, SourceLevel.LESS: self.source_less}
+        return 0.0 if level is SourceLevel.NEVER else weights.get(level, 1.0)
 
     def quote_interval(self, times_shown: int) -> dt.timedelta:
         """How long a read quote rests after its ``times_shown``-th showing.

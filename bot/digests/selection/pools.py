@@ -149,10 +149,12 @@ class Pool:
         return Pick(sample.pop(chosen)[0], tier, False, news)
 
     def _weight(self, item: LibraryItem, policy: SelectionPolicy) -> float:
+        """The candidate's odds by taste, times the reader's level for its source."""
+        level = self.reader.level(item)
         score = self.reader.taste.score(self.reader.index.features(item))
         if not score:
-            return 1.0
-        return math.exp(policy.taste_strength * max(-MAX_SCORE, min(MAX_SCORE, score)))
+            return level
+        return level * math.exp(policy.taste_strength * max(-MAX_SCORE, min(MAX_SCORE, score)))
 
     def _admitted(self, items: list[LibraryItem]) -> list[LibraryItem]:
         """Those of ``items`` neither muted nor taken already (which are taken now)."""

@@ -14,18 +14,18 @@ from bot.digests.selection.index import Place, SelectionIndex
 from bot.digests.selection.policy import SelectionPolicy
 from bot.digests.selection.taste import Evidence, Taste, learn
 from bot.digests.selection.tiers import Tier, never_shown, tier_of
-from bot.library.items import Answer, ItemHistory, LibraryItem
+from bot.library.items import Answer, ItemHistory, LibraryItem, SourceLevel
 
-# Shelf key: is it a quote, its tier, topic, source, is it news.
-_ShelfKey = tuple[bool, Tier, str, str, bool]
+# Shelf key: is it a quote, its tier, topic, source (name and id), is it news.
+_ShelfKey = tuple[bool, Tier, str, str, int, bool]
 
 
 def _item_id(item: LibraryItem) -> int:
     return item.id
 
 
-# Moved items per (is it a quote, tier): (topic, source, is it news, items) per shelf.
-_Tiers = defaultdict[tuple[bool, Tier], list[tuple[str, str, bool, list[LibraryItem]]]]
+# Moved items per (is it a quote, tier): (topic, source, source id, is it news, items) per shelf.
+_Tiers = defaultdict[tuple[bool, Tier], list[tuple[str, str, int, bool, list[LibraryItem]]]]
 
 
 _DAY = 86_400.0
@@ -61,10 +61,11 @@ def _age_days(past: ItemHistory, now: float) -> float:
 
 @dataclass(slots=True)
 class Reader:
-    """What one reader's history and muted words make of the index: their taste per topic and
-    source, and the items their history moves off the fresh shelves (per kind, "is it a
-    quote"), with their history entries. The tiers of moved items are worked out only if a
-    pool gets past the fresh items."""
+    """What one reader's history, muted words and source levels make of the index: their taste
+    per topic and source, and the items their history moves off the fresh shelves (per kind,
+    "is it a quote"), with their history entries. The tiers of moved items are worked out only
+    if a pool gets past the fresh items. ``levels``: the weight of each source id the reader
+    set to other than normal (0: never drawn)."""
 
     index: SelectionIndex
     muted: tuple[str, ...]
@@ -79,6 +80,7 @@ class Reader:
     tiers: _Tiers | None = None
     taste: Taste = field(default_factory=Taste)
     history: Mapping[int, ItemHistory] = field(default_factory=dict)
+    levels: Mapping[int, float] = field(default_factory=dict)
 
     @classmethod
     def of(
@@ -88,21 +90,29 @@ class Reader:
         muted: tuple[str, ...],
         *,
         seed_from_notes: bool = False,
+        levels: Mapping[int, SourceLevel] | None = None,
     ) -> Reader:
         """One pass over the history (not the library): the whole per-reader cost but the draws."""
-        reader = cls(index, muted, history=history)
-        places, moved = index.places, reader.moved
+        policy = index.policy
+        weights = {
+            source_id: policy.level_weight(level)
+            for source_id, level in (levels or {}).items()
+            if level is not SourceLevel.NORMAL
+        }
+        reader = cls(index, muted, history=history, levels=weights)
+        places, moved, taught = index.places, reader.moved, index.taught
         answered: list[tuple[LibraryItem, bool, float]] = []
         now = index.now.timestamp()
         read, less = Answer.READ, Answer.LESS
         for item_id, past in history.items():
             copies = places.get(item_id)
-            if copies is None or never_shown(past):
+            item = copies[0][0] if copies else taught.get(item_id)
+            if item is None or never_shown(past):
                 continue  # not in the library, or still on the fresh shelf
             answer = past.answer
             if answer is read or answer is less:  # resting or muted items still teach taste
-                answered.append((copies[0][0], answer is read, _age_days(past, now)))
-            for place in copies:
+                answered.append((item, answer is read, _age_days(past, now)))
+            for place in copies or ():
                 moved[place[1]].append((place, past))
         reader._learn(answered, seed_from_notes)
         names = index.names
@@ -141,9 +151,21 @@ class Reader:
         table = [policy.taste(0, 0)] * len(names)
         if "" in ids:
             table[ids[""]] = _taste(counts, "", policy)
-        for name in {name for name, _answer in counts}:
+        # A name only items that may not be drawn bear (a themed digest) weighs no bucket.
+        for name in {name for name, _answer in counts if name in ids}:
             table[ids[name]] = _taste(counts, name, policy)
         return table
+
+    def level(self, item: LibraryItem) -> float:
+        """What the reader's level for the item's source weighs (1.0: normal, 0: never)."""
+        return self.levels.get(item.source_id or 0, 1.0) if self.levels else 1.0
+
+    def _weighs_buckets(self) -> bool:
+        """Whether the source levels weigh the buckets: without a taste, picks are the buckets'
+        weighted draws. With one, a pick chooses among a sample by taste (pools.py), and the
+        level weighs that choice instead — counted once, however much of the tier the sample
+        holds."""
+        return not self.taste
 
     def stage(self, is_quote: bool, tier: Tier) -> Stage:
         return self._fresh_stage(is_quote) if tier is Tier.FRESH else self._stage(is_quote, tier)
@@ -168,19 +190,30 @@ class Reader:
                 map(self.source_taste.__getitem__, shelf.sources),
             )
         )
+        if self.levels:
+            weigh = self._weighs_buckets()
+            for bucket, origin in enumerate(shelf.origins):
+                level = self.levels.get(origin, 1.0)
+                weights[bucket] *= level if weigh else 1.0
+                if not level:
+                    counts[bucket] = 0  # "never": not even an exploring draw may take it
         return Stage(shelf.items, counts, weights, shelf.news, shelf.news_slot, gaps)
 
     def _stage(self, is_quote: bool, tier: Tier) -> Stage:
         """A tier other than fresh: built from this reader's history alone."""
         topic_ids, source_ids = self.index.names.topic_ids, self.index.names.source_ids
+        levels, weigh = self.levels, self._weighs_buckets()
         groups = [
             (
-                self.topic_taste[topic_ids[topic]] * self.source_taste[source_ids[source]],
+                self.topic_taste[topic_ids[topic]]
+                * self.source_taste[source_ids[source]]
+                * (levels.get(origin, 1.0) if weigh else 1.0),
                 news,
                 items,
             )
-            for topic, source, news, items in self._tiers().get((is_quote, tier), ())
-            if topic_ids[topic] not in self.muted_topics  # a muted topic mutes the whole bucket
+            for topic, source, origin, news, items in self._tiers().get((is_quote, tier), ())
+            # A muted topic mutes the whole bucket; a source set to "never" is never drawn.
+            if topic_ids[topic] not in self.muted_topics and levels.get(origin, 1.0)
         ]
         news = tuple(n for n, (_, is_news, _) in enumerate(groups) if is_news)
         return Stage(
@@ -199,9 +232,10 @@ class Reader:
             for (item, quote, _, _, news), past in chain(*self.moved):
                 tier = tier_of(item, past, cutoffs, policy)
                 if tier is not None:
-                    shelves[quote, tier, item.topic, item.source, news].append(item)
+                    origin = item.source_id or 0
+                    shelves[quote, tier, item.topic, item.source, origin, news].append(item)
             self.tiers = defaultdict(list)
             # Shelves in key order, so the draw does not depend on the history's order.
-            for (quote, tier, topic, source, news), items in sorted(shelves.items()):
-                self.tiers[quote, tier].append((topic, source, news, items))
+            for (quote, tier, topic, source, origin, news), items in sorted(shelves.items()):
+                self.tiers[quote, tier].append((topic, source, origin, news, items))
         return self.tiers

@@ -17,6 +17,8 @@ from bot.digests.callbacks import (
     ItemRestore,
     PageTurn,
     SettingChange,
+    SourceLevelChange,
+    SourcesPage,
     decode,
 )
 from bot.digests.render import item_buttons
@@ -36,7 +38,9 @@ MARKED = {
     Answer.LESS: N_("Less like this 👎 — fewer such items from now on"),
 }
 
-Action = TypeVar("Action", ItemAnswer, PageTurn, SettingChange, ItemRestore)
+Action = TypeVar(
+    "Action", ItemAnswer, PageTurn, SettingChange, ItemRestore, SourceLevelChange, SourcesPage
+)
 
 
 async def pressed(update: Update, store: Store, kind: type[Action]) -> Action | None:

@@ -13,11 +13,12 @@ from telegram.error import BadRequest
 
 from bot.digests.answers import ReplyError, parse_answers
 from bot.digests.callbacks import ItemAnswer
-from bot.digests.compose import compose_for_chat
+from bot.digests.compose import compose_for_chat, theme_words, themed_index
 from bot.digests.deliver import deliver_pending
 from bot.digests.schedule import local_date
+from bot.digests.selection import SelectionIndex
 from bot.i18n import ENGLISH, N_, translator
-from bot.library.items import Answer
+from bot.library.items import Answer, LibraryItem
 from bot.store import digests
 from bot.store.digests import ActiveChat
 from bot.store.models import Chat, Digest, DigestKind
@@ -41,6 +42,15 @@ from bot.telegram.views.settings import MAX_SIZE
 log = logging.getLogger(__name__)
 
 NO_DIGEST = N_("There is no digest to answer yet; try /digest.")
+NOTHING_TO_SEND = N_("Nothing to send: send /start first, or the library is empty.")
+NO_MATCH = N_(
+    "Nothing in the library matches “{words}”. Try other words or a section's name; "
+    "/search shows what there is."
+)
+THEME_SPENT = N_(
+    "Nothing on “{words}” to send now: what matches is read, resting, or from a source "
+    "you set to never (/sources)."
+)
 # How a text answer's confirmation names each kind; "later" is "not now", as its button says.
 _ANSWERED = (
     (Answer.READ, N_("read: {positions}")),
@@ -55,41 +65,49 @@ class DigestHandlers(Handlers):
     """A digest on demand, and the answers to digests."""
 
     async def digest(self, update: Update, context: Context) -> None:
-        """Compose and send a digest now; it does not count as the daily one."""
+        """Compose and send a digest now — with words (/digest diffusion), of the items matching
+        them only; it does not count as the daily one."""
         assert update.effective_message and update.effective_chat
-        now, chat_id = self.s.clock(), update.effective_chat.id
+        words = theme_words(" ".join(context.args or []))
         with self.s.store.transaction() as session:
-            chat = session.get(Chat, chat_id)
-            _ = translator(chat_language(session, update)).gettext
-            if chat is None or not chat.subscribed:
-                made = None
-            else:
-                active = ActiveChat(
-                    chat.id,
-                    chat.timezone,
-                    chat.digest_time,
-                    chat.digest_size,
-                    None,
-                    chat.language,
-                )
-                made = compose_for_chat(
-                    session,
-                    active,
-                    digests.library(session),
-                    kind=DigestKind.ON_DEMAND,
-                    day=local_date(now, chat.timezone),
-                    now=now,
-                    engines=self.engines,
-                    owner_chat_id=self.s.settings.owner_chat_id,
-                )
+            tr = translator(chat_language(session, update))
+            made, refusal = self._compose_now(session, update.effective_chat.id, words)
         if made is None:
-            await update.effective_message.reply_text(
-                _("Nothing to send: send /start first, or the library is empty.")
-            )
+            await update.effective_message.reply_text(tr.gettext(refusal).format(words=words))
             return
         # The caller's own messages only: the sweep sends everyone else's.
         send = bot_sender(context.application)
+        chat_id = update.effective_chat.id
         await deliver_pending(self.s.store, send, self.s.clock, only={chat_id})
+
+    def _compose_now(self, session: Session, chat_id: int, words: str) -> tuple[Digest | None, str]:
+        """The chat's on-demand digest (on `words`, if any), stored; else why there is none."""
+        now = self.s.clock()
+        chat = session.get(Chat, chat_id)
+        if chat is None or not chat.subscribed:
+            return None, NOTHING_TO_SEND
+        items = digests.library(session)
+        library: list[LibraryItem] | SelectionIndex = items
+        if words:
+            themed = themed_index(session, items, words, now)
+            if themed is None:
+                return None, NO_MATCH
+            library = themed
+        active = ActiveChat(
+            chat.id, chat.timezone, chat.digest_time, chat.digest_size, None, chat.language
+        )
+        made = compose_for_chat(
+            session,
+            active,
+            library,
+            kind=DigestKind.ON_DEMAND,
+            day=local_date(now, chat.timezone),
+            now=now,
+            engines=self.engines,
+            owner_chat_id=self.s.settings.owner_chat_id,
+            theme=words,
+        )
+        return made, THEME_SPENT if words else NOTHING_TO_SEND
 
     async def answer(self, update: Update, context: Context) -> None:
         """A ✅/⏭/👎 press under a digest: record it, show it on the keyboard, answer the query."""

@@ -20,6 +20,7 @@ HELP = N_("""\
 <b>lamplight</b> sends you one reading digest a day.
 
 /digest — a digest now (your daily one still comes)
+/digest words — a digest of what matches them, or of a section
 /today — today's daily digest again
 /time 07:30 — when the daily digest comes
 /tz Asia/Shanghai — your time zone (also /tz +8)
@@ -29,6 +30,7 @@ HELP = N_("""\
 /stats — your reading, week by week
 /search words — find anything in the library
 /mute word, /unmute word, /mutes — keep items with a word out
+/sources — more, less or none of each notes file and newsletter
 /lang — English or 中文
 /stop — unsubscribe
 
