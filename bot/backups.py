@@ -25,14 +25,18 @@ DAILY_NAME = re.compile(r"^lamplight-\d{4}-\d{2}-\d{2}\.jsonl\.gz$")
 
 
 def daily_name(day: dt.date) -> str:
-    """>>> daily_name(dt.date(2026, 11, 23))
+    """The daily backup's file name, by its UTC date.
+
+    >>> daily_name(dt.date(2026, 11, 23))
     'lamplight-2026-11-23.jsonl.gz'
     """
     return f"lamplight-{day.isoformat()}{SUFFIX}"
 
 
 def upgrade_name(revision: str, now: dt.datetime) -> str:
-    """>>> upgrade_name("0009", dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC))
+    """The name of the backup made before an upgrade from `revision`.
+
+    >>> upgrade_name("0009", dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC))
     'lamplight-2026-11-23T080000Z-before-upgrade-from-0009.jsonl.gz'
     """
     moment = f"{now.astimezone(dt.UTC):%Y-%m-%dT%H%M%SZ}"
