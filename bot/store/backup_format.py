@@ -169,6 +169,8 @@ def records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             record = json.loads(line)
         except json.JSONDecodeError:
             record = None
+        if number == 1 and not isinstance(record, dict):
+            raise BackupError(f"{path}: not a lamplight backup (its first line is no header)")
         if not isinstance(record, dict) or not line.endswith("\n"):
             raise BackupError(
                 f"{path}: line {number} is not a whole JSON record: the file is truncated or "

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Integer, MetaData, Table, func, select, text
-from sqlalchemy.exc import InvalidRequestError
+from sqlalchemy.exc import DataError, IntegrityError, InvalidRequestError
 
 from bot.store.backup import backed_up_tables, holds_data, table_excluded
 from bot.store.backup_format import BackupError, Header, check, rows_of
@@ -46,20 +46,34 @@ def restore(engine: Engine, path: Path, header: Header | None = None) -> Restore
     hold no data. Raises BackupError, having written nothing, for a damaged, truncated or newer
     file or a store with data."""
     header = header or checked(path)
-    with sqlite_file_lock(engine), engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": UPGRADE_LOCK_KEY})
-        _refuse_data(connection)
-        _migrate(connection, header.schema)
-        tables = _fitting_tables(connection, path, header)
-        counts = dict.fromkeys(header.tables, 0)
-        for name, batch in _batches(path, header):
-            connection.execute(tables[name].insert(), batch)
-            counts[name] += len(batch)
-        _migrate(connection, "head")
-        if connection.dialect.name == "postgresql":
-            _move_sequences(connection)
+    try:
+        with sqlite_file_lock(engine), engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                lock = text("SELECT pg_advisory_xact_lock(:k)")
+                connection.execute(lock, {"k": UPGRADE_LOCK_KEY})
+            _refuse_data(connection)
+            _migrate(connection, header.schema)
+            counts = _insert(connection, path, header)
+            _migrate(connection, "head")
+            if connection.dialect.name == "postgresql":
+                _move_sequences(connection)
+    except (IntegrityError, DataError) as exc:
+        # Rows the header and trailer agree on, yet the store refuses (a child without its
+        # parent, a value out of range): the file was edited or damaged inside its lines.
+        raise BackupError(
+            f"{path}: the store refuses its rows ({exc.orig.__class__.__name__}): the file is "
+            "damaged; nothing was restored"
+        ) from None
     return RestoreReport(schema=header.schema, created_at=header.created_at, rows=counts)
+
+
+def _insert(connection: Connection, path: Path, header: Header) -> dict[str, int]:
+    tables = _fitting_tables(connection, path, header)
+    counts = dict.fromkeys(header.tables, 0)
+    for name, batch in _batches(path, header):
+        connection.execute(tables[name].insert(), batch)
+        counts[name] += len(batch)
+    return counts
 
 
 def _known_revision(path: Path, revision: str) -> None:

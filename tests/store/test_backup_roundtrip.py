@@ -149,9 +149,9 @@ def back_up(store: Store, path: Path, hours: int) -> Path:
 
 
 def lines(path: Path) -> list[dict[str, object]]:
-    opened = gzip.open(path, "rt", encoding="utf-8") if path.suffix == ".gz" else path.open()
-    with opened as text_lines:
-        return [json.loads(line) for line in text_lines]
+    data = path.read_bytes()
+    text_lines = (gzip.decompress(data) if path.suffix == ".gz" else data).decode().splitlines()
+    return [json.loads(line) for line in text_lines]
 
 
 @dataclass

@@ -1,0 +1,156 @@
+"""`lamplight backup` and `lamplight restore` as a user runs them: a backup restores into an
+empty store; a store with data, a damaged, truncated or newer file is refused in one line,
+and nothing is written."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.library.items import Answer, ItemKind
+from bot.store.backup import holds_data
+from bot.store.db import open_store
+from bot.store.digests import set_answer
+from bot.store.models import Chat, Item, MutedWord
+from tests.cli.test_cli import lamplight
+from tests.conftest import NOW
+
+pytestmark = pytest.mark.usefixtures("store_env")
+
+
+def counts(url: str) -> dict[str, int]:
+    store = open_store(url)
+    try:
+        with store.engine.connect() as connection:
+            return holds_data(connection)
+    finally:
+        store.dispose()
+
+
+@pytest.fixture
+def backup_file(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Path:
+    """A backup `lamplight backup` made of a small SQLite store: two papers, a reader, an
+    answer and a mute."""
+    source = f"sqlite:///{tmp_path / 'source.sqlite3'}"
+    store = open_store(source)
+    with store.transaction() as session:
+        session.add_all(
+            [Item(kind=ItemKind.PAPER, title=f"Paper {n}", canonical_key=f"t:{n}") for n in (1, 2)]
+        )
+        session.add(Chat(id=42, subscribed=True, timezone="Asia/Shanghai"))
+        session.flush()
+        set_answer(session, chat_id=42, item_id=2, answer=Answer.READ, now=NOW)
+        session.add(MutedWord(chat_id=42, word="区块链"))
+    store.dispose()
+    path = tmp_path / "lamplight.jsonl.gz"
+    with monkeypatch.context() as env:
+        env.setenv("DATABASE_URL", source)
+        code, out, _ = lamplight(capsys, "backup", str(path))
+    assert code == 0 and out.startswith("wrote 5 rows of ") and "schema" in out
+    assert path.read_bytes()[:2] == b"\x1f\x8b"  # gzip, as the name says
+    return path
+
+
+def test_a_backup_restores_into_an_empty_store_and_never_over_data(
+    capsys: pytest.CaptureFixture[str], backup_file: Path, database_url: str
+) -> None:
+    code, out, _ = lamplight(capsys, "restore", str(backup_file))
+    assert code == 0 and out.startswith(f"restored 5 rows of 13 tables from {backup_file}")
+    restored = counts(database_url)
+    assert restored["items"] == 2 and restored["item_states"] == 1
+    store = open_store(database_url)
+    with store.transaction() as session:
+        chat = session.get(Chat, 42)
+        assert chat is not None and chat.timezone == "Asia/Shanghai"
+        assert session.scalar(select(func.count()).select_from(MutedWord)) == 1
+    store.dispose()
+
+    code, out, err = lamplight(capsys, "restore", str(backup_file))
+    assert code == 1 and not out
+    held = "chats (1), item_states (1), items (2), muted_words (1)"
+    assert err.startswith(f"error: the store already holds data — {held}")
+    assert "restore only into an empty store" in err and err.count("\n") == 1
+    assert counts(database_url) == restored
+
+
+def lines_of(path: Path) -> list[str]:
+    return gzip.decompress(path.read_bytes()).decode().splitlines(keepends=True)
+
+
+def rewritten(change: Callable[[list[str]], list[str]]) -> Callable[[Path], bytes]:
+    return lambda path: gzip.compress("".join(change(lines_of(path))).encode())
+
+
+def header_with(**values: object) -> Callable[[Path], bytes]:
+    def change(lines: list[str]) -> list[str]:
+        header = {**json.loads(lines[0]), **values}
+        return [json.dumps(header) + "\n", *lines[1:]]
+
+    return rewritten(change)
+
+
+def half_gzip(path: Path) -> bytes:
+    data = path.read_bytes()
+    return data[: len(data) // 2]
+
+
+def scrambled_gzip(path: Path) -> bytes:
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 8] = bytes(255 - b for b in data[middle : middle + 8])
+    return bytes(data)
+
+
+def orphaned(lines: list[str]) -> list[str]:
+    """The items left out, the trailer counting what is left: the answer has no item."""
+    kept = [line for line in lines if not line.startswith('{"table":"items"')]
+    trailer = json.loads(kept[-1])
+    trailer["rows"]["items"] = 0
+    return [*kept[:-1], json.dumps(trailer) + "\n"]
+
+
+DAMAGES = {
+    "no trailer": (
+        rewritten(lambda lines: lines[:-1]),
+        "ends before its trailer: the file is truncated",
+    ),
+    "cut in a line": (
+        rewritten(lambda lines: [*lines[:-1], lines[-1][:20]]),
+        "is not a whole JSON record",
+    ),
+    "a row lost": (
+        rewritten(lambda lines: [lines[0], *lines[2:]]),
+        "do not add up to what its trailer counts",
+    ),
+    "rows without their parent": (rewritten(orphaned), "the store refuses its rows"),
+    "gzip cut short": (half_gzip, "damaged gzip data"),
+    "gzip scrambled": (scrambled_gzip, "damaged gzip data"),
+    "newer format": (header_with(version=2), "made by a newer lamplight (backup format version 2"),
+    "newer schema": (header_with(schema="9999"), "made at schema revision 9999, newer than this"),
+    "not a backup": (lambda path: b'[{"kind": "paper"}]\n', "not a lamplight backup"),
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGES)
+def test_a_damaged_truncated_or_newer_backup_is_refused_in_one_line_and_nothing_written(
+    capsys: pytest.CaptureFixture[str],
+    backup_file: Path,
+    database_url: str,
+    tmp_path: Path,
+    damage: str,
+) -> None:
+    make, message = DAMAGES[damage]
+    bad = tmp_path / "bad.jsonl.gz"
+    bad.write_bytes(make(backup_file))
+    code, out, err = lamplight(capsys, "restore", str(bad))
+    assert code == 1 and not out
+    assert err.startswith(f"error: {bad}: ") and message in err, err
+    assert err.count("\n") == 1
+    assert counts(database_url) == {}  # the store is still empty
