@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Connection
+from sqlalchemy import Engine
 
 from bot.config import Settings
 from bot.store.backup import BackupReport, holds_data, snapshot, write_backup
@@ -87,14 +87,15 @@ def before_upgrade(settings: Settings, clock: Callable[[], dt.datetime]) -> Befo
         return None
     folder = settings.backup_folder
 
-    def back_up(connection: Connection, revision: str) -> None:
-        if not holds_data(connection):
-            return
+    def back_up(engine: Engine, revision: str) -> None:
         now = clock()
         path = folder / upgrade_name(revision, now)
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            report = write_backup(connection, path, now)
+            with snapshot(engine) as connection:
+                if not holds_data(connection):
+                    return
+                folder.mkdir(parents=True, exist_ok=True)
+                report = write_backup(connection, path, now)
         except (BackupError, OSError) as exc:
             raise StoreError(
                 f"cannot back the store up before upgrading its schema from {revision}: {exc}; "

@@ -68,9 +68,9 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return cfg
 
 
-# Called before a store at an older schema revision (given) is upgraded, in the upgrade's
-# transaction: bot/backups.py backs a store with data up there.
-BeforeUpgrade = Callable[[Connection, str], None]
+# Called before a store at an older schema revision (given) is upgraded, the upgrade lock
+# held: bot/backups.py backs a store with data up there (raising StoreError stops the upgrade).
+BeforeUpgrade = Callable[[Engine, str], None]
 
 
 def upgrade(engine: Engine, before: BeforeUpgrade | None = None) -> None:
@@ -84,7 +84,7 @@ def upgrade(engine: Engine, before: BeforeUpgrade | None = None) -> None:
 
         current = MigrationContext.configure(connection).get_current_revision()
         if before is not None and current is not None and current != SCHEMA_HEAD:
-            before(connection, current)
+            before(engine, current)
         command.upgrade(alembic_config(connection), "head")
 
 

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.library.items import Answer, ItemKind
-from bot.store.backup import holds_data
+from bot.store.backup import holds_data, snapshot, write_backup
 from bot.store.db import open_store
 from bot.store.digests import set_answer
 from bot.store.models import Chat, Item, MutedWord
@@ -24,7 +24,8 @@ pytestmark = pytest.mark.usefixtures("store_env")
 
 
 def counts(url: str) -> dict[str, int]:
-    store = open_store(url)
+    """The rows of each table that has any (none when the store has no tables yet)."""
+    store = open_store(url, migrate=False)
     try:
         with store.engine.connect() as connection:
             return holds_data(connection)
@@ -32,14 +33,9 @@ def counts(url: str) -> dict[str, int]:
         store.dispose()
 
 
-@pytest.fixture
-def backup_file(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> Path:
-    """A backup `lamplight backup` made of a small SQLite store: two papers, a reader, an
-    answer and a mute."""
-    source = f"sqlite:///{tmp_path / 'source.sqlite3'}"
-    store = open_store(source)
+def small_store(url: str) -> None:
+    """Two papers, a reader, an answer and a mute."""
+    store = open_store(url)
     with store.transaction() as session:
         session.add_all(
             [Item(kind=ItemKind.PAPER, title=f"Paper {n}", canonical_key=f"t:{n}") for n in (1, 2)]
@@ -49,6 +45,15 @@ def backup_file(
         set_answer(session, chat_id=42, item_id=2, answer=Answer.READ, now=NOW)
         session.add(MutedWord(chat_id=42, word="区块链"))
     store.dispose()
+
+
+@pytest.fixture
+def backup_file(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Path:
+    """A backup `lamplight backup` made of a small SQLite store."""
+    source = f"sqlite:///{tmp_path / 'source.sqlite3'}"
+    small_store(source)
     path = tmp_path / "lamplight.jsonl.gz"
     with monkeypatch.context() as env:
         env.setenv("DATABASE_URL", source)
@@ -56,6 +61,18 @@ def backup_file(
     assert code == 0 and out.startswith("wrote 5 rows of ") and "schema" in out
     assert path.read_bytes()[:2] == b"\x1f\x8b"  # gzip, as the name says
     return path
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The same backup, made once for the tests that damage it."""
+    folder = tmp_path_factory.mktemp("sample")
+    small_store(f"sqlite:///{folder / 'source.sqlite3'}")
+    store = open_store(f"sqlite:///{folder / 'source.sqlite3'}")
+    with snapshot(store.engine) as connection:
+        write_backup(connection, folder / "lamplight.jsonl.gz", NOW)
+    store.dispose()
+    return folder / "lamplight.jsonl.gz"
 
 
 def test_a_backup_restores_into_an_empty_store_and_never_over_data(
@@ -141,16 +158,26 @@ DAMAGES = {
 @pytest.mark.parametrize("damage", DAMAGES)
 def test_a_damaged_truncated_or_newer_backup_is_refused_in_one_line_and_nothing_written(
     capsys: pytest.CaptureFixture[str],
-    backup_file: Path,
+    sample: Path,
     database_url: str,
     tmp_path: Path,
     damage: str,
 ) -> None:
     make, message = DAMAGES[damage]
     bad = tmp_path / "bad.jsonl.gz"
-    bad.write_bytes(make(backup_file))
+    bad.write_bytes(make(sample))
     code, out, err = lamplight(capsys, "restore", str(bad))
     assert code == 1 and not out
     assert err.startswith(f"error: {bad}: ") and message in err, err
     assert err.count("\n") == 1
     assert counts(database_url) == {}  # the store is still empty
+
+
+def test_a_backup_that_cannot_be_written_says_so_in_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "no such folder" / "lamplight.jsonl"
+    code, out, err = lamplight(capsys, "backup", str(path))
+    assert (code, out) == (1, "")
+    assert err == f"error: cannot write {path}: No such file or directory\n"
+    assert not path.parent.exists()
