@@ -51,6 +51,10 @@ def restore(engine: Engine, path: Path, header: Header | None = None) -> Restore
             if connection.dialect.name == "postgresql":
                 lock = text("SELECT pg_advisory_xact_lock(:k)")
                 connection.execute(lock, {"k": UPGRADE_LOCK_KEY})
+            else:
+                # pysqlite begins transactions only for writes: the migrations' DDL must be
+                # inside this one too, so a failure leaves the schema as it was.
+                connection.exec_driver_sql("BEGIN")
             _refuse_data(connection)
             _migrate(connection, header.schema)
             counts = _insert(connection, path, header)

@@ -10,11 +10,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
 from bot.library.items import Answer, ItemKind
 from bot.store.backup import holds_data, snapshot, write_backup
-from bot.store.db import open_store
+from bot.store.db import at_head, open_store
 from bot.store.digests import set_answer
 from bot.store.models import Chat, Item, MutedWord
 from tests.cli.test_cli import lamplight
@@ -147,6 +147,14 @@ DAMAGES = {
         "do not add up to what its trailer counts",
     ),
     "rows without their parent": (rewritten(orphaned), "the store refuses its rows"),
+    "the same, made at an older schema": (
+        rewritten(
+            lambda lines: orphaned(
+                [json.dumps({**json.loads(lines[0]), "schema": "0009"}) + "\n", *lines[1:]]
+            )
+        ),
+        "the store refuses its rows",
+    ),
     "gzip cut short": (half_gzip, "damaged gzip data"),
     "gzip scrambled": (scrambled_gzip, "damaged gzip data"),
     "newer format": (header_with(version=2), "made by a newer lamplight (backup format version 2"),
@@ -171,6 +179,10 @@ def test_a_damaged_truncated_or_newer_backup_is_refused_in_one_line_and_nothing_
     assert err.startswith(f"error: {bad}: ") and message in err, err
     assert err.count("\n") == 1
     assert counts(database_url) == {}  # the store is still empty
+    store = open_store(database_url, migrate=False)
+    schema = inspect(store.engine).get_table_names()
+    assert not schema or at_head(store.engine), "its schema as it was"
+    store.dispose()
 
 
 def test_a_backup_that_cannot_be_written_says_so_in_one_line(
