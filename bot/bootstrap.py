@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 
+from bot.backups import before_upgrade
 from bot.config import Settings
 from bot.store.db import Store, open_store
 
@@ -15,8 +16,8 @@ def utc_now() -> dt.datetime:
 
 
 def build_store(settings: Settings) -> Store:
-    """The store, its schema upgraded."""
-    return open_store(settings.store_url)
+    """The store, its schema upgraded (a store with data backed up first, into BACKUP_DIR)."""
+    return open_store(settings.store_url, before_upgrade=before_upgrade(settings, utc_now))
 
 
 def settle_heap() -> None:

@@ -79,6 +79,15 @@ class Settings(BaseSettings):
     arxiv_contact: str = Field(
         default="", description="an e-mail or URL named in the User-Agent sent to arXiv"
     )
+    backup: bool = Field(
+        default=True, description="off: no daily backup, nor one before a schema upgrade"
+    )
+    backup_dir: Path | None = Field(
+        default=None, description="where backups are written; default: backups/ in the data dir"
+    )
+    backup_keep: int = Field(
+        default=7, ge=0, description="daily backups kept, the newest; 0 turns them off"
+    )
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     webhook_listen: str = "0.0.0.0"
@@ -148,6 +157,15 @@ class Settings(BaseSettings):
     def store_url(self) -> str:
         """The database to use: DATABASE_URL, or a SQLite file in the data dir."""
         return self.database_url or f"sqlite:///{self.data_dir / 'lamplight.sqlite3'}"
+
+    @cached_property
+    def backup_folder(self) -> Path:
+        return (self.backup_dir or self.data_dir / "backups").expanduser()
+
+    @property
+    def backups_on(self) -> bool:
+        """Daily backups, and one before each schema upgrade of a store with data."""
+        return self.backup and self.backup_keep > 0
 
     @property
     def digest_sweep_every(self) -> dt.timedelta:

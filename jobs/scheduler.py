@@ -1,6 +1,6 @@
 """The only APScheduler code: the digest sweep every minute, and once at start; the feed
-pull; the admins' delivery notice; the enrichment from arXiv (jobs/enrichment.py). Only the
-install's one sender runs them (see `Leader`)."""
+pull; the admins' delivery notice; the enrichment from arXiv (jobs/enrichment.py); the daily
+backup (jobs/backups.py). Only the install's one sender runs them (see `Leader`)."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from bot.feeds.pull import FeedParsers, PullReport, pull_and_tell
 from bot.store import outbox
 from bot.store.db import Store
 from bot.store.sender_lease import LocalSenderLease
+from jobs.backups import add_backups
 from jobs.enrichment import add_enrichment
 
 log = logging.getLogger(__name__)
@@ -120,6 +121,7 @@ def build_scheduler(
         _schedule_every(scheduler, pull, "feed-pull", pull_every, first=first_pull)
         lead = scheduler.leader.lead
         add_enrichment(scheduler, store=store, settings=settings, clock=clock, lead=lead)
+        add_backups(scheduler, store=store, settings=settings, clock=clock, lead=lead)
     return scheduler
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import curate, db, enrich, feeds, library, repair, status
+from bot.cli import backup, curate, db, enrich, feeds, library, repair, status
 from bot.cli.common import Failure, err
 from bot.library.importer import ImportFileError
 from bot.store.db import StoreError
@@ -21,6 +21,8 @@ app.command("fixtext")(library.fixtext)
 app.command("repair")(repair.repair)
 app.command("enrich")(enrich.enrich)
 app.command("export")(library.export)
+app.command("backup")(backup.backup)
+app.command("restore")(backup.restore)
 app.command("search")(library.search_library)
 app.command("forget")(curate.forget)
 app.command("unforget")(curate.unforget)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import json
 import sys
 from pathlib import Path
@@ -13,12 +14,13 @@ from rich.progress import Progress
 
 from bot.cli import repair
 from bot.cli.common import Failure, err, load_settings, model_build_shown, opened_store
+from bot.library.bibtex import to_bibtex
 from bot.library.importer import import_paths
 from bot.library.items import ItemKind
 from bot.library.repair.text import repair_text
 from bot.resources import bundled_path
 from bot.store.adding import ImportReport
-from bot.store.library import export_items
+from bot.store.library import citations, export_items
 from bot.store.search import search
 
 
@@ -116,14 +118,29 @@ def fixtext(
         sys.stdout.write(repaired.text)
 
 
+class ExportFormat(enum.StrEnum):
+    JSON = "json"
+    BIBTEX = "bibtex"
+
+
 def export(
     kind: Annotated[ItemKind | None, typer.Option(help="Only items of this kind.")] = None,
+    format_: Annotated[
+        ExportFormat, typer.Option("--format", help="json: every item; bibtex: the papers.")
+    ] = ExportFormat.JSON,
 ) -> None:
-    """Print every item as a JSON array: a backup you can keep.
+    """Print every item as a JSON array, or the papers as BibTeX.
 
-    Example: lamplight export --kind paper > papers.json
+    Example: lamplight export --format bibtex > papers.bib
     """
     settings = load_settings()
+    if format_ is ExportFormat.BIBTEX:
+        if kind not in (None, ItemKind.PAPER):
+            raise Failure("BibTeX holds papers only: leave out --kind, or use --kind paper")
+        with opened_store(settings) as store, store.transaction() as session:
+            papers = citations(session)
+        typer.echo(to_bibtex(papers), nl=False)
+        return
     with opened_store(settings) as store, store.transaction() as session:
         items = export_items(session, owner_chat_id=settings.owner_chat_id, kind=kind)
     typer.echo(json.dumps(items, ensure_ascii=False, indent=2))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,19 +68,28 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return cfg
 
 
-def upgrade(engine: Engine) -> None:
+# Called before a store at an older schema revision (given) is upgraded, the upgrade lock
+# held: bot/backups.py backs a store with data up there (raising StoreError stops the upgrade).
+BeforeUpgrade = Callable[[Engine, str], None]
+
+
+def upgrade(engine: Engine, before: BeforeUpgrade | None = None) -> None:
     """Bring the schema to head, one process at a time: under a PostgreSQL advisory lock, or a
     lock file beside a SQLite database (two commands may start together)."""
-    with _sqlite_file_lock(engine), engine.begin() as connection:
+    with sqlite_file_lock(engine), engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": UPGRADE_LOCK_KEY})
         from alembic import command
+        from alembic.runtime.migration import MigrationContext
 
+        current = MigrationContext.configure(connection).get_current_revision()
+        if before is not None and current is not None and current != SCHEMA_HEAD:
+            before(engine, current)
         command.upgrade(alembic_config(connection), "head")
 
 
 @contextmanager
-def _sqlite_file_lock(engine: Engine) -> Iterator[None]:
+def sqlite_file_lock(engine: Engine) -> Iterator[None]:
     database = engine.url.database if engine.dialect.name == "sqlite" else None
     if not database or database == ":memory:":
         yield
@@ -120,11 +129,16 @@ def at_head(engine: Engine) -> bool:
     return version == SCHEMA_HEAD
 
 
-def open_store(url: str, *, migrate: bool = True) -> Store:
+def open_store(
+    url: str, *, migrate: bool = True, before_upgrade: BeforeUpgrade | None = None
+) -> Store:
     engine = make_engine(url)
     if migrate and not at_head(engine):
         try:
-            upgrade(engine)
+            upgrade(engine, before_upgrade)
+        except StoreError:
+            engine.dispose()
+            raise
         except Exception as exc:  # any driver error means the same to the user
             engine.dispose()
             safe = make_url(url).render_as_string(hide_password=True)

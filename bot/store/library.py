@@ -10,12 +10,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.feeds.newsletters import newsletter_for_site
+from bot.library.bibtex import Citation
 from bot.library.dedupe import canonical_url
 from bot.library.items import Answer, ItemKind, PreparedFile
 from bot.store.adding import ImportReport, add_items
 from bot.store.chats import ensure_chat
-from bot.store.enrichments import exported
-from bot.store.models import Item, ItemState, Source, SourceKind
+from bot.store.enrichments import FOUND, exported
+from bot.store.models import Enrichment, Item, ItemState, Source, SourceKind
 
 
 def import_prepared(
@@ -100,6 +101,30 @@ def export_items(
         }
         for item, source_name, is_read in session.execute(query)
     ]
+
+
+def citations(session: Session) -> list[Citation]:
+    """Every paper as BibTeX cites it: the owner's title, authors and year, else arXiv's."""
+    query = (
+        select(Item, Enrichment)
+        .outerjoin(Enrichment, (Enrichment.item_id == Item.id) & (Enrichment.status == FOUND))
+        .where(Item.kind == ItemKind.PAPER)
+        .order_by(Item.id)
+    )
+    found = []
+    for item, arxiv in session.execute(query):
+        found.append(
+            Citation(
+                id=item.id,
+                title=item.title or (arxiv.title if arxiv else ""),
+                authors=item.author or (arxiv.authors if arxiv else ""),
+                year=item.year or (arxiv.year if arxiv else None),
+                url=item.url,
+                arxiv_id=item.arxiv_id or (arxiv.arxiv_id if arxiv else None),
+                abstract=arxiv.abstract if arxiv else "",
+            )
+        )
+    return found
 
 
 def list_feeds(session: Session) -> list[Source]:

@@ -148,8 +148,9 @@ def test_readme_deploy_walks_from_botfather_to_a_first_digest_and_backups() -> N
         "/digest",
         "lamplight import",
         "lamplight export",
-        "pg_dump",
-        "pg_restore",
+        "lamplight backup",
+        "lamplight restore",
+        "BACKUP_DIR",
         "--build",
     ):
         assert step in section, f"Deploy does not mention {step}"
