@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Integer, MetaData, Table, func, select, text
-from sqlalchemy.exc import DataError, IntegrityError, InvalidRequestError
+from sqlalchemy import Connection, Engine, Integer, MetaData, Table, func, inspect, select, text
+from sqlalchemy.exc import DataError, IntegrityError
 
 from bot.store.backup import backed_up_tables, holds_data, table_excluded
 from bot.store.backup_format import BackupError, Header, check, rows_of
@@ -126,10 +126,8 @@ def _fitting_tables(connection: Connection, path: Path, header: Header) -> dict[
     must be there."""
     metadata = MetaData()
     names = [name for name in header.tables if not table_excluded(name)]
-    try:
-        metadata.reflect(connection, only=names)
-    except InvalidRequestError:  # a table the revision does not have
-        metadata = MetaData()
+    # Only the tables the revision has: one it lacks is named below.
+    metadata.reflect(connection, only=[n for n in names if inspect(connection).has_table(n)])
     for name, columns in header.tables.items():
         table = metadata.tables.get(name)
         if table is None or not set(columns) <= set(table.columns.keys()):

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, inspect, select
+from sqlalchemy import create_engine, func, inspect, select
 
 from bot.library.items import Answer, ItemKind
 from bot.store.backup import holds_data, snapshot, write_backup
@@ -19,6 +20,7 @@ from bot.store.digests import set_answer
 from bot.store.models import Chat, Item, MutedWord
 from tests.cli.test_cli import lamplight
 from tests.conftest import NOW
+from tests.support.old_store import old_store
 
 pytestmark = pytest.mark.usefixtures("store_env")
 
@@ -79,7 +81,9 @@ def test_a_backup_restores_into_an_empty_store_and_never_over_data(
     capsys: pytest.CaptureFixture[str], backup_file: Path, database_url: str
 ) -> None:
     code, out, _ = lamplight(capsys, "restore", str(backup_file))
-    assert code == 0 and out.startswith(f"restored 5 rows of 13 tables from {backup_file}")
+    assert code == 0 and re.match(
+        rf"restored 5 rows of \d+ tables from {re.escape(str(backup_file))}", out
+    )
     restored = counts(database_url)
     assert restored["items"] == 2 and restored["item_states"] == 1
     store = open_store(database_url)
@@ -133,6 +137,19 @@ def orphaned(lines: list[str]) -> list[str]:
     return [*kept[:-1], json.dumps(trailer) + "\n"]
 
 
+def made_at_an_old_schema(folder: Path) -> Path:
+    """A backup of a store at an older revision, written as that version would have."""
+    folder.mkdir(exist_ok=True)
+    path = folder / "old.jsonl.gz"
+    if not path.exists():
+        old_store(f"sqlite:///{folder / 'old.sqlite3'}")
+        engine = create_engine(f"sqlite:///{folder / 'old.sqlite3'}")
+        with snapshot(engine) as connection:
+            write_backup(connection, path, NOW)
+        engine.dispose()
+    return path
+
+
 DAMAGES = {
     "no trailer": (
         rewritten(lambda lines: lines[:-1]),
@@ -148,11 +165,7 @@ DAMAGES = {
     ),
     "rows without their parent": (rewritten(orphaned), "the store refuses its rows"),
     "the same, made at an older schema": (
-        rewritten(
-            lambda lines: orphaned(
-                [json.dumps({**json.loads(lines[0]), "schema": "0009"}) + "\n", *lines[1:]]
-            )
-        ),
+        lambda path: rewritten(orphaned)(made_at_an_old_schema(path.parent / "old")),
         "the store refuses its rows",
     ),
     "gzip cut short": (half_gzip, "damaged gzip data"),

@@ -9,48 +9,19 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from alembic import command
 from sqlalchemy import text
 
 from bot.bootstrap import build_store
 from bot.config import Settings
-from bot.store.db import SCHEMA_HEAD, Store, StoreError, alembic_config, at_head, open_store
+from bot.store.db import SCHEMA_HEAD, Store, StoreError, at_head, open_store
 from bot.store.restore import restore
-
-OLD = "0009"  # before "less like this"
-ITEM = (
-    "INSERT INTO items (id, kind, title, text, notes, author, affiliation, topic, canonical_key,"
-    " title_tokens, body_tokens, added_at) VALUES (:id, 'paper', :title, '', '', '', '', '',"
-    " :key, :tokens, '', '2026-11-23 08:00:00')"
-)
-STATE = "INSERT INTO item_states (chat_id, item_id, status, times_shown) VALUES (7, :id, :s, 1)"
+from tests.support.old_store import OLD, old_store
 
 
 def statuses(store: Store) -> dict[int, str]:
     with store.engine.connect() as connection:
         rows = connection.execute(text("SELECT item_id, status FROM item_states ORDER BY 1"))
         return {item_id: status for item_id, status in rows}
-
-
-def old_store(url: str, *, with_data: bool = True) -> None:
-    """A store at revision 0009; with data written in SQL, as that version stored it."""
-    store = open_store(url)
-    with store.engine.begin() as connection:
-        command.downgrade(alembic_config(connection), OLD)
-        if with_data:
-            connection.execute(
-                text(
-                    "INSERT INTO chats (id, subscribed, timezone, digest_time, digest_size,"
-                    " language, paused, blocked, created_at) VALUES (7, true, 'Asia/Shanghai',"
-                    " '07:30:00', 5, 'zh', false, false, '2026-11-23 08:00:00')"
-                )
-            )
-            for n in (1, 2):
-                title = f"Paper {n}"
-                params = {"id": n, "title": title, "key": f"t:{n}", "tokens": f"paper {n}"}
-                connection.execute(text(ITEM), params)
-            connection.execute(text(STATE), [{"id": 1, "s": "skipped"}, {"id": 2, "s": "read"}])
-    store.dispose()
 
 
 def test_a_store_with_data_is_backed_up_before_its_schema_is_upgraded(
