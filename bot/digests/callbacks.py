@@ -20,10 +20,12 @@ from bot.library.items import Answer
 
 __all__ = [
     "ANSWER_CODES",
+    "FORGET_PRESS",
     "MAX_BYTES",
     "MAX_ID",
     "PREFIX",
     "CallbackError",
+    "ForgetChoice",
     "ItemAnswer",
     "PageTurn",
     "SettingChange",
@@ -46,6 +48,10 @@ ANSWER_CODES = {Answer.READ: "r", Answer.SKIPPED: "s", Answer.LESS: "l"}
 _CODE_ANSWERS = {code: answer for answer, code in ANSWER_CODES.items()}
 _PAGE_CODE = "p"
 _SETTING_CODE = "c"
+_FORGET_CODE = "x"
+FORGET_PRESS = f"{PREFIX}:{_FORGET_CODE}:"  # what every /forgetme button's data starts with
+# /forgetme's two buttons: delete everything, or keep it.
+_FORGET_CHOICES = {True: "y", False: "n"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,14 +91,30 @@ class PageTurn:
     page: int
 
 
-def encode(action: ItemAnswer | PageTurn | SettingChange) -> str:
+@dataclass(frozen=True, slots=True)
+class ForgetChoice:
+    """A press under /forgetme: `confirm` deletes the data of chat `chat_id`, else keeps it."""
+
+    chat_id: int
+    confirm: bool
+
+
+Action = ItemAnswer | PageTurn | SettingChange | ForgetChoice
+
+
+def encode(action: Action) -> str:
     """The callback data for ``action``.
 
     >>> encode(ItemAnswer(digest_id=42, item_id=1000, answer=Answer.READ))
     'l1:r:16:rs'
     >>> encode(PageTurn(query_id=7, page=2))
     'l1:p:7:2'
+    >>> encode(ForgetChoice(chat_id=200, confirm=True))
+    'l1:x:5k:y'
     """
+    if isinstance(action, ForgetChoice):
+        choice = _FORGET_CHOICES[action.confirm]
+        return f"{PREFIX}:{_FORGET_CODE}:{_to_base36(action.chat_id)}:{choice}"
     if isinstance(action, SettingChange):
         if action.change not in SETTING_CHANGES:
             raise ValueError(f"unknown setting change {action.change!r}")
@@ -106,7 +128,7 @@ def encode(action: ItemAnswer | PageTurn | SettingChange) -> str:
     return ":".join([PREFIX, code, *(_to_base36(value) for value in fields)])
 
 
-def decode(data: str) -> ItemAnswer | PageTurn | SettingChange:
+def decode(data: str) -> Action:
     """The action behind callback data; :class:`CallbackError` for anything encode cannot make.
 
     >>> decode("l1:s:16:rs")
@@ -131,6 +153,8 @@ def decode(data: str) -> ItemAnswer | PageTurn | SettingChange:
     if len(parts) != 4:
         raise _garbled()
     _, code, first, second = parts
+    if code == _FORGET_CODE and second in _FORGET_CHOICES.values():
+        return ForgetChoice(chat_id=_from_base36(first), confirm=second == _FORGET_CHOICES[True])
     a, b = _from_base36(first), _from_base36(second)
     if code == _PAGE_CODE:
         return PageTurn(query_id=a, page=b)

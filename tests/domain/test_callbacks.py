@@ -11,6 +11,7 @@ from bot.digests.callbacks import (
     MAX_ID,
     SETTING_CHANGES,
     CallbackError,
+    ForgetChoice,
     ItemAnswer,
     PageTurn,
     SettingChange,
@@ -135,5 +136,19 @@ def test_settings_buttons_round_trip(change: str) -> None:
 
 @pytest.mark.parametrize("data", ["l1:c:", "l1:c:explode", "l1:c:pause:1", "l1:c:PAUSE"])
 def test_unknown_settings_buttons_are_refused(data: str) -> None:
+    with pytest.raises(CallbackError):
+        decode(data)
+
+
+@pytest.mark.parametrize("chat_id", [1, 200, 2**31, 2**53 + 1, MAX_ID])
+@pytest.mark.parametrize("confirm", [True, False])
+def test_forget_buttons_round_trip(chat_id: int, confirm: bool) -> None:
+    data = encode(ForgetChoice(chat_id, confirm))
+    assert data.startswith("l1:x:") and len(data.encode("utf-8")) <= MAX_BYTES
+    assert decode(data) == ForgetChoice(chat_id, confirm)
+
+
+@pytest.mark.parametrize("data", ["l1:x:5k:Y", "l1:x:5k:yes", "l1:x:05k:y", "l1:x::y", "l1:x:5k"])
+def test_unknown_forget_buttons_are_refused(data: str) -> None:
     with pytest.raises(CallbackError):
         decode(data)
