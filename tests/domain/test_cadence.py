@@ -16,6 +16,8 @@ from bot.digests.cadence import (
     parse_pause,
 )
 from bot.i18n import translator
+from bot.store.models import Chat
+from bot.telegram.views.settings import settings_buttons, settings_text
 
 DAY, HOUR = dt.timedelta(days=1), dt.timedelta(hours=1)
 
@@ -63,3 +65,23 @@ def test_weekdays_are_written_back_in_the_chats_language() -> None:
     assert days_text(WORKDAYS, zh) == "周一–周五"
     assert days_text(0b10101, zh) == "周一、周三、周五"
     assert days_text(EVERY_DAY, zh) == "每天"
+
+
+def test_settings_show_the_days_and_a_timed_pause_in_the_chats_time() -> None:
+    now = dt.datetime(2026, 11, 23, 6, 0, tzinfo=dt.UTC)
+    chat = Chat(
+        timezone="Asia/Shanghai",
+        digest_time=dt.time(8),
+        digest_size=5,
+        language="en",
+        paused=False,
+        paused_until=now + dt.timedelta(days=7),
+        digest_days=WORKDAYS,
+    )
+    shown = settings_text(chat, translator("en"), now)
+    assert "5 items — paused until Mon 30 Nov 14:00." in shown
+    assert shown.endswith("\nDays: Mon–Fri")
+    assert "▶️ Resume" in str(settings_buttons(chat, translator("en"), now))
+    later = now + dt.timedelta(days=8)
+    assert "5 items — active." in settings_text(chat, translator("en"), later)
+    assert "⏸ Pause" in str(settings_buttons(chat, translator("en"), later))
