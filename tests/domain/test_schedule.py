@@ -101,7 +101,9 @@ def test_a_pause_of_seven_days_holds_seven_digests_then_they_come_again() -> Non
 
 def test_a_pause_ending_before_the_digest_time_lets_that_days_digest_come() -> None:
     paused_at = utc(2026, 11, 22, 22, 0)  # Mon 06:00 in Shanghai, before that day's digest
-    got = daily_digests(paused_at, paused_at + dt.timedelta(days=8), paused_until=paused_at + parse_pause("7天"))
+    got = daily_digests(
+        paused_at, paused_at + dt.timedelta(days=8), paused_until=paused_at + parse_pause("7天")
+    )
     assert got == [dt.date(2026, 11, 30)]  # Mon 23 … Sun 29 held
 
 
