@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from bot.digests.cadence import WORKDAYS
 from bot.digests.compose import compose_due
 from bot.library.items import Answer, ItemKind
-from bot.store import access, chats, outbox
+from bot.store import access, chats, outbox, reports
 from bot.store.chats import ensure_chat
 from bot.store.db import Store
 from bot.store.digests import active_chats, set_answer
@@ -165,3 +165,14 @@ def test_a_forgotten_chat_starts_afresh(friends: Store) -> None:
         chat = chats.subscribe(session, ADA, {"digest_size": 5}, NOW)
         assert chat.digest_size == 5
         ensure_chat(session, ADA)
+
+
+def test_status_counts_a_timed_pause_while_it_holds_and_denied_users_apart(friends: Store) -> None:
+    with friends.transaction() as session:
+        chats.update_chat(session, ADA, paused_until=NOW + dt.timedelta(days=7))
+        access.deny(session, BOB, now=NOW)
+        assert reports.status(session, NOW).subscribers == reports.Subscribers(
+            active=0, paused=1, blocked=0, left=0, denied=1
+        )
+        later = reports.status(session, NOW + dt.timedelta(days=8)).subscribers
+        assert (later.active, later.paused) == (1, 0)
