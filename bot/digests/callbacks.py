@@ -20,11 +20,13 @@ from bot.library.items import Answer, SourceLevel
 
 __all__ = [
     "ANSWER_CODES",
+    "FORGET_PRESS",
     "MAX_BYTES",
     "MAX_ID",
     "PREFIX",
     "RESTORE_CODE",
     "CallbackError",
+    "ForgetChoice",
     "ItemAnswer",
     "ItemRestore",
     "PageTurn",
@@ -55,6 +57,10 @@ RESTORE_CODE = "h"
 # by its id, whatever its name, so every button fits.
 _SOURCE_CODE = "v"
 _LEVELS = {level.value: level for level in SourceLevel}
+_FORGET_CODE = "x"
+FORGET_PRESS = f"{PREFIX}:{_FORGET_CODE}:"  # what every /forgetme button's data starts with
+# /forgetme's two buttons: delete everything, or keep it.
+_FORGET_CHOICES = {True: "y", False: "n"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +122,23 @@ class SourcesPage:
     page: int
 
 
-Action = ItemAnswer | PageTurn | SettingChange | ItemRestore | SourceLevelChange | SourcesPage
+@dataclass(frozen=True, slots=True)
+class ForgetChoice:
+    """A press under /forgetme: `confirm` deletes the data of chat `chat_id`, else keeps it."""
+
+    chat_id: int
+    confirm: bool
+
+
+Action = (
+    ItemAnswer
+    | PageTurn
+    | SettingChange
+    | ItemRestore
+    | SourceLevelChange
+    | SourcesPage
+    | ForgetChoice
+)
 
 
 def encode(action: Action) -> str:
@@ -130,11 +152,16 @@ def encode(action: Action) -> str:
     'l1:h:rs'
     >>> encode(SourceLevelChange(source_id=40, level=SourceLevel.NEVER))
     'l1:v:14:never'
+    >>> encode(ForgetChoice(chat_id=200, confirm=True))
+    'l1:x:5k:y'
     """
     if isinstance(action, SourceLevelChange):
         return f"{PREFIX}:{_SOURCE_CODE}:{_to_base36(action.source_id)}:{action.level.value}"
     if isinstance(action, SourcesPage):
         return f"{PREFIX}:{_SOURCE_CODE}:{_to_base36(action.page)}"
+    if isinstance(action, ForgetChoice):
+        choice = _FORGET_CHOICES[action.confirm]
+        return f"{PREFIX}:{_FORGET_CODE}:{_to_base36(action.chat_id)}:{choice}"
     if isinstance(action, SettingChange):
         if action.change not in SETTING_CHANGES:
             raise ValueError(f"unknown setting change {action.change!r}")
@@ -179,6 +206,8 @@ def decode(data: str) -> Action:
     if len(parts) != 4:
         raise _garbled()
     _, code, first, second = parts
+    if code == _FORGET_CODE and second in _FORGET_CHOICES.values():
+        return ForgetChoice(chat_id=_from_base36(first), confirm=second == _FORGET_CHOICES[True])
     a, b = _from_base36(first), _from_base36(second)
     if code == _PAGE_CODE:
         return PageTurn(query_id=a, page=b)

@@ -179,6 +179,17 @@ def _renderer(title: str, drawn: DrawnItems, language: str, engines: SearchEngin
     return render
 
 
+def _due(chat: ActiveChat, now: dt.datetime) -> dt.date | None:
+    return due_date(
+        now,
+        chat.timezone,
+        chat.digest_time,
+        chat.last_daily,
+        days=chat.digest_days,
+        paused_until=chat.paused_until,
+    )
+
+
 def compose_due(
     store: Store,
     now: dt.datetime,
@@ -190,9 +201,7 @@ def compose_due(
     history and a few draws, not a pass over the library."""
     with store.transaction() as session:
         chats = active_chats(session)
-        due = [
-            (c, d) for c in chats if (d := due_date(now, c.timezone, c.digest_time, c.last_daily))
-        ]
+        due = [(c, d) for c in chats if (d := _due(c, now))]
         items = digests.library(session) if due else []
     if not due:
         return 0

@@ -7,6 +7,8 @@ import email.utils
 import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from bot.digests.cadence import EVERY_DAY, on_day
+
 _TIME = re.compile(r"^\s*(\d{1,2})(?:[:.：](\d{2}))?\s*$")
 _OFFSET = re.compile(r"^\s*(?:utc|gmt)?\s*([+-])\s*(\d{1,2})(?::?00)?\s*$", re.IGNORECASE)
 _MAX_FEED_DELAY = dt.timedelta(days=1)
@@ -85,14 +87,46 @@ def _exists(wall: dt.datetime, tz: ZoneInfo) -> bool:
 
 
 def due_date(
-    now: dt.datetime, timezone: str, at: dt.time, last_daily: dt.date | None
+    now: dt.datetime,
+    timezone: str,
+    at: dt.time,
+    last_daily: dt.date | None,
+    *,
+    days: int = EVERY_DAY,
+    paused_until: dt.datetime | None = None,
 ) -> dt.date | None:
     """The local date whose daily digest is due at `now`, or None: due once the digest time has
-    passed today in the chat's zone and no daily digest exists for that date yet."""
+    passed today in the chat's zone, on one of the chat's `days` (local weekdays), and no daily
+    digest exists for that date yet. A day whose digest time falls before `paused_until` is
+    skipped, not made up once the pause ends: `/pause 7d` holds seven digests."""
     today = local_date(now, timezone)
     if last_daily is not None and last_daily >= today:
         return None
-    return today if now >= due_at(today, at, timezone) else None
+    if not on_day(days, today):
+        return None
+    due = due_at(today, at, timezone)
+    if now < due or (paused_until is not None and due < paused_until):
+        return None
+    return today
+
+
+def next_digest_at(
+    after: dt.datetime, timezone: str, at: dt.time, days: int = EVERY_DAY
+) -> dt.datetime:
+    """The first digest time at or after `after`, on one of `days` (what a pause ends with).
+
+    >>> monday_10 = dt.datetime(2026, 11, 23, 10, tzinfo=dt.UTC)
+    >>> str(next_digest_at(monday_10, "UTC", dt.time(8)))
+    '2026-11-24 08:00:00+00:00'
+    >>> str(next_digest_at(monday_10, "UTC", dt.time(8), days=0b1100000))
+    '2026-11-28 08:00:00+00:00'
+    """
+    day = local_date(after, timezone)
+    for _ in range(8):
+        if on_day(days, day) and (instant := due_at(day, at, timezone)) >= after:
+            return instant
+        day += dt.timedelta(days=1)
+    raise ScheduleError("no weekday chosen")
 
 
 def day_end(day: dt.date, timezone: str) -> dt.datetime:

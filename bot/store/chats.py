@@ -1,15 +1,24 @@
-"""Chats: subscribers and the local owner."""
+"""Chats: subscribers and the local owner, and forgetting one."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from bot.library.items import LOCAL_OWNER_CHAT_ID
-from bot.store.models import Chat, ItemState, MutedWord
+from bot.store.models import (
+    Chat,
+    Digest,
+    DigestItem,
+    DigestMessage,
+    ItemState,
+    MutedWord,
+    Search,
+)
 
 
 def ensure_chat(session: Session, chat_id: int) -> Chat:
@@ -93,3 +102,31 @@ def unmute(session: Session, chat_id: int, word: str) -> bool:
         return False
     session.delete(found)
     return True
+
+
+@dataclass(frozen=True, slots=True)
+class Forgotten:
+    """What /forgetme deleted."""
+
+    answers: int
+    digests: int
+
+
+def forget_chat(session: Session, chat_id: int) -> Forgotten | None:
+    """Delete everything kept about a chat: its answers and reading state, settings, muted
+    words, searches, and its digests with their messages. None if nothing was kept. Its
+    entry on the access list (allowed or denied) is the admins' and stays."""
+    if session.get(Chat, chat_id) is None:
+        return None
+    answers = session.scalar(
+        select(func.count()).where(ItemState.chat_id == chat_id, ItemState.status.is_not(None))
+    )
+    digest_ids = select(Digest.id).where(Digest.chat_id == chat_id).scalar_subquery()
+    digests = session.scalar(select(func.count()).where(Digest.chat_id == chat_id))
+    # Explicitly, child tables first: the same on both stores whatever the cascades.
+    session.execute(delete(DigestMessage).where(DigestMessage.digest_id.in_(digest_ids)))
+    session.execute(delete(DigestItem).where(DigestItem.digest_id.in_(digest_ids)))
+    for model in (Digest, ItemState, MutedWord, Search):
+        session.execute(delete(model).where(model.chat_id == chat_id))
+    session.execute(delete(Chat).where(Chat.id == chat_id))
+    return Forgotten(int(answers or 0), int(digests or 0))

@@ -10,7 +10,9 @@ from sqlalchemy import Table, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from bot.digests.cadence import EVERY_DAY
 from bot.library.items import Answer, LibraryItem
+from bot.store.access import denied
 from bot.store.models import (
     Base,
     Chat,
@@ -51,6 +53,8 @@ class ActiveChat:
     digest_size: int
     last_daily: dt.date | None
     language: str = "en"  # the digest's title and buttons are rendered in it
+    digest_days: int = EVERY_DAY  # the local weekdays it comes on (bot.digests.cadence)
+    paused_until: dt.datetime | None = None  # /pause 7d
 
 
 # Turns a new digest's id (its buttons carry it) into (HTML, button rows) per message.
@@ -76,26 +80,25 @@ def aware(moment: dt.datetime | None) -> dt.datetime | None:
 
 
 def active_chats(session: Session) -> list[ActiveChat]:
-    """Subscribed chats that are neither paused nor blocked, with their last daily date."""
+    """Subscribed chats that are neither paused nor blocked nor denied, with their last daily
+    date (a chat paused for a while is among them: whether it is due is the schedule's rule)."""
     last_daily = (
         select(Digest.chat_id, func.max(Digest.local_date).label("last"))
         .where(Digest.kind == DigestKind.DAILY)
         .group_by(Digest.chat_id)
         .subquery()
     )
+    columns = (Chat.id, Chat.timezone, Chat.digest_time, Chat.digest_size, last_daily.c.last)
     rows = session.execute(
-        select(
-            Chat.id,
-            Chat.timezone,
-            Chat.digest_time,
-            Chat.digest_size,
-            last_daily.c.last,
-            Chat.language,
-        )
+        select(*columns, Chat.language, Chat.digest_days, Chat.paused_until)
         .outerjoin(last_daily, last_daily.c.chat_id == Chat.id)
         .where(Chat.subscribed.is_(True), Chat.paused.is_(False), Chat.blocked.is_(False))
+        .where(~denied(Chat.id))
     )
-    return [ActiveChat(*row) for row in rows]
+    return [
+        ActiveChat(chat_id, zone, at, size, last, language, days, aware(until))
+        for chat_id, zone, at, size, last, language, days, until in rows
+    ]
 
 
 NOTES_OPENING = 400  # characters

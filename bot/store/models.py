@@ -25,6 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from bot.digests.cadence import EVERY_DAY
 from bot.enrich.plan import EnrichmentStatus
 from bot.library.items import Answer, ItemKind, SourceLevel
 
@@ -175,6 +176,35 @@ class Chat(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
     joined_at: Mapped[dt.datetime | None] = mapped_column(
         DateTime(timezone=True), comment="first /start; None: never subscribed"
+    )
+    paused_until: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), comment="/pause 7d: daily digests held until then"
+    )
+    digest_days: Mapped[int] = mapped_column(
+        Integer,
+        default=EVERY_DAY,
+        server_default=str(EVERY_DAY),
+        comment="local weekdays of the daily digest, a bit each: Monday 1 … Sunday 64",
+    )
+
+
+class Access(Base):
+    """Who may use the bot besides the admins: allowed by an admin's /allow (or seeded from
+    ALLOWED_USER_IDS), until a /deny. Kept when the user's own data is forgotten, so a denied
+    id stays denied."""
+
+    __tablename__ = "access"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    name: Mapped[str | None] = mapped_column(String(64), comment="what the admin called them")
+    allowed_by: Mapped[int | None] = mapped_column(
+        BigInteger, comment="the admin who allowed them; None: ALLOWED_USER_IDS"
+    )
+    since: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), comment="when allowed (or, never allowed, when denied)"
+    )
+    denied_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), comment="set by /deny: no digests, no answers"
     )
 
 

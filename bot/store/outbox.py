@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
+from bot.store.access import denied
 from bot.store.digests import aware
 from bot.store.models import Chat, DeliveryState, Digest, DigestKind, DigestMessage, Notice
 
@@ -44,9 +45,10 @@ def chats_with_pending(
     exclude: Collection[int] = (),
     only: Collection[int] | None = None,
 ) -> list[int]:
-    """Chats with a message that may be sent now (a live digest, a chat not blocked), oldest
-    waiting first: candidates, for `next_message` decides whether the head of a chat's queue
-    may go. `exclude` holds chats this run has served; `only` limits the run to some chats."""
+    """Chats with a message that may be sent now (a live digest, a chat neither blocked nor
+    denied), oldest waiting first: candidates, for `next_message` decides whether the head of
+    a chat's queue may go. `exclude` holds chats this run has served; `only` limits the run
+    to some chats."""
     query = (
         select(Digest.chat_id)
         .join(DigestMessage, DigestMessage.digest_id == Digest.id)
@@ -56,6 +58,7 @@ def chats_with_pending(
             or_(DigestMessage.retry_at.is_(None), DigestMessage.retry_at <= now),
             Digest.gave_up_at.is_(None),
             Chat.blocked.is_(False),
+            ~denied(Digest.chat_id),
         )
         .group_by(Digest.chat_id)
         .order_by(func.min(DigestMessage.id))
@@ -122,9 +125,9 @@ def _outgoing(
 
 def claim(session: Session, message_id: int, *, now: dt.datetime) -> bool:
     """Mark the message `sending` as its request leaves; False when it may not go after all
-    (claimed by another sender, not yet due, given up, its chat blocked, or an earlier part
-    of its digest still pending or out). One atomic UPDATE, so of several senders racing for
-    a message exactly one wins, on either store."""
+    (claimed by another sender, not yet due, given up, its chat blocked or denied, or an
+    earlier part of its digest still pending or out). One atomic UPDATE, so of several
+    senders racing for a message exactly one wins, on either store."""
     earlier = aliased(DigestMessage)
     earlier_part_open = exists().where(
         earlier.digest_id == DigestMessage.digest_id,
@@ -136,6 +139,7 @@ def claim(session: Session, message_id: int, *, now: dt.datetime) -> bool:
         Digest.gave_up_at.is_(None),
         Chat.id == Digest.chat_id,
         Chat.blocked.is_(False),
+        ~denied(Digest.chat_id),
     )
     result = session.execute(
         update(DigestMessage)
@@ -193,6 +197,22 @@ def give_up(session: Session, digest_id: int, error: str, now: dt.datetime) -> N
     )
 
 
+def give_up_undelivered(session: Session, chat_id: int, error: str, now: dt.datetime) -> int:
+    """Give up every digest of the chat with a message still pending (its user was denied);
+    a message out now is left to settle. Returns how many digests."""
+    open_ids = select(DigestMessage.digest_id).where(DigestMessage.state == PENDING)
+    ids = list(
+        session.scalars(
+            select(Digest.id).where(
+                Digest.chat_id == chat_id, Digest.gave_up_at.is_(None), Digest.id.in_(open_ids)
+            )
+        )
+    )
+    for digest_id in ids:
+        give_up(session, digest_id, error, now)
+    return len(ids)
+
+
 def mark_blocked(session: Session, chat_id: int) -> None:
     session.execute(update(Chat).where(Chat.id == chat_id).values(blocked=True))
 
@@ -225,8 +245,9 @@ class Troubles:
 def troubles_since(session: Session, since: dt.datetime | None) -> Troubles:
     """Uncertain messages claimed, and daily digests given up, after `since` (all, for None)."""
     uncertain = select(func.count()).where(DigestMessage.state == UNCERTAIN)
+    # A denied user's digests were given up on purpose: no trouble to report.
     given_up = select(func.count()).where(
-        Digest.gave_up_at.is_not(None), Digest.kind == DigestKind.DAILY
+        Digest.gave_up_at.is_not(None), Digest.kind == DigestKind.DAILY, ~denied(Digest.chat_id)
     )
     if since is not None:
         uncertain = uncertain.where(

@@ -12,6 +12,7 @@ from sqlalchemy import (
     and_,
     case,
     func,
+    or_,
     select,
     text,
 )
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from bot.digests.stats import Answered
 from bot.library.items import LOCAL_OWNER_CHAT_ID, ItemKind
+from bot.store.access import denied
 from bot.store.models import (
     Chat,
     DeliveryState,
@@ -40,6 +42,7 @@ class Subscribers:
     paused: int
     blocked: int
     left: int  # sent /stop
+    denied: int = 0  # by an admin's /deny, whatever their chat's state
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,21 +96,23 @@ def ping(connection: Connection | Session) -> None:
 def status(session: Session, now: dt.datetime) -> Status:
     """What /status shows an admin."""
     return Status(
-        _subscribers(session), _items(session), _feeds(session), _deliveries(session, now)
+        _subscribers(session, now), _items(session), _feeds(session), _deliveries(session, now)
     )
 
 
-def _subscribers(session: Session) -> Subscribers:
+def _subscribers(session: Session, now: dt.datetime) -> Subscribers:
     def count(condition: SQLColumnExpression[bool]) -> ColumnElement[int]:
         return func.count(case((condition, 1)))
 
-    active = and_(Chat.subscribed, ~Chat.paused, ~Chat.blocked)
+    held = or_(Chat.paused, and_(Chat.paused_until.is_not(None), Chat.paused_until > now))
+    allowed = ~denied(Chat.id)
     row = session.execute(
         select(
-            count(active),
-            count(and_(Chat.subscribed, Chat.paused, ~Chat.blocked)),
-            count(Chat.blocked),
-            count(and_(~Chat.subscribed, ~Chat.blocked, Chat.joined_at.is_not(None))),
+            count(and_(Chat.subscribed, ~held, ~Chat.blocked, allowed)),
+            count(and_(Chat.subscribed, held, ~Chat.blocked, allowed)),
+            count(and_(Chat.blocked, allowed)),
+            count(and_(~Chat.subscribed, ~Chat.blocked, Chat.joined_at.is_not(None), allowed)),
+            count(~allowed),
         ).where(Chat.id != LOCAL_OWNER_CHAT_ID)
     ).one()
     return Subscribers(*(int(n) for n in row))

@@ -20,13 +20,15 @@ from telegram.ext import (
     filters,
 )
 
-from bot.digests.callbacks import ANSWER_CODES, PREFIX, RESTORE_CODE
+from bot.digests.callbacks import ANSWER_CODES, FORGET_PRESS, PREFIX, RESTORE_CODE
 from bot.digests.curation import CURATION
 from bot.digests.departure import Send
 from bot.health import Heartbeat
 from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, translator
+from bot.store import access
 from bot.telegram.access import AccessGate
 from bot.telegram.handlers.buttons import UnreadableButtons
+from bot.telegram.handlers.cadence import CadenceHandlers
 from bot.telegram.handlers.common import (
     Services,
     bot_sender,
@@ -37,6 +39,7 @@ from bot.telegram.handlers.curation import CurationHandlers
 from bot.telegram.handlers.digest import DigestHandlers
 from bot.telegram.handlers.document import DocumentHandlers
 from bot.telegram.handlers.feeds import FeedsHandlers
+from bot.telegram.handlers.friends import FriendsHandlers
 from bot.telegram.handlers.mutes import MuteHandlers
 from bot.telegram.handlers.operator import OperatorHandlers
 from bot.telegram.handlers.search import SearchHandlers
@@ -59,8 +62,9 @@ COMMANDS = [
     ("time", N_("when the daily digest comes, e.g. /time 07:30")),
     ("tz", N_("your time zone, e.g. /tz Asia/Shanghai")),
     ("size", N_("items per digest, e.g. /size 5")),
-    ("pause", N_("hold daily digests")),
+    ("pause", N_("hold daily digests, e.g. /pause 7d")),
     ("resume", N_("restart daily digests")),
+    ("days", N_("weekdays of the daily digest, e.g. /days mon-fri")),
     ("search", N_("find anything in the library, e.g. /search 蒸馏")),
     ("mute", N_("keep items with a word out, e.g. /mute crypto")),
     ("mutes", N_("your muted words")),
@@ -69,14 +73,16 @@ COMMANDS = [
     ("lang", N_("English or 中文")),
     ("help", N_("what I understand")),
     ("stop", N_("unsubscribe")),
+    ("forgetme", N_("delete everything I keep about you")),
 ]
+# /allow, /deny, /users and /status are for admins: in /help for them, not in everyone's menu.
 
 HandlerCallback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 
 # Which handler takes a button press, by the shape of its data (bot/digests/callbacks.py:
 # "l1:c:<change>", "l1:p:<search>:<page>", "l1:h:<item>", "l1:r|s|l:<digest>:<item>" in base
-# 36, "l1:v:<source>:<level>", "l1:v:<page>"). Each handler decodes the data in full; what
-# matches no shape is another version's or garbled.
+# 36, "l1:v:<source>:<level>", "l1:v:<page>", "l1:x:<chat>:y|n"). Each handler decodes the data
+# in full; what matches no shape is another version's or garbled.
 SETTING_PRESS = rf"^{PREFIX}:c:"
 SOURCE_LEVEL_PRESS = rf"^{PREFIX}:v:[0-9a-z]+:"
 SOURCES_PAGE_PRESS = rf"^{PREFIX}:v:[0-9a-z]+$"
@@ -85,6 +91,7 @@ RESTORE_PRESS = rf"^{PREFIX}:{RESTORE_CODE}:"  # Undo under a "forget" confirmat
 _ANSWER = f"[{''.join(ANSWER_CODES.values())}]"
 SEARCH_ANSWER_PRESS = rf"^{PREFIX}:{_ANSWER}:0:"  # digest id 0: under search results
 DIGEST_ANSWER_PRESS = rf"^{PREFIX}:{_ANSWER}:[1-9a-z]"
+FORGET_ROUTE = rf"^{FORGET_PRESS}[0-9a-z]+:[yn]$"
 
 
 class Jobs(Protocol):
@@ -126,7 +133,10 @@ def build_application(
         .application_class(LamplightApplication)
         .build()
     )
-    register_handlers(app, services, AccessGate(settings))
+    friends = [i for i in settings.allowed_user_ids if i not in settings.admin_user_ids]
+    with services.store.transaction() as session:  # ALLOWED_USER_IDS: ids never seen before
+        access.seed_allowed(session, friends, services.clock())
+    register_handlers(app, services, AccessGate(settings, services.store))
     if jobs is not None:
         app.bot_data["scheduler"] = jobs(bot_sender(app))
     if heartbeat is not None:
@@ -156,6 +166,7 @@ def register_handlers(app: Application, services: Services, gate: AccessGate) ->
 def _commands(services: Services) -> dict[str, HandlerCallback]:
     subscription, settings = SubscriptionHandlers(services), SettingsHandlers(services)
     mutes, operator = MuteHandlers(services), OperatorHandlers(services)
+    cadence, friends = CadenceHandlers(services), FriendsHandlers(services)
     return {
         "start": subscription.start,
         "stop": subscription.stop,
@@ -164,8 +175,9 @@ def _commands(services: Services) -> dict[str, HandlerCallback]:
         "time": settings.time,
         "tz": settings.tz,
         "size": settings.size,
-        "pause": subscription.pause,
-        "resume": subscription.resume,
+        "pause": cadence.pause,
+        "resume": cadence.resume,
+        "days": cadence.days,
         "settings": settings.settings,
         "search": SearchHandlers(services).search,
         "mute": mutes.mute,
@@ -177,6 +189,10 @@ def _commands(services: Services) -> dict[str, HandlerCallback]:
         "status": operator.status,
         "stats": operator.stats,
         "today": TodayHandlers(services).today,
+        "allow": friends.allow,
+        "deny": friends.deny,
+        "users": friends.users,
+        "forgetme": friends.forgetme,
     }
 
 
@@ -190,6 +206,7 @@ def _presses(services: Services) -> dict[str, HandlerCallback]:
         RESTORE_PRESS: CurationHandlers(services).restore,
         SEARCH_ANSWER_PRESS: search.answer,
         DIGEST_ANSWER_PRESS: DigestHandlers(services).answer,
+        FORGET_ROUTE: FriendsHandlers(services).forget_press,
     }
 
 

@@ -11,6 +11,7 @@ from bot.digests.callbacks import (
     MAX_ID,
     SETTING_CHANGES,
     CallbackError,
+    ForgetChoice,
     ItemAnswer,
     ItemRestore,
     PageTurn,
@@ -194,5 +195,19 @@ def test_source_buttons_read_as_they_are_spelled() -> None:
     ],
 )
 def test_garbled_source_buttons_are_refused(data: str) -> None:
+    with pytest.raises(CallbackError):
+        decode(data)
+
+
+@pytest.mark.parametrize("chat_id", [1, 200, 2**31, 2**53 + 1, MAX_ID])
+@pytest.mark.parametrize("confirm", [True, False])
+def test_forget_buttons_round_trip(chat_id: int, confirm: bool) -> None:
+    data = encode(ForgetChoice(chat_id, confirm))
+    assert data.startswith("l1:x:") and len(data.encode("utf-8")) <= MAX_BYTES
+    assert decode(data) == ForgetChoice(chat_id, confirm)
+
+
+@pytest.mark.parametrize("data", ["l1:x:5k:Y", "l1:x:5k:yes", "l1:x:05k:y", "l1:x::y", "l1:x:5k"])
+def test_unknown_forget_buttons_are_refused(data: str) -> None:
     with pytest.raises(CallbackError):
         decode(data)

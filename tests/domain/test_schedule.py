@@ -6,11 +6,13 @@ import datetime as dt
 
 import pytest
 
+from bot.digests.cadence import WORKDAYS, parse_days, parse_pause
 from bot.digests.schedule import (
     ScheduleError,
     day_end,
     due_at,
     due_date,
+    next_digest_at,
     next_feed_check,
     parse_time,
     parse_timezone,
@@ -74,6 +76,46 @@ def test_a_local_time_that_occurs_twice_fires_at_its_first_occurrence() -> None:
     assert first == utc(2026, 10, 25, 0, 30)
     # Once that day's digest exists, the second 02:30 finds nothing due.
     assert due_date(utc(2026, 10, 25, 1, 30), "Europe/Berlin", dt.time(2, 30), first.date()) is None
+
+
+def daily_digests(start: dt.datetime, end: dt.datetime, **rule: object) -> list[dt.date]:
+    """The dates a chat with an 08:00 (Shanghai) digest gets, sweeping every hour."""
+    got: list[dt.date] = []
+    now = start
+    while now < end:
+        day = due_date(now, "Asia/Shanghai", dt.time(8), got[-1] if got else None, **rule)  # type: ignore[arg-type]
+        if day is not None:
+            got.append(day)
+        now += dt.timedelta(hours=1)
+    return got
+
+
+def test_a_pause_of_seven_days_holds_seven_digests_then_they_come_again() -> None:
+    paused_at = utc(2026, 11, 23, 2, 0)  # Mon 10:00 in Shanghai, after that day's digest
+    until = paused_at + parse_pause("7d")
+    got = daily_digests(paused_at, paused_at + dt.timedelta(days=10), paused_until=until)
+    # Tue 24 … Mon 30 are held; Mon 30's 08:00 is before the pause ends at 10:00.
+    assert got == [dt.date(2026, 12, 1), dt.date(2026, 12, 2), dt.date(2026, 12, 3)]
+    assert next_digest_at(until, "Asia/Shanghai", dt.time(8)) == utc(2026, 12, 1, 0, 0)
+
+
+def test_a_pause_ending_before_the_digest_time_lets_that_days_digest_come() -> None:
+    paused_at = utc(2026, 11, 22, 22, 0)  # Mon 06:00 in Shanghai, before that day's digest
+    got = daily_digests(
+        paused_at, paused_at + dt.timedelta(days=8), paused_until=paused_at + parse_pause("7天")
+    )
+    assert got == [dt.date(2026, 11, 30)]  # Mon 23 … Sun 29 held
+
+
+def test_digest_days_are_the_chats_local_weekdays() -> None:
+    # Fri 27 Nov 23:30 UTC is already Saturday 07:30 in Shanghai.
+    start = utc(2026, 11, 22, 20, 0)
+    got = daily_digests(start, start + dt.timedelta(days=14), days=parse_days("mon-fri"))
+    assert [d.strftime("%a") for d in got] == ["Mon", "Tue", "Wed", "Thu", "Fri"] * 2
+    saturday_morning = utc(2026, 11, 28, 1, 0)  # Sat 09:00 in Shanghai, still Fri in New York
+    assert due_date(saturday_morning, "Asia/Shanghai", dt.time(8), None, days=WORKDAYS) is None
+    friday = due_date(saturday_morning, "America/New_York", dt.time(8), None, days=WORKDAYS)
+    assert friday == dt.date(2026, 11, 27)
 
 
 def test_a_day_ends_at_local_midnight() -> None:

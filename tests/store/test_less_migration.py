@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.library.items import Answer, ItemKind
 from bot.store.db import Store, alembic_config, open_store
 from bot.store.digests import set_answer
-from bot.store.models import Chat, Item, ItemState
+from bot.store.models import Item, ItemState
 
 NOW = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC)
 
@@ -45,7 +45,14 @@ def old_store(database_url: str) -> Store:
     store = open_store(database_url)
     migrate(store, command.downgrade, "0009")
     with store.engine.begin() as connection:
-        connection.execute(insert(Chat), [{"id": 7}])
+        # As SQL: the model's chats have columns later revisions added.
+        connection.execute(
+            text(
+                "INSERT INTO chats (id, timezone, digest_time, digest_size, language, created_at)"
+                " VALUES (7, 'UTC', '08:00:00', 5, 'en', :now)"
+            ),
+            {"now": NOW},
+        )
         connection.execute(
             insert(Item),
             [

@@ -65,7 +65,7 @@ def test_an_admin_sees_the_bots_status(owner: Chat, friend: Chat, services: Serv
     owner.send("/status")
     shown = owner.reply().visible_text or ""
     assert shown.startswith("lamplight status")
-    assert "Subscribers: 1 active, 1 paused, 0 blocked, 0 left" in shown
+    assert "Subscribers: 1 active, 1 paused, 0 blocked, 0 left, 0 denied" in shown
     assert f"{papers} papers" in shown
     assert "Feeds: " in shown
     assert "Last digest sent: never" in shown

@@ -15,6 +15,7 @@ from bot.config import Settings
 from bot.digests.callbacks import (
     MAX_ID,
     SETTING_CHANGES,
+    ForgetChoice,
     ItemAnswer,
     ItemRestore,
     PageTurn,
@@ -36,7 +37,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Application[Any, Any, Any, 
     settings = Settings(telegram_bot_token="1:token", lamplight_data_dir=path)
     services = Services(settings=settings, store=None, clock=lambda: dt.datetime.now(dt.UTC))  # type: ignore[arg-type]
     built = ApplicationBuilder().token("1:token").build()
-    register_handlers(built, services, AccessGate(settings))
+    register_handlers(built, services, AccessGate(settings, services.store))
     return built
 
 
@@ -55,6 +56,8 @@ def routed(app: Application[Any, Any, Any, Any, Any, Any], data: str) -> str:
     [
         *((SettingChange(change), "SettingsHandlers.change") for change in SETTING_CHANGES),
         (PageTurn(query_id=7, page=2), "SearchHandlers.turn_page"),
+        (ForgetChoice(chat_id=200, confirm=True), "FriendsHandlers.forget_press"),
+        (ForgetChoice(chat_id=MAX_ID, confirm=False), "FriendsHandlers.forget_press"),
         (PageTurn(query_id=MAX_ID, page=0), "SearchHandlers.turn_page"),
         *((ItemAnswer(0, 5, answer), "SearchHandlers.answer") for answer in Answer),
         (ItemAnswer(0, MAX_ID, Answer.SKIPPED), "SearchHandlers.answer"),

@@ -13,6 +13,7 @@ from telegram import Message, Update
 from bot.digests.callbacks import (
     GARBLED,
     CallbackError,
+    ForgetChoice,
     ItemAnswer,
     ItemRestore,
     PageTurn,
@@ -39,7 +40,14 @@ MARKED = {
 }
 
 Action = TypeVar(
-    "Action", ItemAnswer, PageTurn, SettingChange, ItemRestore, SourceLevelChange, SourcesPage
+    "Action",
+    ItemAnswer,
+    PageTurn,
+    SettingChange,
+    ItemRestore,
+    SourceLevelChange,
+    SourcesPage,
+    ForgetChoice,
 )
 
 

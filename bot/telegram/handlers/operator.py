@@ -120,8 +120,15 @@ def _library_lines(report: reports.Status, tr: gettext.NullTranslations) -> list
     _ = tr.gettext
     subs, feeds, paused = report.subscribers, report.feeds, _("paused")
     lines = [
-        _("Subscribers: {active} active, {paused} paused, {blocked} blocked, {left} left").format(
-            active=subs.active, paused=subs.paused, blocked=subs.blocked, left=subs.left
+        _(
+            "Subscribers: {active} active, {paused} paused, {blocked} blocked, {left} left, "
+            "{denied} denied"
+        ).format(
+            active=subs.active,
+            paused=subs.paused,
+            blocked=subs.blocked,
+            left=subs.left,
+            denied=subs.denied,
         ),
         _("Items: {papers} papers, {articles} articles, {quotes} quotes").format(
             papers=report.items[ItemKind.PAPER],

@@ -61,7 +61,8 @@ class SettingsHandlers(Handlers):
             if chat is None or not chat.subscribed:
                 await update.effective_message.reply_text(tr.gettext(SUBSCRIBE))
                 return
-            text, rows = settings_text(chat, tr), settings_buttons(chat, tr)
+            now = self.s.clock()
+            text, rows = settings_text(chat, tr, now), settings_buttons(chat, tr, now)
         await update.effective_message.reply_html(text, reply_markup=keyboard(rows))
 
     async def lang(self, update: Update, context: Context) -> None:
@@ -99,7 +100,8 @@ class SettingsHandlers(Handlers):
                 if change.change.startswith("lang-"):
                     text, rows = language_text(chat.language, tr), language_buttons(chat.language)
                 else:
-                    text, rows = settings_text(chat, tr), settings_buttons(chat, tr)
+                    now = self.s.clock()
+                    text, rows = settings_text(chat, tr, now), settings_buttons(chat, tr, now)
             else:
                 chat = None
         if chat is None:
@@ -131,5 +133,6 @@ class SettingsHandlers(Handlers):
             return
         with self.s.store.transaction() as session:
             chat = chats.update_chat(session, update.effective_chat.id, **values)
-            reply = f"{_(SAVED)}\n\n{settings_text(chat, tr)}" if chat else _(SUBSCRIBE)
+            summary = settings_text(chat, tr, self.s.clock()) if chat else ""
+            reply = f"{_(SAVED)}\n\n{summary}" if chat else _(SUBSCRIBE)
         await update.effective_message.reply_html(reply)

@@ -1,4 +1,4 @@
-"""/start, /stop, /pause, /resume and /help: joining, leaving and holding the daily digest."""
+"""/start, /stop and /help: joining and leaving."""
 
 from __future__ import annotations
 
@@ -25,7 +25,8 @@ HELP = N_("""\
 /time 07:30 — when the daily digest comes
 /tz Asia/Shanghai — your time zone (also /tz +8)
 /size 5 — items per digest (1–20)
-/pause, /resume — hold or restart daily digests
+/pause, /resume — hold or restart daily digests (/pause 7d: for a week)
+/days mon-fri — the weekdays your daily digest comes
 /settings — your settings
 /stats — your reading, week by week
 /search words — find anything in the library
@@ -33,17 +34,24 @@ HELP = N_("""\
 /sources — more, less or none of each notes file and newsletter
 /lang — English or 中文
 /stop — unsubscribe
+/forgetme — delete everything I keep about you
 
 Answer each item with its buttons: ✅ read; ⏭ later (not now: it rests two weeks, nothing \
 held against it); 👎 less (it rests too, and fewer items like it come). Or reply \
-<code>read 1 3</code>, <code>skip 2</code>, <code>less 4</code>, <code>r1 s2 l4</code>.
-
-Admins: reply <code>forget 2</code> to a digest or to search results to hide an item from \
-everyone (its Undo button brings it back), or <code>fix 2 New title</code> to correct a title.""")
+<code>read 1 3</code>, <code>skip 2</code>, <code>less 4</code>, <code>r1 s2 l4</code>.""")
+# i18n: Telegram HTML; keep the tags and the commands
+ADMIN_HELP = N_("""\
+<b>For admins</b>
+/allow USER_ID name — let a friend subscribe
+/deny USER_ID — stop their digests and answers
+/users — who may use the bot, and their state
+/status — subscribers, library, feeds, deliveries
+Reply <code>forget 2</code> to a digest or to search results to hide an item from everyone \
+(its Undo button brings it back), or <code>fix 2 New title</code> to correct a title.""")
 
 
 class SubscriptionHandlers(Handlers):
-    """Subscribing, unsubscribing, pausing, resuming, and the list of commands."""
+    """Subscribing, unsubscribing, and the list of commands."""
 
     async def start(self, update: Update, context: Context) -> None:
         """Subscribe, with the default settings and the user's language."""
@@ -56,7 +64,7 @@ class SubscriptionHandlers(Handlers):
             if self.s.settings.admin_user_ids[:1] == (user.id,):
                 chats.merge_local_owner(session, user.id)
             tr = translator(chat.language)
-            summary = settings_text(chat, tr)
+            summary = settings_text(chat, tr, self.s.clock())
         _ = tr.gettext
         # Not inside the f-string: Babel cannot see calls there (before Python 3.12).
         welcome = _("Welcome! You are subscribed.")
@@ -69,20 +77,13 @@ class SubscriptionHandlers(Handlers):
         )
 
     async def help(self, update: Update, context: Context) -> None:
-        """List the commands."""
-        assert update.effective_message
+        """List the commands (and, to admins, theirs)."""
+        assert update.effective_message and update.effective_user
         tr = translator_for(self.s.store, update)
-        await update.effective_message.reply_html(tr.gettext(HELP))
-
-    async def pause(self, update: Update, context: Context) -> None:
-        """Hold daily digests."""
-        await self._update_chat(
-            update, N_("Daily digests paused. /resume restarts them."), paused=True
-        )
-
-    async def resume(self, update: Update, context: Context) -> None:
-        """Restart daily digests."""
-        await self._update_chat(update, N_("Daily digests resumed."), paused=False)
+        text = tr.gettext(HELP)
+        if update.effective_user.id in self.s.settings.admin_user_ids:
+            text += "\n\n" + tr.gettext(ADMIN_HELP)
+        await update.effective_message.reply_html(text)
 
     def _defaults(self, language_code: str | None) -> dict[str, object]:
         s = self.s.settings

@@ -6,10 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import gettext
 import html
+from zoneinfo import ZoneInfo
 
+from bot.digests.cadence import EVERY_DAY, days_text
 from bot.digests.callbacks import SettingChange, encode
 from bot.digests.render import CHOSEN_MARK
-from bot.i18n import ENGLISH, LANGUAGE_NAMES, LANGUAGES, N_
+from bot.i18n import ENGLISH, LANGUAGE_NAMES, LANGUAGES, N_, format_day
 from bot.store.models import Chat
 
 MAX_SIZE = 20
@@ -38,11 +40,35 @@ def parse_size(text: str) -> int:
     return int(text)
 
 
-def settings_text(chat: Chat, tr: gettext.NullTranslations = ENGLISH) -> str:
+def local_moment(instant: dt.datetime, zone: str, tr: gettext.NullTranslations = ENGLISH) -> str:
+    """An instant as the chat reads it, in its zone.
+
+    >>> local_moment(dt.datetime(2026, 11, 30, 2, tzinfo=dt.UTC), "Asia/Shanghai")
+    'Mon 30 Nov 10:00'
+    """
+    local = instant.astimezone(ZoneInfo(zone))
+    return f"{format_day(local.date(), tr)} {local:%H:%M}"
+
+
+def paused_until(chat: Chat, now: dt.datetime) -> dt.datetime | None:
+    """The end of the chat's timed pause (/pause 7d), while it holds."""
+    until = chat.paused_until
+    if until is not None and until.tzinfo is None:  # SQLite hands back naive UTC
+        until = until.replace(tzinfo=dt.UTC)
+    return until if until is not None and until > now else None
+
+
+def settings_text(chat: Chat, tr: gettext.NullTranslations, now: dt.datetime) -> str:
     _ = tr.gettext
-    state = _("paused") if chat.paused else _("active")
+    until = paused_until(chat, now)
+    if chat.paused:
+        state = _("paused")
+    elif until is not None:
+        state = _("paused until {when}").format(when=local_moment(until, chat.timezone, tr))
+    else:
+        state = _("active")
     # i18n: Telegram HTML; keep the tags
-    return _(
+    text = _(
         "<b>Your settings</b>\n"
         "Daily digest at {time} ({zone}), {size} items — {state}.\n"
         "Language: {language}"
@@ -53,15 +79,21 @@ def settings_text(chat: Chat, tr: gettext.NullTranslations = ENGLISH) -> str:
         state=state,
         language=LANGUAGE_NAMES.get(chat.language, chat.language),
     )
+    if chat.digest_days == EVERY_DAY:
+        return text
+    return text + "\n" + _("Days: {days}").format(days=days_text(chat.digest_days, tr))
 
 
-def settings_buttons(chat: Chat, tr: gettext.NullTranslations = ENGLISH) -> list[list[list[str]]]:
+def settings_buttons(
+    chat: Chat, tr: gettext.NullTranslations, now: dt.datetime
+) -> list[list[list[str]]]:
     _ = tr.gettext
 
     def button(label: str, change: str) -> list[str]:
         return [label, encode(SettingChange(change))]
 
-    hold = button(_("▶️ Resume"), "resume") if chat.paused else button(_("⏸ Pause"), "pause")
+    held = chat.paused or paused_until(chat, now) is not None
+    hold = button(_("▶️ Resume"), "resume") if held else button(_("⏸ Pause"), "pause")
     return [
         [button(_("🕗 −1 h"), "time-"), button(_("🕗 +1 h"), "time+")],
         [button(_("➖ fewer items"), "size-"), button(_("➕ more items"), "size+")],
@@ -101,7 +133,7 @@ def setting_step(change: str, chat: Chat) -> dict[str, object]:
     if change.startswith("lang-"):
         return {"language": change.removeprefix("lang-")}
     if change in ("pause", "resume"):
-        return {"paused": change == "pause"}
+        return {"paused": change == "pause", "paused_until": None}
     if change in ("size-", "size+"):
         step = 1 if change == "size+" else -1
         return {"digest_size": min(MAX_SIZE, max(1, chat.digest_size + step))}
