@@ -10,12 +10,10 @@ from sqlalchemy import (
     BigInteger,
     Date,
     DateTime,
-    Enum,
     Float,
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     String,
     Text,
     Time,
@@ -23,40 +21,12 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.digests.cadence import EVERY_DAY
 from bot.enrich.plan import EnrichmentStatus
-from bot.library.items import Answer, ItemKind, SourceLevel
-
-# Stable constraint names, so batch migrations on SQLite can find them again.
-NAMING = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
-
-
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    """Enums stored as their values in a VARCHAR with a check: same on SQLite and PostgreSQL."""
-    return Enum(
-        cls,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=16,
-        values_callable=lambda members: [m.value for m in members],
-    )
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+from bot.library.items import Answer, ItemKind
+from bot.store.base import Base, enum_type, utc_now
 
 
 class SourceKind(enum.StrEnum):
@@ -83,7 +53,7 @@ class Source(Base):
     __tablename__ = "sources"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[SourceKind] = mapped_column(_enum(SourceKind, "source_kind"))
+    kind: Mapped[SourceKind] = mapped_column(enum_type(SourceKind, "source_kind"))
     key: Mapped[str] = mapped_column(
         String(512), unique=True, comment="file:<name> or feed:<canonical site>; one row each"
     )
@@ -100,7 +70,7 @@ class Source(Base):
     host_wait_until: Mapped[dt.datetime | None] = mapped_column(
         DateTime(timezone=True), comment="the end of the wait its host asked for (Retry-After)"
     )
-    added_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    added_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
 
 
 class Item(Base):
@@ -109,7 +79,7 @@ class Item(Base):
     __tablename__ = "items"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[ItemKind] = mapped_column(_enum(ItemKind, "item_kind"), index=True)
+    kind: Mapped[ItemKind] = mapped_column(enum_type(ItemKind, "item_kind"), index=True)
     title: Mapped[str] = mapped_column(Text, default="")
     text: Mapped[str] = mapped_column(Text, default="")
     notes: Mapped[str] = mapped_column(Text, default="", comment="the owner's own notes on it")
@@ -131,7 +101,7 @@ class Item(Base):
     title_tokens: Mapped[str] = mapped_column(Text, default="", comment="search tokens, title")
     body_tokens: Mapped[str] = mapped_column(Text, default="", comment="search tokens, the rest")
     published_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    added_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    added_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
     retired_at: Mapped[dt.datetime | None] = mapped_column(
         DateTime(timezone=True), comment="gone from its notes file and retired: kept, not drawn"
     )
@@ -173,7 +143,7 @@ class Chat(Base):
     language: Mapped[str] = mapped_column(String(8), default="en")
     paused: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     blocked: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
     joined_at: Mapped[dt.datetime | None] = mapped_column(
         DateTime(timezone=True), comment="first /start; None: never subscribed"
     )
@@ -188,52 +158,6 @@ class Chat(Base):
     )
 
 
-class Access(Base):
-    """Who may use the bot besides the admins: allowed by an admin's /allow (or seeded from
-    ALLOWED_USER_IDS), until a /deny. Kept when the user's own data is forgotten, so a denied
-    id stays denied."""
-
-    __tablename__ = "access"
-
-    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    name: Mapped[str | None] = mapped_column(String(64), comment="what the admin called them")
-    allowed_by: Mapped[int | None] = mapped_column(
-        BigInteger, comment="the admin who allowed them; None: ALLOWED_USER_IDS"
-    )
-    since: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), comment="when allowed (or, never allowed, when denied)"
-    )
-    denied_at: Mapped[dt.datetime | None] = mapped_column(
-        DateTime(timezone=True), comment="set by /deny: no digests, no answers"
-    )
-
-
-class MutedWord(Base):
-    __tablename__ = "muted_words"
-    __table_args__ = (UniqueConstraint("chat_id", "word"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    chat_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("chats.id", ondelete="CASCADE"), index=True
-    )
-    word: Mapped[str] = mapped_column(String(128))
-
-
-class SourceSetting(Base):
-    """A reader's level for one source (a notes file or a feed): how often its items come in
-    their digests. No row: normal."""
-
-    __tablename__ = "source_levels"
-
-    chat_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("chats.id", ondelete="CASCADE"), primary_key=True
-    )
-    source_id: Mapped[int] = mapped_column(
-        ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True, index=True
-    )
-    level: Mapped[SourceLevel] = mapped_column(_enum(SourceLevel, "source_level"))
-
-
 class ItemState(Base):
     """What one chat did with one item."""
 
@@ -245,7 +169,7 @@ class ItemState(Base):
     item_id: Mapped[int] = mapped_column(
         ForeignKey("items.id", ondelete="CASCADE"), primary_key=True, index=True
     )
-    status: Mapped[Answer | None] = mapped_column(_enum(Answer, "read_status"))
+    status: Mapped[Answer | None] = mapped_column(enum_type(Answer, "read_status"))
     answered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     times_shown: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     last_shown_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
@@ -271,10 +195,10 @@ class Digest(Base):
     chat_id: Mapped[int] = mapped_column(
         BigInteger, ForeignKey("chats.id", ondelete="CASCADE"), index=True
     )
-    kind: Mapped[DigestKind] = mapped_column(_enum(DigestKind, "digest_kind"))
+    kind: Mapped[DigestKind] = mapped_column(enum_type(DigestKind, "digest_kind"))
     local_date: Mapped[dt.date] = mapped_column(Date)
     created_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), default=_now, server_default=func.now()
+        DateTime(timezone=True), default=utc_now, server_default=func.now()
     )
     gave_up_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
@@ -310,7 +234,7 @@ class DigestMessage(Base):
         JSON, default=list, comment="inline keyboard: rows of [label, callback data]"
     )
     state: Mapped[DeliveryState] = mapped_column(
-        _enum(DeliveryState, "delivery_state"), default=DeliveryState.PENDING, index=True
+        enum_type(DeliveryState, "delivery_state"), default=DeliveryState.PENDING, index=True
     )
     telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
@@ -348,7 +272,9 @@ class Enrichment(Base):
         ForeignKey("items.id", ondelete="CASCADE"), primary_key=True
     )
     source: Mapped[str] = mapped_column(String(16), comment="where it came from: arxiv")
-    status: Mapped[EnrichmentStatus] = mapped_column(_enum(EnrichmentStatus, "enrichment_status"))
+    status: Mapped[EnrichmentStatus] = mapped_column(
+        enum_type(EnrichmentStatus, "enrichment_status")
+    )
     asked: Mapped[str] = mapped_column(
         String(512), comment="what was asked: id:<arXiv id> or title:<normalised title>"
     )
@@ -390,14 +316,10 @@ class Notice(Base):
     sent_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
-class Search(Base):
-    """A /search a chat made, kept so its Next/Prev buttons can name it in 64 bytes."""
+# Each reader's own settings live beside: imported here so `bot.store.models` names every model.
+from bot.store import reader_models  # noqa: E402
 
-    __tablename__ = "searches"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    chat_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("chats.id", ondelete="CASCADE"), index=True
-    )
-    text: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+Access = reader_models.Access
+MutedWord = reader_models.MutedWord
+Search = reader_models.Search
+SourceSetting = reader_models.SourceSetting

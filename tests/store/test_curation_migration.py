@@ -6,17 +6,19 @@ from __future__ import annotations
 
 import pytest
 from alembic import command
+from alembic.script import ScriptDirectory
 from sqlalchemy import insert, inspect, text
 
 from bot.library.items import ItemKind
 from bot.store.curation import forget
-from bot.store.db import Store, open_store
+from bot.store.db import Store, alembic_config, open_store
 from bot.store.models import Chat, Item, ItemKey, ItemState
 from bot.store.search import search
 from tests.conftest import NOW
 from tests.store.test_less_migration import migrate
 
-BEFORE = "0010"
+# The revision before 0014, whichever it is.
+BEFORE = ScriptDirectory.from_config(alembic_config()).get_revision("0014").down_revision
 
 
 def found(store: Store, query: str) -> list[int]:
@@ -38,7 +40,7 @@ def rows(store: Store, table: str) -> int:
 
 @pytest.fixture
 def old_store(database_url: str) -> Store:
-    """A store at 0010 with three items (indexed by that revision's triggers), their keys
+    """A store at the revision before 0014 with three items (indexed by that revision's triggers), their keys
     and an answer."""
     store = open_store(database_url)
     migrate(store, command.downgrade, BEFORE)
