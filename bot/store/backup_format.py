@@ -162,6 +162,22 @@ def _lines(path: Path) -> Iterator[tuple[int, str]]:
         raise BackupError(f"{path}: cannot read it ({exc.strerror or exc})") from None
 
 
+def _whole_gzip(path: Path) -> None:
+    """Read a gzip file to its end first: its checksum comes last, and damage mid-file can
+    decompress to text that only looks like some other fault."""
+    try:
+        with path.open("rb") as raw:
+            if raw.read(2) != GZIP_MAGIC:
+                return
+        with gzip.open(path, "rb") as packed:
+            while packed.read(1 << 20):
+                pass
+    except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
+        raise BackupError(f"{path}: damaged gzip data ({exc}); nothing was restored") from None
+    except OSError:
+        return  # reading it again says what is wrong
+
+
 def records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """Each line's record; a line that is no JSON object means the file is damaged."""
     for number, line in _lines(path):
@@ -228,6 +244,7 @@ def _count(path: Path, header: Header, rows: Iterator[tuple[int, dict[str, Any]]
 def check(path: Path) -> Header:
     """The file's header, once every record has been read and counted; a file that is not a
     lamplight backup, is damaged or cut short, or is of a newer format raises BackupError."""
+    _whole_gzip(path)
     rows = records(path)
     first = next(rows, None)
     if first is None:
