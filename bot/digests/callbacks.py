@@ -1,9 +1,10 @@
 """Callback data for inline buttons: self-describing, versioned, at most 64 bytes.
 
-A button carries everything its handler needs (``l1:r:<digest>:<item>``), so no callback cache
-is kept: restarts and replicas read old buttons just as well. Ids are written in base 36 to stay
-short; the largest store id (2**63 - 1) takes 13 characters, so every form fits in 32 bytes.
-Whether the clicking chat owns the digest is checked by the handler against the store.
+A button carries everything its handler needs (``l1:r:<digest>:<item>``; a capture's Undo
+``l1:u:<capture>`` and Follow ``l1:w:<capture>``), so no callback cache is kept: restarts and
+replicas read old buttons just as well. Ids are written in base 36 to stay short; the largest
+store id (2**63 - 1) takes 13 characters, so every form fits in 32 bytes. Whether the clicking
+chat owns the digest (or the capture) is checked by the handler against the store.
 
 Decoding accepts only what :func:`encode` produces (one canonical spelling per value), so forged
 or garbled data fails here with :class:`CallbackError` instead of reaching the store. Its message
@@ -24,6 +25,8 @@ __all__ = [
     "MAX_ID",
     "PREFIX",
     "CallbackError",
+    "CaptureUndo",
+    "FeedFollow",
     "ItemAnswer",
     "PageTurn",
     "SettingChange",
@@ -46,6 +49,8 @@ ANSWER_CODES = {Answer.READ: "r", Answer.SKIPPED: "s", Answer.LESS: "l"}
 _CODE_ANSWERS = {code: answer for answer, code in ANSWER_CODES.items()}
 _PAGE_CODE = "p"
 _SETTING_CODE = "c"
+_UNDO_CODE = "u"
+_FOLLOW_CODE = "w"
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,14 +90,36 @@ class PageTurn:
     page: int
 
 
-def encode(action: ItemAnswer | PageTurn | SettingChange) -> str:
+@dataclass(frozen=True, slots=True)
+class CaptureUndo:
+    """The owner takes back what one capture filed."""
+
+    capture_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class FeedFollow:
+    """The owner follows the feed one capture found."""
+
+    capture_id: int
+
+
+Action = ItemAnswer | PageTurn | SettingChange | CaptureUndo | FeedFollow
+
+
+def encode(action: Action) -> str:
     """The callback data for ``action``.
 
     >>> encode(ItemAnswer(digest_id=42, item_id=1000, answer=Answer.READ))
     'l1:r:16:rs'
     >>> encode(PageTurn(query_id=7, page=2))
     'l1:p:7:2'
+    >>> encode(CaptureUndo(capture_id=36)), encode(FeedFollow(capture_id=1))
+    ('l1:u:10', 'l1:w:1')
     """
+    if isinstance(action, CaptureUndo | FeedFollow):
+        code = _UNDO_CODE if isinstance(action, CaptureUndo) else _FOLLOW_CODE
+        return f"{PREFIX}:{code}:{_to_base36(action.capture_id)}"
     if isinstance(action, SettingChange):
         if action.change not in SETTING_CHANGES:
             raise ValueError(f"unknown setting change {action.change!r}")
@@ -106,7 +133,7 @@ def encode(action: ItemAnswer | PageTurn | SettingChange) -> str:
     return ":".join([PREFIX, code, *(_to_base36(value) for value in fields)])
 
 
-def decode(data: str) -> ItemAnswer | PageTurn | SettingChange:
+def decode(data: str) -> Action:
     """The action behind callback data; :class:`CallbackError` for anything encode cannot make.
 
     >>> decode("l1:s:16:rs")
@@ -128,6 +155,10 @@ def decode(data: str) -> ItemAnswer | PageTurn | SettingChange:
         raise _garbled()
     if len(parts) == 3 and parts[1] == _SETTING_CODE and parts[2] in SETTING_CHANGES:
         return SettingChange(parts[2])
+    if len(parts) == 3 and parts[1] == _UNDO_CODE:
+        return CaptureUndo(_from_base36(parts[2]))
+    if len(parts) == 3 and parts[1] == _FOLLOW_CODE:
+        return FeedFollow(_from_base36(parts[2]))
     if len(parts) != 4:
         raise _garbled()
     _, code, first, second = parts

@@ -26,6 +26,7 @@ from bot.health import Heartbeat
 from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, translator
 from bot.telegram.access import AccessGate
 from bot.telegram.handlers.buttons import UnreadableButtons
+from bot.telegram.handlers.capture import Capturable, CaptureHandlers
 from bot.telegram.handlers.common import (
     Services,
     bot_sender,
@@ -59,6 +60,7 @@ COMMANDS = [
     ("pause", N_("hold daily digests")),
     ("resume", N_("restart daily digests")),
     ("search", N_("find anything in the library, e.g. /search 蒸馏")),
+    ("add", N_("add a link, a paper or a quote to the library (the owner)")),
     ("mute", N_("keep items with a word out, e.g. /mute crypto")),
     ("mutes", N_("your muted words")),
     ("feeds", N_("the newsletters followed")),
@@ -70,9 +72,12 @@ COMMANDS = [
 HandlerCallback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 
 # Which handler takes a button press, by the shape of its data (bot/digests/callbacks.py:
-# "l1:c:<change>", "l1:p:<search>:<page>", "l1:r|s|l:<digest>:<item>" in base 36). Each
+# "l1:c:<change>", "l1:p:<search>:<page>", "l1:r|s|l:<digest>:<item>", "l1:u|w:<capture>" in
+# base 36). Each
 # handler decodes the data in full; what matches no shape is another version's or garbled.
 SETTING_PRESS = rf"^{PREFIX}:c:"
+UNDO_PRESS = rf"^{PREFIX}:u:"
+FOLLOW_PRESS = rf"^{PREFIX}:w:"
 PAGE_PRESS = rf"^{PREFIX}:p:"
 _ANSWER = f"[{''.join(ANSWER_CODES.values())}]"
 SEARCH_ANSWER_PRESS = rf"^{PREFIX}:{_ANSWER}:0:"  # digest id 0: under search results
@@ -137,6 +142,11 @@ def register_handlers(app: Application, services: Services, gate: AccessGate) ->
     # Any other press: a stale or garbled button, answered as such.
     app.add_handler(CallbackQueryHandler(UnreadableButtons(services).answer))
     digest, document = DigestHandlers(services), DocumentHandlers(services)
+    # A capture waits on the web (and arXiv): it runs beside other updates, not before them.
+    capture = CaptureHandlers(services)
+    app.add_handler(CommandHandler("add", capture.add, block=False))
+    capturable = (filters.TEXT | filters.CAPTION) & ~filters.COMMAND & ~filters.Document.ALL
+    app.add_handler(MessageHandler(capturable & Capturable(), capture.capture_message, block=False))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, digest.answer_text))
     app.add_handler(MessageHandler(filters.Document.ALL, document.import_document))
     app.add_error_handler(error_handler(services))
@@ -169,9 +179,11 @@ def _commands(services: Services) -> dict[str, HandlerCallback]:
 
 
 def _presses(services: Services) -> dict[str, HandlerCallback]:
-    search = SearchHandlers(services)
+    search, capture = SearchHandlers(services), CaptureHandlers(services)
     return {
         SETTING_PRESS: SettingsHandlers(services).change,
+        UNDO_PRESS: capture.undo,
+        FOLLOW_PRESS: capture.follow,
         PAGE_PRESS: search.turn_page,
         SEARCH_ANSWER_PRESS: search.answer,
         DIGEST_ANSWER_PRESS: DigestHandlers(services).answer,

@@ -13,6 +13,8 @@ from telegram import Message, Update
 from bot.digests.callbacks import (
     GARBLED,
     CallbackError,
+    CaptureUndo,
+    FeedFollow,
     ItemAnswer,
     PageTurn,
     SettingChange,
@@ -35,7 +37,7 @@ MARKED = {
     Answer.LESS: N_("Less like this 👎 — fewer such items from now on"),
 }
 
-Action = TypeVar("Action", ItemAnswer, PageTurn, SettingChange)
+Action = TypeVar("Action", ItemAnswer, PageTurn, SettingChange, CaptureUndo, FeedFollow)
 
 
 async def pressed(update: Update, store: Store, kind: type[Action]) -> Action | None:

@@ -12,9 +12,10 @@ from bot.digests.callbacks import ItemAnswer, PageTurn, encode
 from bot.digests.opening import DEFAULT_ENGINES, SearchEngines
 from bot.digests.render import DigestView, render_digest
 from bot.i18n import ENGLISH, translator
+from bot.library.quota import SLOW_DOWN, WINDOW, wait_seconds
 from bot.store import digests
 from bot.store.models import Item
-from bot.store.search import save_search, saved_search, search
+from bot.store.search import recent_searches, save_search, saved_search, search
 from bot.telegram.handlers.buttons import answer_item_ids, marked, pressed, refresh_keyboard
 from bot.telegram.handlers.common import Context, Handlers, chat_language, translator_for
 from bot.telegram.sending import NO_PREVIEW, keyboard
@@ -39,12 +40,20 @@ class SearchHandlers(Handlers):
                 _("Usage: /search 蒸馏  or  /search attention")
             )
             return
+        now, chat_id, limit = self.s.clock(), update.effective_chat.id, self.s.settings
         with self.s.store.transaction() as session:
             tr = translator(chat_language(session, update))
-            search_id = save_search(session, update.effective_chat.id, text, self.s.clock())
-            html_text, rows = search_page(
-                session, update.effective_chat.id, search_id, text, 0, tr, self.engines
-            )
+            recent = recent_searches(session, chat_id, now - WINDOW)
+            wait = wait_seconds(recent, now, limit.searches_per_minute)
+            if wait is None:
+                search_id = save_search(session, chat_id, text, now)
+                html_text, rows = search_page(
+                    session, chat_id, search_id, text, 0, tr, self.engines
+                )
+        if wait is not None:
+            slow = tr.gettext(SLOW_DOWN).format(limit=limit.searches_per_minute, seconds=wait)
+            await update.effective_message.reply_text(slow)
+            return
         await update.effective_message.reply_html(
             html_text, reply_markup=keyboard(rows), link_preview_options=NO_PREVIEW
         )
