@@ -28,6 +28,8 @@ HELP = N_("""\
 /settings — your settings
 /stats — your reading, week by week
 /search words — find anything in the library
+/add a quote, a link or a paper — into the library (the owner; a link or an arXiv id \
+sent or forwarded alone is added too)
 /mute word, /unmute word, /mutes — keep items with a word out
 /lang — English or 中文
 /stop — unsubscribe
