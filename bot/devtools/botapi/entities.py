@@ -17,9 +17,27 @@ __all__ = ["channel_origin", "checked_origin", "message_entities", "user_origin"
 
 # The entity types Bot API 7+ sends with a message's text.
 ENTITY_TYPES = frozenset(
-    "mention hashtag cashtag bot_command url email phone_number bold italic underline"
-    " strikethrough spoiler blockquote expandable_blockquote code pre text_link text_mention"
-    " custom_emoji".split()
+    [
+        "mention",
+        "hashtag",
+        "cashtag",
+        "bot_command",
+        "url",
+        "email",
+        "phone_number",
+        "bold",
+        "italic",
+        "underline",
+        "strikethrough",
+        "spoiler",
+        "blockquote",
+        "expandable_blockquote",
+        "code",
+        "pre",
+        "text_link",
+        "text_mention",
+        "custom_emoji",
+    ]
 )
 # Links as Telegram finds them in plain text: with a scheme, or starting "www.".
 _LINK = re.compile(r"(?:https?://|www\.)[^\s<>\"'“”‘’，。、]+", re.IGNORECASE)
