@@ -243,9 +243,7 @@ def test_a_feed_link_offers_to_follow_the_feed_and_files_nothing(
     assert item_at(services, url) is None
 
 
-def test_captures_and_searches_keep_a_pace(
-    start: Start, botapi: FakeBotAPI, clock: Clock
-) -> None:
+def test_captures_and_searches_keep_a_pace(start: Start, botapi: FakeBotAPI, clock: Clock) -> None:
     owner = start(captures_per_minute=1, searches_per_minute=1)
     friend = Chat(botapi, FRIEND)
     friend.send("/start")
@@ -265,4 +263,3 @@ def test_captures_and_searches_keep_a_pace(
 def _created(services: Services) -> list[bool]:
     with services.store.transaction() as session:
         return list(session.scalars(select(Capture.created).order_by(Capture.id)))
-
