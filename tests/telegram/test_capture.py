@@ -171,6 +171,9 @@ def test_a_paper_already_read_is_named_so_and_undo_leaves_it(
     answer = owner.tap("↩️ Undo")
     assert answer["text"] == "It was in your library before you sent it, so it stays."
     assert scalar(services, select(func.count()).select_from(Item)) == before
+    assert owner.tap("⏭ Later 1")["text"] == "Later ⏭ — not shown for 14 days"
+    owner.reply()  # its buttons show the new answer, Undo still under them
+    assert owner.buttons() == ["✅ Read 1", "● ⏭ Later 1", "👎 Less 1", "↩️ Undo"]
 
 
 def test_undo_takes_back_what_the_capture_added(start: Start, services: Services) -> None:
