@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import enum
+import logging
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -28,6 +29,8 @@ from bot.store.db import Store
 from bot.store.feeds import followed
 
 __all__ = ["ArxivLookup", "Captured", "FeedOffer", "SlowDown", "capture", "wait_to_capture"]
+
+log = logging.getLogger(__name__)
 
 
 class ArxivLookup(enum.StrEnum):
@@ -100,6 +103,8 @@ async def capture(
     if target.kind is TargetKind.PAGE and target.url:
         limits = page_limits(settings.capture_timeout_seconds)
         page = await read_page(client, target.url, limits)
+        if page.unread is not None:
+            log.info("captured page %s not read (%s): %s", page.url, page.unread, page.detail)
         if page.feed is not None:
             return await asyncio.to_thread(_offer_feed, store, target, page, chat_id, now)
     filed = await asyncio.to_thread(_file, store, settings, target, page, chat_id, now)

@@ -22,6 +22,7 @@ from bot.feeds.pull import feed_client
 from bot.library.quota import SLOW_DOWN
 from bot.store import captures
 from bot.store.feeds import follow
+from bot.store.models import Chat
 from bot.telegram.handlers.buttons import pressed
 from bot.telegram.handlers.common import Context, Handlers, translator_for, unless_unchanged
 from bot.telegram.sending import NO_PREVIEW, keyboard
@@ -88,7 +89,12 @@ class CaptureHandlers(Handlers):
                 text.format(limit=settings.captures_per_minute, seconds=done.seconds)
             )
             return
-        body, rows = capture_reply(done, tr, self.engines, timeout=settings.capture_timeout_seconds)
+        with self.s.store.transaction() as session:
+            known = session.get(Chat, chat.id)
+            zone = known.timezone if known is not None else settings.default_timezone
+        body, rows = capture_reply(
+            done, tr, self.engines, timeout=settings.capture_timeout_seconds, timezone=zone
+        )
         await message.reply_html(body, reply_markup=keyboard(rows), link_preview_options=NO_PREVIEW)
 
     async def undo(self, update: Update, context: Context) -> None:

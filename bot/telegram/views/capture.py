@@ -11,8 +11,10 @@ from urllib.parse import urlsplit
 from bot.capture.page import Page, Unread
 from bot.capture.service import ArxivLookup, Captured, FeedOffer
 from bot.digests.callbacks import CaptureUndo, FeedFollow, encode
+from bot.digests.fitting import utf16_len
 from bot.digests.opening import DEFAULT_ENGINES, SearchEngines
-from bot.digests.render import DigestView, render_digest
+from bot.digests.render import MAX_MESSAGE, DigestView, render_digest
+from bot.digests.schedule import local_date
 from bot.i18n import ENGLISH, N_, format_day
 from bot.library.items import Answer
 from bot.store.captures import Undone
@@ -63,15 +65,16 @@ def capture_reply(
     *,
     timeout: float = 10,
     max_bytes: int = 5 * 1024 * 1024,
+    timezone: str = "UTC",
 ) -> tuple[str, Rows]:
-    """The answer to a capture as Telegram HTML, with its buttons."""
+    """The answer to a capture as Telegram HTML, with its buttons; days in ``timezone``."""
     if captured.item is None:
         assert captured.feed is not None
         return _feed_only(captured.capture_id, captured.feed, tr)
     _ = tr.gettext
     item = captured.item
     answers = {item.id: captured.answer} if captured.answer else {}
-    view = DigestView(NO_DIGEST, _heading(captured, tr), (item,), answers, engines)
+    view = DigestView(NO_DIGEST, _heading(captured, tr, timezone), (item,), answers, engines)
     part = render_digest(view, tr)[0]
     notes = [
         note
@@ -82,20 +85,24 @@ def capture_reply(
         )
         if note
     ]
+    body = "\n\n".join([part.html, *notes])
+    if utf16_len(body) > MAX_MESSAGE:  # the item fills a message on its own: it comes first
+        body = part.html
     rows: Rows = [[[b.text, b.data] for b in row] for row in part.buttons]
     rows.append([[_(UNDO), encode(CaptureUndo(captured.capture_id))]])
     if captured.feed is not None and not captured.feed.followed:
         rows.append([[_(FOLLOW), encode(FeedFollow(captured.capture_id))]])
-    return "\n\n".join([part.html, *notes]), rows
+    return body, rows
 
 
-def _heading(captured: Captured, tr: gettext.NullTranslations) -> str:
+def _heading(captured: Captured, tr: gettext.NullTranslations, timezone: str) -> str:
     _ = tr.gettext
     if captured.created:
         return _("📥 Added to your library")
     if captured.answer is None:
         return _("📚 Already in your library — not answered yet")
-    day = format_day(captured.answered_at.date(), tr) if captured.answered_at else ""
+    when = captured.answered_at
+    day = format_day(local_date(when, timezone), tr) if when else ""
     return _(STATES[captured.answer]).format(day=day)
 
 
