@@ -40,18 +40,19 @@ class SearchHandlers(Handlers):
                 _("Usage: /search 蒸馏  or  /search attention")
             )
             return
-        now, chat_id, limit = self.s.clock(), update.effective_chat.id, self.s.settings
+        now, chat_id = self.s.clock(), update.effective_chat.id
+        per_minute = self.s.settings.searches_per_minute
         with self.s.store.transaction() as session:
             tr = translator(chat_language(session, update))
-            recent = recent_searches(session, chat_id, now - WINDOW)
-            wait = wait_seconds(recent, now, limit.searches_per_minute)
+            # At most SEARCHES_PER_MINUTE: each search reads the index, and is kept.
+            wait = wait_seconds(recent_searches(session, chat_id, now - WINDOW), now, per_minute)
             if wait is None:
                 search_id = save_search(session, chat_id, text, now)
                 html_text, rows = search_page(
                     session, chat_id, search_id, text, 0, tr, self.engines
                 )
         if wait is not None:
-            slow = tr.gettext(SLOW_DOWN).format(limit=limit.searches_per_minute, seconds=wait)
+            slow = tr.gettext(SLOW_DOWN).format(limit=per_minute, seconds=wait)
             await update.effective_message.reply_text(slow)
             return
         await update.effective_message.reply_html(
