@@ -77,7 +77,7 @@ def test_a_page_that_is_no_page_says_why(web: PageServer, path: str, unread: Unr
 def test_a_huge_page_is_not_read_whole(web: PageServer) -> None:
     page = read(web.url("/huge"))
     assert page.unread is Unread.TOO_LARGE
-    assert web.bytes_sent("/huge") < HUGE_SIZE / 4
+    assert web.bytes_sent("/huge") < HUGE_SIZE / 2  # the cap, and what sockets buffer
 
 
 def test_a_page_that_never_answers_times_out(web: PageServer) -> None:
