@@ -88,6 +88,15 @@ class Settings(BaseSettings):
     backup_keep: int = Field(
         default=7, ge=0, description="daily backups kept, the newest; 0 turns them off"
     )
+    capture_timeout_seconds: float = Field(
+        default=10, gt=0, description="how long a captured link's page (or arXiv) may take"
+    )
+    captures_per_minute: int = Field(
+        default=10, ge=1, description="links, papers and quotes one user may add in a minute"
+    )
+    searches_per_minute: int = Field(
+        default=20, ge=1, description="searches one user may make in a minute"
+    )
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     webhook_listen: str = "0.0.0.0"

@@ -1,9 +1,10 @@
 """Callback data for inline buttons: self-describing, versioned, at most 64 bytes.
 
-A button carries everything its handler needs (``l1:r:<digest>:<item>``), so no callback cache
-is kept: restarts and replicas read old buttons just as well. Ids are written in base 36 to stay
-short; the largest store id (2**63 - 1) takes 13 characters, so every form fits in 32 bytes.
-Whether the clicking chat owns the digest is checked by the handler against the store.
+A button carries everything its handler needs (``l1:r:<digest>:<item>``; a capture's Undo
+``l1:u:<capture>`` and Follow ``l1:w:<capture>``), so no callback cache is kept: restarts and
+replicas read old buttons just as well. Ids are written in base 36 to stay short; the largest
+store id (2**63 - 1) takes 13 characters, so every form fits in 32 bytes. Whether the clicking
+chat owns the digest (or the capture) is checked by the handler against the store.
 
 Decoding accepts only what :func:`encode` produces (one canonical spelling per value), so forged
 or garbled data fails here with :class:`CallbackError` instead of reaching the store. Its message
@@ -26,6 +27,8 @@ __all__ = [
     "PREFIX",
     "RESTORE_CODE",
     "CallbackError",
+    "CaptureUndo",
+    "FeedFollow",
     "ForgetChoice",
     "ItemAnswer",
     "ItemRestore",
@@ -61,6 +64,8 @@ _FORGET_CODE = "x"
 FORGET_PRESS = f"{PREFIX}:{_FORGET_CODE}:"  # what every /forgetme button's data starts with
 # /forgetme's two buttons: delete everything, or keep it.
 _FORGET_CHOICES = {True: "y", False: "n"}
+_UNDO_CODE = "u"
+_FOLLOW_CODE = "w"
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +135,20 @@ class ForgetChoice:
     confirm: bool
 
 
+@dataclass(frozen=True, slots=True)
+class CaptureUndo:
+    """The owner takes back what one capture filed."""
+
+    capture_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class FeedFollow:
+    """The owner follows the feed one capture found."""
+
+    capture_id: int
+
+
 Action = (
     ItemAnswer
     | PageTurn
@@ -138,6 +157,8 @@ Action = (
     | SourceLevelChange
     | SourcesPage
     | ForgetChoice
+    | CaptureUndo
+    | FeedFollow
 )
 
 
@@ -154,6 +175,8 @@ def encode(action: Action) -> str:
     'l1:v:14:never'
     >>> encode(ForgetChoice(chat_id=200, confirm=True))
     'l1:x:5k:y'
+    >>> encode(CaptureUndo(capture_id=36)), encode(FeedFollow(capture_id=1))
+    ('l1:u:10', 'l1:w:1')
     """
     if isinstance(action, SourceLevelChange):
         return f"{PREFIX}:{_SOURCE_CODE}:{_to_base36(action.source_id)}:{action.level.value}"
@@ -162,6 +185,9 @@ def encode(action: Action) -> str:
     if isinstance(action, ForgetChoice):
         choice = _FORGET_CHOICES[action.confirm]
         return f"{PREFIX}:{_FORGET_CODE}:{_to_base36(action.chat_id)}:{choice}"
+    if isinstance(action, CaptureUndo | FeedFollow):
+        code = _UNDO_CODE if isinstance(action, CaptureUndo) else _FOLLOW_CODE
+        return f"{PREFIX}:{code}:{_to_base36(action.capture_id)}"
     if isinstance(action, SettingChange):
         if action.change not in SETTING_CHANGES:
             raise ValueError(f"unknown setting change {action.change!r}")
@@ -203,6 +229,10 @@ def decode(data: str) -> Action:
         return ItemRestore(_from_base36(parts[2]))
     if parts[1:2] == [_SOURCE_CODE]:
         return _source_action(parts[2:])
+    if len(parts) == 3 and parts[1] == _UNDO_CODE:
+        return CaptureUndo(_from_base36(parts[2]))
+    if len(parts) == 3 and parts[1] == _FOLLOW_CODE:
+        return FeedFollow(_from_base36(parts[2]))
     if len(parts) != 4:
         raise _garbled()
     _, code, first, second = parts

@@ -39,6 +39,7 @@ from bot.digests.opening import (
     search_for,
 )
 from bot.i18n import ENGLISH, N_
+from bot.library.dedupe import doi
 from bot.library.items import Answer, ItemKind, LibraryItem
 
 __all__ = [
@@ -212,7 +213,7 @@ def _entry(
     # The owner's words first; what arXiv says fills only what they left out.
     title = "" if quote and _is_excerpt(item.title, body) else item.title or item.enriched_title
     if not title.strip() and not quote:
-        title = (urlsplit(url).hostname or "") if url else ""
+        title = _unnamed(item, url)
     year = item.year or item.enriched_year
     meta_parts = [item.author or item.enriched_authors, item.source, str(year) if year else ""]
     return _Entry(
@@ -227,6 +228,22 @@ def _entry(
         searched=bool(url and opening and opening.searched),
         why=shorten(why, detail.meta),
     )
+
+
+def _unnamed(item: LibraryItem, url: str | None) -> str:
+    """What an item without a title (a paper sent by its id alone) is called: its arXiv id,
+    its DOI, else the host its link is on.
+
+    >>> _unnamed(LibraryItem(1, ItemKind.PAPER, "", arxiv_id="2301.03992"), None)
+    'arXiv:2301.03992'
+    >>> _unnamed(LibraryItem(2, ItemKind.PAPER, ""), "https://doi.org/10.1145/3292500.3330701")
+    'doi:10.1145/3292500.3330701'
+    """
+    if item.arxiv_id:
+        return f"arXiv:{item.arxiv_id}"
+    if url and (found := doi(url)):
+        return f"doi:{found}"
+    return (urlsplit(url).hostname or "") if url else ""
 
 
 def _context_text(item: LibraryItem) -> str:

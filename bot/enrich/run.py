@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
 import httpx
@@ -71,12 +71,14 @@ async def enrich_library(
     limit: int | None = None,
     limits: FetchLimits = ARXIV_LIMITS,
     progress: Progress | None = None,
+    only: Collection[int] | None = None,
 ) -> EnrichReport:
-    """Ask arXiv about every item due (at most `limit` items) and store what it says."""
+    """Ask arXiv about every item due (at most `limit` items; `only` those with these ids)
+    and store what it says."""
     report = EnrichReport(off=not settings.enrich)
     if report.off:
         return report
-    plan = await asyncio.to_thread(_plan, store, utc_now(), limit)
+    plan = await asyncio.to_thread(_plan, store, utc_now(), limit, only)
     report.planned = plan.items
     report.skipped_chinese, report.skipped_short = plan.skipped_chinese, plan.skipped_short
     if not plan.requests:
@@ -93,12 +95,12 @@ async def enrich_library(
     return report
 
 
-def _plan(store: Store, now: dt.datetime, limit: int | None) -> Plan:
+def _plan(store: Store, now: dt.datetime, limit: int | None, only: Collection[int] | None) -> Plan:
     with store.transaction() as session:
         restored = enrichments.restore_tokens(session)
         if restored:
             log.info("search tokens of %d enriched item(s) appended again after edits", restored)
-        return plan_requests(enrichments.candidates(session), now, limit)
+        return plan_requests(enrichments.candidates(session, only), now, limit)
 
 
 class Turns:

@@ -6,22 +6,30 @@ fetch ends in a :class:`~bot.feeds.results.FetchResult`, and a failure carries a
 builds the ``httpx.AsyncClient`` (``trust_env`` makes it honour ``HTTPS_PROXY`` /
 ``ALL_PROXY``) and decides what to store and when to try again (``bot.digests.schedule``,
 which honours the ``Retry-After`` of a 429/503 kept in the result). The body is parsed by
-:func:`bot.feeds.parse.parse_feed`, off the event loop.
+:func:`bot.feeds.parse.parse_feed`, off the event loop; the bounded GET itself (redirects,
+size cap, timeouts) is bot.feeds.download's.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import zlib
 from collections.abc import AsyncIterator, Sequence
 from concurrent.futures import BrokenExecutor, Executor
-from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 import httpx
 
-from bot.feeds.budget import BodyBudget, Reader
+from bot.feeds.budget import BodyBudget
+from bot.feeds.download import (
+    FetchFailed,
+    FetchLimits,
+    Trail,
+    follow_redirects,
+    guarded,
+    read_capped,
+    request_headers,
+)
 from bot.feeds.parse import FeedDocument, NotAFeedError, parse_feed
 from bot.feeds.results import FetchFailure, FetchResult
 
@@ -29,30 +37,10 @@ __all__ = ["FeedRequest", "FetchLimits", "fetch_as_done", "fetch_feed", "fetch_m
 
 log = logging.getLogger(__name__)
 
-USER_AGENT = "lamplight/0.1 (self-hosted Telegram reading bot; feed reader)"
 _ACCEPT = (
     "application/rss+xml, application/atom+xml, application/rdf+xml, "
     "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 )
-
-
-@dataclass(frozen=True, slots=True)
-class FetchLimits:
-    """Bounds of one fetch; tests pass short ones."""
-
-    max_bytes: int = 5 * 1024 * 1024  # of the decompressed body
-    connect_timeout: float = 10.0  # seconds to open the connection
-    read_timeout: float = 20.0  # seconds of silence allowed between two reads
-    total_timeout: float = 60.0  # seconds for the whole fetch: redirects, body, parsing
-    max_redirects: int = 5
-    per_host: int = 2  # requests in flight to one (host, port) in fetch_many
-    # Requests in flight in a pull. Waiting on a feed costs a socket, not a thread, and most
-    # feeds are on hosts of their own, so with a slot for each a pull of a few hundred takes
-    # about as long as the slowest one; httpx's pool holds as many connections (pull_and_tell
-    # sizes it from this). Bodies in flight are capped at max_bytes each, and all together
-    # at body_budget: a reader over it waits (and so does its host) until others are parsed.
-    overall: int = 256
-    body_budget: int = 64 * 1024 * 1024
 
 
 class FeedRequest(NamedTuple):
@@ -63,165 +51,9 @@ class FeedRequest(NamedTuple):
     last_modified: str | None = None
 
 
-class _FetchFailed(Exception):
-    """Internal: ends a fetch with a named failure."""
-
-    def __init__(self, kind: FetchFailure, detail: str) -> None:
-        super().__init__(detail)
-        self.kind = kind
-        self.detail = detail
-
-
-@dataclass
-class _Trail:
-    """Where a fetch has got to, so a failure can still say which URL and status."""
-
-    url: str
-    status: int | None = None
-    moved_permanently_to: str | None = None
-    seen: list[str] = field(default_factory=list)
-    retry_after: str | None = None
-
-
-class _Inflate:
-    """gzip / deflate decoding with bounded output, so a small bomb cannot grow in memory."""
-
-    def __init__(self, wbits: int) -> None:
-        self._wbits = wbits
-        self._started = False
-        self._decoder = zlib.decompressobj(wbits)
-
-    def decompress(self, data: bytes, limit: int) -> bytes:
-        out = bytearray()
-        while data and len(out) < limit:  # max_length 0 would mean "unbounded"
-            try:
-                out += self._decoder.decompress(data, limit - len(out))
-            except zlib.error:
-                if self._started or self._wbits != zlib.MAX_WBITS:
-                    raise
-                # "deflate" is meant to be zlib-wrapped, but some servers send it raw.
-                self._wbits = -zlib.MAX_WBITS
-                self._decoder = zlib.decompressobj(self._wbits)
-                continue
-            self._started = True
-            if self._decoder.eof:  # another gzip member may follow
-                data = self._decoder.unused_data
-                self._decoder = zlib.decompressobj(self._wbits)
-            else:
-                data = self._decoder.unconsumed_tail
-        return bytes(out)
-
-
-class _Identity:
-    def decompress(self, data: bytes, limit: int) -> bytes:
-        return data
-
-
-def _decoder(content_encoding: str) -> _Inflate | _Identity:
-    encoding = content_encoding.strip().lower()
-    if encoding in ("", "identity"):
-        return _Identity()
-    if encoding in ("gzip", "x-gzip"):
-        return _Inflate(16 + zlib.MAX_WBITS)
-    if encoding == "deflate":
-        return _Inflate(zlib.MAX_WBITS)
-    raise _FetchFailed(
-        FetchFailure.NOT_A_FEED, f"unsupported Content-Encoding {content_encoding!r}"
-    )
-
-
-async def _read_capped(
-    response: httpx.Response, max_bytes: int, budget: BodyBudget, reader: Reader
-) -> bytes:
-    """The decoded body, or TOO_LARGE as soon as it passes ``max_bytes``; each piece is
-    reserved from the pull's ``budget`` before it is kept."""
-    declared = response.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > max_bytes:
-        raise _FetchFailed(
-            FetchFailure.TOO_LARGE, f"Content-Length {declared} is over the {max_bytes}-byte cap"
-        )
-    decoder = _decoder(response.headers.get("content-encoding", ""))
-    body = bytearray()
-    try:
-        # Raw bytes: httpx's own decoder would inflate a whole chunk at once, unbounded.
-        async for chunk in response.aiter_raw():
-            piece = decoder.decompress(chunk, max_bytes - len(body) + 1)
-            if len(body) + len(piece) > max_bytes:
-                raise _FetchFailed(
-                    FetchFailure.TOO_LARGE, f"the body is over the {max_bytes}-byte cap"
-                )
-            await budget.take(reader, len(piece))
-            body += piece
-    except zlib.error as exc:
-        raise _FetchFailed(
-            FetchFailure.NOT_A_FEED, f"the compressed body is corrupt: {exc}"
-        ) from exc
-    return bytes(body)
-
-
-def _request_headers(etag: str | None, last_modified: str | None) -> dict[str, str]:
-    headers = {
-        "User-Agent": USER_AGENT,
-        "Accept": _ACCEPT,
-        "Accept-Encoding": "gzip, deflate",  # only what _decoder can bound
-    }
-    if etag:
-        headers["If-None-Match"] = etag
-    if last_modified:
-        headers["If-Modified-Since"] = last_modified
-    return headers
-
-
-def _timeout(limits: FetchLimits) -> httpx.Timeout:
-    return httpx.Timeout(
-        connect=limits.connect_timeout,
-        read=limits.read_timeout,
-        write=limits.read_timeout,
-        pool=limits.connect_timeout,
-    )
-
-
-async def _fetch(
-    client: httpx.AsyncClient,
-    trail: _Trail,
-    etag: str | None,
-    last_modified: str | None,
-    limits: FetchLimits,
-    parser: Executor | None,
-    budget: BodyBudget,
-) -> FetchResult:
-    headers = _request_headers(etag, last_modified)
-    permanent = True  # every hop so far was a permanent redirect
-    trail.seen.append(trail.url)
-    while True:
-        request = client.build_request("GET", trail.url, headers=headers, timeout=_timeout(limits))
-        response = await client.send(request, stream=True, follow_redirects=False)
-        try:
-            trail.status = response.status_code
-            if not response.has_redirect_location:
-                return await _finish(response, trail, (etag, last_modified), limits, parser, budget)
-            target = str(request.url.join(response.headers["location"]).copy_with(fragment=None))
-        finally:
-            await response.aclose()
-        if target in trail.seen:
-            raise _FetchFailed(
-                FetchFailure.TOO_MANY_REDIRECTS,
-                "redirect loop: " + " → ".join([*trail.seen, target]),
-            )
-        if len(trail.seen) > limits.max_redirects:
-            raise _FetchFailed(
-                FetchFailure.TOO_MANY_REDIRECTS, f"more than {limits.max_redirects} redirects"
-            )
-        permanent = permanent and response.status_code in (301, 308)
-        if permanent:
-            trail.moved_permanently_to = target
-        trail.url = target
-        trail.seen.append(target)
-
-
 async def _finish(
     response: httpx.Response,
-    trail: _Trail,
+    trail: Trail,
     validators: tuple[str | None, str | None],
     limits: FetchLimits,
     parser: Executor | None,
@@ -239,13 +71,13 @@ async def _finish(
             # The host says when to come back; the schedule honours it within bounds.
             trail.retry_after = response.headers["retry-after"]
             detail += f" (Retry-After: {trail.retry_after})"
-        raise _FetchFailed(FetchFailure.HTTP_ERROR, detail)
+        raise FetchFailed(FetchFailure.HTTP_ERROR, detail)
     async with budget.reader() as reader:  # held until the body is parsed
-        body = await _read_capped(response, limits.max_bytes, budget, reader)
+        body = await read_capped(response, limits.max_bytes, budget, reader)
         try:
             parsed = await _parse(body, response.headers, trail.url, parser)
         except NotAFeedError as exc:
-            raise _FetchFailed(FetchFailure.NOT_A_FEED, str(exc)) from exc
+            raise FetchFailed(FetchFailure.NOT_A_FEED, str(exc)) from exc
     return _result(
         trail,
         entries=parsed.entries,
@@ -270,7 +102,7 @@ async def _parse(
     return await asyncio.to_thread(parse_feed, body, headers, url)
 
 
-def _result(trail: _Trail, **fields: Any) -> FetchResult:
+def _result(trail: Trail, **fields: Any) -> FetchResult:
     values: dict[str, Any] = {
         "url": trail.url,
         "status": trail.status,
@@ -288,7 +120,7 @@ def _result(trail: _Trail, **fields: Any) -> FetchResult:
     return FetchResult(**values)
 
 
-def _failed(trail: _Trail, kind: FetchFailure, detail: str) -> FetchResult:
+def _failed(trail: Trail, kind: FetchFailure, detail: str) -> FetchResult:
     # A redirect that ends in a failure is no address to move the subscription to.
     return _result(
         trail, error=kind, detail=detail, moved_permanently_to=None, retry_after=trail.retry_after
@@ -308,24 +140,20 @@ async def fetch_feed(
     """GET one feed, conditionally when validators are given; never raises for a bad feed.
     ``parser`` (a process pool) parses the body where given, else a thread does; its body
     counts against ``budget``, the pull's memory for bodies (its own when not given)."""
-    trail = _Trail(url)
+    trail = Trail(url)
     budget = budget or body_budget(limits, limits.max_bytes)
-    try:
-        async with asyncio.timeout(limits.total_timeout):
-            return await _fetch(client, trail, etag, last_modified, limits, parser, budget)
-    except _FetchFailed as failure:
-        return _failed(trail, failure.kind, failure.detail)
-    except TimeoutError:
-        return _failed(
-            trail, FetchFailure.TIMEOUT, f"not done within {limits.total_timeout:g} s in all"
-        )
-    except httpx.TimeoutException as exc:
-        return _failed(trail, FetchFailure.TIMEOUT, f"{type(exc).__name__}: {exc}".rstrip(": "))
-    except httpx.TooManyRedirects as exc:
-        return _failed(trail, FetchFailure.TOO_MANY_REDIRECTS, str(exc))
-    except (httpx.HTTPError, httpx.InvalidURL, OSError, ValueError) as exc:
-        # TransportError (refused, DNS, TLS, protocol) and unusable URLs alike.
-        return _failed(trail, FetchFailure.CONNECT, f"{type(exc).__name__}: {exc}".rstrip(": "))
+    headers = request_headers(_ACCEPT, etag, last_modified)
+
+    async def finish(response: httpx.Response) -> FetchResult:
+        validators = (etag, last_modified)
+        return await _finish(response, trail, validators, limits, parser, budget)
+
+    fetched = await guarded(
+        limits, lambda: follow_redirects(client, trail, headers, limits, finish)
+    )
+    if isinstance(fetched, FetchFailed):
+        return _failed(trail, fetched.kind, fetched.detail)
+    return fetched
 
 
 def body_budget(limits: FetchLimits, total: int) -> BodyBudget:
@@ -371,7 +199,7 @@ async def fetch_as_done(
                 )
             except Exception as exc:  # a bug must not end the whole pull
                 log.exception("fetching %s failed unexpectedly", url)
-                return index, _failed(_Trail(url), FetchFailure.CONNECT, f"unexpected {exc!r}")
+                return index, _failed(Trail(url), FetchFailure.CONNECT, f"unexpected {exc!r}")
 
     tasks = [asyncio.create_task(one(n, FeedRequest(*r))) for n, r in enumerate(requests)]
     try:

@@ -41,11 +41,13 @@ class NotAFeedError(ValueError):
 
 
 class FeedDocument(NamedTuple):
-    """What a feed's body holds: its entries, its <ttl>, and whether it was malformed."""
+    """What a feed's body holds: its entries, its <ttl>, whether it was malformed, and the
+    feed's own title (plain text; "" when it has none)."""
 
     entries: tuple[FeedEntry, ...]
     ttl_minutes: int | None
     bozo: bool
+    title: str = ""
 
 
 class _TextExtractor(HTMLParser):
@@ -211,4 +213,9 @@ def parse_feed(body: bytes, headers: Mapping[str, str], url: str) -> FeedDocumen
     # Notices about the declared content type or charset are not a malformed document.
     bozo = bool(parsed.get("bozo")) and not isinstance(exc, feedparser.ThingsNobodyCaresAboutButMe)
     entries = tuple(_entry(entry) for entry in parsed.entries)
-    return FeedDocument(entries=entries, ttl_minutes=_ttl(parsed.feed.get("ttl")), bozo=bozo)
+    return FeedDocument(
+        entries=entries,
+        ttl_minutes=_ttl(parsed.feed.get("ttl")),
+        bozo=bozo,
+        title=_field(parsed.feed, "title", TITLE_MAX_CHARS),
+    )

@@ -80,10 +80,11 @@ def add_items(
     now: dt.datetime,
     report: ImportReport,
     retire: bool = False,
-) -> None:
+) -> list[int]:
     """Add each entry once: a new row, a merge into the item one of its keys names, or, for
     an item its notes file held before, that item as the file now says. Items a notes file
-    no longer holds are reported (retired too, with `retire`).
+    no longer holds are reported (retired too, with `retire`). Returns the id of the item
+    each entry went into, in the batches' order.
 
     New rows, their keys and the owner's read marks are written with one multi-row INSERT
     each, not an ORM flush per object: importing a library or a pull of 200 feeds is mostly
@@ -100,6 +101,7 @@ def add_items(
     adding.write()
     read = [item.id for item in adding.read.values()]
     report.marked_read += _mark_read(session, owner_chat_id, read, now)
+    return [item.id for item in adding.placed]
 
 
 class _Adding:
@@ -117,6 +119,7 @@ class _Adding:
         self.new_keys: dict[str, Item | _NewRow] = {}
         self.read: dict[int, Item | _NewRow] = {}
         self.sighted: set[int] = set()  # stored items met in this import
+        self.placed: list[Item | _NewRow] = []  # the item each entry went into, in order
 
     def take(self, source: Source, entry: PreparedItem) -> None:
         found = _same_work(self.by_key, entry)
@@ -133,6 +136,7 @@ class _Adding:
                 self.by_key[key] = self.new_keys[key] = item
         if entry.parsed.read:
             self.read[id(item)] = item
+        self.placed.append(item)
 
     def _sighted(self, item: Item | _NewRow, key: str, source: Source, entry: PreparedItem) -> None:
         """A note of an item already known: its own file's again (edits win), or another."""
@@ -169,6 +173,7 @@ class _Adding:
                     self.by_key[key] = self.new_keys[key] = item
             if self.read.pop(id(row), None) is not None:
                 self.read[id(item)] = item
+            self.placed = [item if placed is row else placed for placed in self.placed]
             self.sighted.add(item.id)
         for item in gone:
             if item.id not in self.sighted:

@@ -9,7 +9,7 @@ The owner's fields of an item are never written here. The only item column touch
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -37,12 +37,12 @@ _ARXIV_LINKS = ("arxiv", "ar5iv", "alphaxiv", "huggingface.co/papers")
 FOUND = EnrichmentStatus.FOUND
 
 
-def candidates(session: Session) -> list[Candidate]:
-    """Every live paper, and every item with an arXiv id or a link that may name one, with
-    what was asked of it before."""
+def candidates(session: Session, only: Collection[int] | None = None) -> list[Candidate]:
+    """Every live paper, and every item with an arXiv id or a link that may name one (`only`
+    those with these ids), with what was asked of it before."""
     e = Enrichment
     links = [Item.url.contains(link) for link in _ARXIV_LINKS]
-    rows = session.execute(
+    query = (
         select(Item.id, Item.kind, Item.title, Item.year, Item.arxiv_id, Item.url)
         .add_columns(e.status, e.asked, e.retry_at, e.attempts)
         .outerjoin(e, e.item_id == Item.id)
@@ -50,6 +50,9 @@ def candidates(session: Session) -> list[Candidate]:
         .where(or_(Item.kind == ItemKind.PAPER, Item.arxiv_id.is_not(None), *links))
         .order_by(Item.id)
     )
+    if only is not None:
+        query = query.where(Item.id.in_(list(only)))
+    rows = session.execute(query)
     return [
         Candidate(
             row.id,

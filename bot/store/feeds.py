@@ -116,12 +116,18 @@ def _record(
     return FeedOutcome.NOT_MODIFIED if result.not_modified else FeedOutcome.UPDATED
 
 
-def follow(session: Session, url: str, name: str | None, now: dt.datetime) -> bool:
-    """Follow a feed by its URL; False when it is followed already."""
+def followed(session: Session, url: str) -> bool:
+    """Whether the feed at `url` is followed already."""
     key = f"feed:{canonical_url(url)}"
     exists = session.scalar(select(Source.id).where(or_(Source.key == key, Source.feed_url == url)))
-    if exists is not None:
+    return exists is not None
+
+
+def follow(session: Session, url: str, name: str | None, now: dt.datetime) -> bool:
+    """Follow a feed by its URL; False when it is followed already."""
+    if followed(session, url):
         return False
+    key = f"feed:{canonical_url(url)}"
     host = urlsplit(url).hostname or url
     session.add(
         Source(

@@ -32,6 +32,7 @@ from bot.store.base import Base, enum_type, utc_now
 class SourceKind(enum.StrEnum):
     NOTES_FILE = "notes_file"
     FEED = "feed"
+    CAPTURE = "capture"  # sent to the bot: by the owner, or forwarded from a channel or person
 
 
 class DigestKind(enum.StrEnum):
@@ -314,6 +315,28 @@ class Notice(Base):
 
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     sent_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Capture(Base):
+    """A link, paper or quote an admin sent the bot, and what came of it: the item it filed
+    (and whether it made it, which Undo needs), the feed it offered, and when (the pace)."""
+
+    __tablename__ = "captures"
+    __table_args__ = (Index("ix_captures_chat_id_created_at", "chat_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("chats.id", ondelete="CASCADE"))
+    item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("items.id", ondelete="SET NULL"), index=True
+    )
+    created: Mapped[bool] = mapped_column(
+        default=False, comment="this capture made the item: Undo removes only such"
+    )
+    asked: Mapped[str] = mapped_column(Text, default="", comment="the link, id or words sent")
+    feed_url: Mapped[str | None] = mapped_column(String(1024), comment="a feed it offered")
+    feed_name: Mapped[str | None] = mapped_column(String(256))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    undone_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 # Each reader's own settings live beside: imported here so `bot.store.models` names every model.

@@ -151,6 +151,16 @@ def save_search(session: Session, chat_id: int, text: str, now: dt.datetime) -> 
     return saved.id
 
 
+def recent_searches(session: Session, chat_id: int, since: dt.datetime) -> list[dt.datetime]:
+    """When this chat searched since ``since``, oldest first (the pace of /search)."""
+    rows = session.scalars(
+        select(Search.created_at)
+        .where(Search.chat_id == chat_id, Search.created_at > since)
+        .order_by(Search.created_at)
+    )
+    return [moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC) for moment in rows]
+
+
 def saved_search(session: Session, search_id: int, chat_id: int) -> str | None:
     """A search's text, only for the chat that made it."""
     saved = session.get(Search, search_id)

@@ -29,6 +29,7 @@ from bot.store import access
 from bot.telegram.access import AccessGate
 from bot.telegram.handlers.buttons import UnreadableButtons
 from bot.telegram.handlers.cadence import CadenceHandlers
+from bot.telegram.handlers.capture import Capturable, CaptureHandlers
 from bot.telegram.handlers.common import (
     Services,
     bot_sender,
@@ -66,6 +67,7 @@ COMMANDS = [
     ("resume", N_("restart daily digests")),
     ("days", N_("weekdays of the daily digest, e.g. /days mon-fri")),
     ("search", N_("find anything in the library, e.g. /search 蒸馏")),
+    ("add", N_("add a link, a paper or a quote to the library (the owner)")),
     ("mute", N_("keep items with a word out, e.g. /mute crypto")),
     ("mutes", N_("your muted words")),
     ("sources", N_("more, less or none of each notes file and newsletter")),
@@ -81,11 +83,13 @@ HandlerCallback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, A
 
 # Which handler takes a button press, by the shape of its data (bot/digests/callbacks.py:
 # "l1:c:<change>", "l1:p:<search>:<page>", "l1:h:<item>", "l1:r|s|l:<digest>:<item>" in base
-# 36, "l1:v:<source>:<level>", "l1:v:<page>", "l1:x:<chat>:y|n"). Each handler decodes the data
-# in full; what matches no shape is another version's or garbled.
+# 36, "l1:v:<source>:<level>", "l1:v:<page>", "l1:x:<chat>:y|n", "l1:u|w:<capture>"). Each
+# handler decodes the data in full; what matches no shape is another version's or garbled.
 SETTING_PRESS = rf"^{PREFIX}:c:"
 SOURCE_LEVEL_PRESS = rf"^{PREFIX}:v:[0-9a-z]+:"
 SOURCES_PAGE_PRESS = rf"^{PREFIX}:v:[0-9a-z]+$"
+UNDO_PRESS = rf"^{PREFIX}:u:"
+FOLLOW_PRESS = rf"^{PREFIX}:w:"
 PAGE_PRESS = rf"^{PREFIX}:p:"
 RESTORE_PRESS = rf"^{PREFIX}:{RESTORE_CODE}:"  # Undo under a "forget" confirmation
 _ANSWER = f"[{''.join(ANSWER_CODES.values())}]"
@@ -158,6 +162,11 @@ def register_handlers(app: Application, services: Services, gate: AccessGate) ->
     # `forget 2`, `fix 2 Title` first: every other text may be an answer (`read 2`).
     curate = filters.TEXT & ~filters.COMMAND & filters.Regex(CURATION)
     app.add_handler(MessageHandler(curate, CurationHandlers(services).curate))
+    # A capture waits on the web (and arXiv): it runs beside other updates, not before them.
+    capture = CaptureHandlers(services)
+    app.add_handler(CommandHandler("add", capture.add, block=False))
+    capturable = (filters.TEXT | filters.CAPTION) & ~filters.COMMAND & ~filters.Document.ALL
+    app.add_handler(MessageHandler(capturable & Capturable(), capture.capture_message, block=False))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, digest.answer_text))
     app.add_handler(MessageHandler(filters.Document.ALL, document.import_document))
     app.add_error_handler(error_handler(services))
@@ -198,10 +207,13 @@ def _commands(services: Services) -> dict[str, HandlerCallback]:
 
 def _presses(services: Services) -> dict[str, HandlerCallback]:
     search, sources = SearchHandlers(services), SourcesHandlers(services)
+    capture = CaptureHandlers(services)
     return {
         SETTING_PRESS: SettingsHandlers(services).change,
         SOURCE_LEVEL_PRESS: sources.set_level,
         SOURCES_PAGE_PRESS: sources.turn_page,
+        UNDO_PRESS: capture.undo,
+        FOLLOW_PRESS: capture.follow,
         PAGE_PRESS: search.turn_page,
         RESTORE_PRESS: CurationHandlers(services).restore,
         SEARCH_ANSWER_PRESS: search.answer,

@@ -11,6 +11,8 @@ from bot.digests.callbacks import (
     MAX_ID,
     SETTING_CHANGES,
     CallbackError,
+    CaptureUndo,
+    FeedFollow,
     ForgetChoice,
     ItemAnswer,
     ItemRestore,
@@ -209,5 +211,23 @@ def test_forget_buttons_round_trip(chat_id: int, confirm: bool) -> None:
 
 @pytest.mark.parametrize("data", ["l1:x:5k:Y", "l1:x:5k:yes", "l1:x:05k:y", "l1:x::y", "l1:x:5k"])
 def test_unknown_forget_buttons_are_refused(data: str) -> None:
+    with pytest.raises(CallbackError):
+        decode(data)
+
+
+@pytest.mark.parametrize("capture_id", EDGE_IDS)
+def test_capture_buttons_round_trip_within_64_bytes(capture_id: int) -> None:
+    for action in (CaptureUndo(capture_id), FeedFollow(capture_id)):
+        data = encode(action)
+        assert len(data.encode()) <= MAX_BYTES
+        assert decode(data) == action
+    assert encode(CaptureUndo(36)) == "l1:u:10"
+    assert encode(FeedFollow(36)) == "l1:w:10"
+
+
+@pytest.mark.parametrize(
+    "data", ["l1:u:", "l1:u:01", "l1:u:1:2", "l1:w:A", "l1:w:-1", "l1:w:1y2p0ij32e8e8", "l1:U:1"]
+)
+def test_garbled_capture_buttons_are_refused(data: str) -> None:
     with pytest.raises(CallbackError):
         decode(data)

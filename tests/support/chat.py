@@ -7,7 +7,7 @@ Application on its own event loop in a thread so tests stay plain synchronous fu
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from bot.telegram.background import polling_in_thread
@@ -35,8 +35,16 @@ class Chat:
 
     # --- what the user does ---
 
-    def send(self, text: str, *, reply_to: int | None = None) -> int:
-        """Write ``text`` to the bot; returns the user's message id."""
+    def send(
+        self,
+        text: str,
+        *,
+        reply_to: int | None = None,
+        entities: Sequence[dict[str, Any]] = (),
+        forward_origin: dict[str, Any] | None = None,
+    ) -> int:
+        """Write ``text`` to the bot (``entities``: formatting such as a text_link;
+        ``forward_origin``: forwarded from there); returns the user's message id."""
         self._mark()
         update = self.botapi.user_sends(
             self.user_id,
@@ -44,6 +52,8 @@ class Chat:
             first_name=self.first_name,
             language_code=self.language_code,
             reply_to=reply_to,
+            entities=entities,
+            forward_origin=forward_origin,
         )
         return int(update["message"]["message_id"])
 

@@ -5,12 +5,13 @@ a webhook (``queue=False``, then :meth:`Users.post_update`)."""
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import Any
 
+from bot.devtools.botapi.entities import checked_origin, message_entities
 from bot.devtools.botapi.shapes import (
     bot_user,
     chat_json,
-    command_entities,
     message_json,
     user_json,
     user_message_json,
@@ -42,9 +43,13 @@ class Users:
         language_code: str = "en",
         chat_id: int | None = None,
         reply_to: int | None = None,
+        entities: Sequence[dict[str, Any]] = (),
+        forward_origin: dict[str, Any] | None = None,
         queue: bool = True,
     ) -> dict[str, Any]:
-        """A user writes ``text``; in a private chat ``chat_id`` is the user's id.
+        """A user writes ``text``; in a private chat ``chat_id`` is the user's id. Telegram
+        marks its /command and links; ``entities`` adds the formatting the user's app sent
+        (a text_link's hidden URL); ``forward_origin`` makes it a forwarded message.
 
         The update is queued for getUpdates; with ``queue=False`` it is only returned, for
         :meth:`post_update` to a webhook. The same holds for the other ``user_*`` actions.
@@ -57,9 +62,11 @@ class Users:
             message = state.store_user_message(chat_id, text=text)
             payload = user_message_json(state, message, user_id, first_name, language_code)
             payload["text"] = text
-            entities = command_entities(text)
-            if entities:
-                payload["entities"] = entities
+            marked = message_entities(text, entities)
+            if marked:
+                payload["entities"] = marked
+            if forward_origin is not None:
+                payload["forward_origin"] = checked_origin(forward_origin)
             if reply_to is not None:
                 payload["reply_to_message"] = message_json(
                     state, state.require_message(chat_id, reply_to)

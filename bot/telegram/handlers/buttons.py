@@ -13,6 +13,8 @@ from telegram import Message, Update
 from bot.digests.callbacks import (
     GARBLED,
     CallbackError,
+    CaptureUndo,
+    FeedFollow,
     ForgetChoice,
     ItemAnswer,
     ItemRestore,
@@ -48,6 +50,8 @@ Action = TypeVar(
     SourceLevelChange,
     SourcesPage,
     ForgetChoice,
+    CaptureUndo,
+    FeedFollow,
 )
 
 

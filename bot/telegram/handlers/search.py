@@ -12,9 +12,10 @@ from bot.digests.callbacks import ItemAnswer, PageTurn, encode
 from bot.digests.opening import DEFAULT_ENGINES, SearchEngines
 from bot.digests.render import DigestView, render_digest
 from bot.i18n import ENGLISH, translator
+from bot.library.quota import SLOW_DOWN, WINDOW, wait_seconds
 from bot.store import digests
 from bot.store.models import Item
-from bot.store.search import save_search, saved_search, search
+from bot.store.search import recent_searches, save_search, saved_search, search
 from bot.telegram.handlers.buttons import answer_item_ids, marked, pressed, refresh_keyboard
 from bot.telegram.handlers.common import Context, Handlers, chat_language, translator_for
 from bot.telegram.sending import NO_PREVIEW, keyboard
@@ -39,12 +40,21 @@ class SearchHandlers(Handlers):
                 _("Usage: /search 蒸馏  or  /search attention")
             )
             return
+        now, chat_id = self.s.clock(), update.effective_chat.id
+        per_minute = self.s.settings.searches_per_minute
         with self.s.store.transaction() as session:
             tr = translator(chat_language(session, update))
-            search_id = save_search(session, update.effective_chat.id, text, self.s.clock())
-            html_text, rows = search_page(
-                session, update.effective_chat.id, search_id, text, 0, tr, self.engines
-            )
+            # At most SEARCHES_PER_MINUTE: each search reads the index, and is kept.
+            wait = wait_seconds(recent_searches(session, chat_id, now - WINDOW), now, per_minute)
+            if wait is None:
+                search_id = save_search(session, chat_id, text, now)
+                html_text, rows = search_page(
+                    session, chat_id, search_id, text, 0, tr, self.engines
+                )
+        if wait is not None:
+            slow = tr.gettext(SLOW_DOWN).format(limit=per_minute, seconds=wait)
+            await update.effective_message.reply_text(slow)
+            return
         await update.effective_message.reply_html(
             html_text, reply_markup=keyboard(rows), link_preview_options=NO_PREVIEW
         )

@@ -30,6 +30,8 @@ HELP = N_("""\
 /settings — your settings
 /stats — your reading, week by week
 /search words — find anything in the library
+/add a quote, a link or a paper — into the library (the owner; a link or an arXiv id \
+sent or forwarded alone is added too)
 /mute word, /unmute word, /mutes — keep items with a word out
 /sources — more, less or none of each notes file and newsletter
 /lang — English or 中文
