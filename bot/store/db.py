@@ -42,8 +42,19 @@ def make_engine(url: str) -> Engine:
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "checkin", _foreign_keys_back_on)
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+# Set on a pooled SQLite connection that migrated with foreign keys off (migrations/env.py).
+FOREIGN_KEYS_OFF = "lamplight_foreign_keys_off"
+
+
+def _foreign_keys_back_on(dbapi_connection: Any, record: Any) -> None:
+    """Back in the pool, its transaction over: the one place the pragma can change again."""
+    if record.info.pop(FOREIGN_KEYS_OFF, False) and dbapi_connection is not None:
+        dbapi_connection.execute("PRAGMA foreign_keys=ON")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -130,6 +130,9 @@ def test_recent_captures_are_those_of_the_chat_in_the_window(store: Store) -> No
 
 def test_migration_0013_keeps_captured_items_when_undone_and_redone(store: Store) -> None:
     filed = file(store, entry("Keep me through the downgrade."))
+    with store.engine.connect() as connection:
+        source = connection.execute(text("SELECT source_id FROM items")).scalar_one()
+    assert source is not None
     with store.engine.begin() as connection:
         command.downgrade(alembic_config(connection), "0010")
     with store.engine.connect() as connection:
@@ -138,5 +141,10 @@ def test_migration_0013_keeps_captured_items_when_undone_and_redone(store: Store
     assert kinds == ["notes_file"] and items == [filed.item_id]
     with store.engine.begin() as connection:
         command.upgrade(alembic_config(connection), "head")
+    with store.engine.connect() as connection:
+        # SQLite rebuilds `sources` both ways: its items stay linked, foreign keys back on.
+        assert connection.execute(text("SELECT source_id FROM items")).scalar_one() == source
+        if connection.dialect.name == "sqlite":
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     again = file(store, entry("A second one, after."))
     assert again.created and count(store, Capture) == 1
