@@ -10,7 +10,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from bot.config import Settings
-from bot.store.db import make_engine
+from bot.store.db import FOREIGN_KEYS_OFF, make_engine
 from bot.store.models import Base
 
 
