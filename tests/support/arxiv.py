@@ -19,9 +19,10 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape
+
+from tests.support.serving import ServedOnAThread
 
 __all__ = ["CATALOGUE", "FakeArxiv", "Listing", "numbered"]
 
@@ -239,14 +240,14 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", text.lower())
 
 
-class FakeArxiv:
+class FakeArxiv(ServedOnAThread):
     """Serve the fake API on 127.0.0.1; use as a context manager."""
 
     def __init__(self, catalogue: Sequence[Listing] = CATALOGUE, min_interval: float = 3.0):
         self.state = _State({p.arxiv_id: p for p in catalogue}, min_interval)
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.state = self.state
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        super().__init__(self._server, self.state.release)
 
     @property
     def port(self) -> int:
@@ -270,18 +271,3 @@ class FakeArxiv:
         assert mode in MODES, mode
         with self.state.lock:
             self.state.mode, self.state.retry_after = mode, retry_after
-
-    def __enter__(self) -> FakeArxiv:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.state.release.set()
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)

@@ -19,12 +19,12 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from urllib.parse import quote, unquote
 
 import pytest
 
 from bot.feeds.fetch import FetchLimits
+from tests.support.serving import ServedOnAThread
 
 __all__ = [
     "ATOM",
@@ -458,7 +458,7 @@ def _drip() -> Iterator[bytes]:
         time.sleep(0.05)
 
 
-class FeedServer:
+class FeedServer(ServedOnAThread):
     """Serve the routes above on 127.0.0.1; use as a context manager."""
 
     def __init__(self, recorder: Recorder | None = None) -> None:
@@ -468,7 +468,7 @@ class FeedServer:
         self._server.stopping = threading.Event()
         self._server.live = RSS
         self._server.live_modified = email.utils.formatdate(usegmt=True)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        super().__init__(self._server, self._server.stopping)  # releases /hang, ends /drip
 
     @property
     def port(self) -> int:
@@ -496,19 +496,7 @@ class FeedServer:
 
     def __enter__(self) -> FeedServer:
         gzip_bomb()  # built before serving, so its first request is not slowed by compression
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._server.stopping.set()  # releases /hang and ends /drip
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
+        return super().__enter__()
 
 
 # Short bounds keep the tests that wait for a timeout fast (/hang waits the read timeout, /drip

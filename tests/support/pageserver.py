@@ -13,9 +13,9 @@ import sys
 import threading
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 
 from tests.support.feedserver import RSS
+from tests.support.serving import ServedOnAThread
 
 __all__ = ["ARTICLE", "HUGE_SIZE", "PageServer"]
 
@@ -129,7 +129,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(b"0\r\n\r\n")
 
 
-class PageServer:
+class PageServer(ServedOnAThread):
     """Serve the pages above on 127.0.0.1; use as a context manager."""
 
     def __init__(self) -> None:
@@ -137,7 +137,7 @@ class PageServer:
         self._server.stopping = threading.Event()
         self._server.sent = Counter()
         self._server.lock = threading.Lock()
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        super().__init__(self._server, self._server.stopping)  # releases /hang, ends /huge
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self._server.server_address[1]}{path}"
@@ -145,18 +145,3 @@ class PageServer:
     def bytes_sent(self, path: str) -> int:
         with self._server.lock:
             return self._server.sent[path]
-
-    def __enter__(self) -> PageServer:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._server.stopping.set()  # releases /hang and ends /huge
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
