@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from bot.library.dedupe import arxiv_id, doi, item_keys
+from bot.library.dedupe import arxiv_id, doi, keys_of
 from bot.library.items import ItemKind, ParsedItem, PreparedItem
 from bot.library.notes import links, quotes
 from bot.library.notes.text import excerpt, join_lines
@@ -198,14 +198,8 @@ def as_item(
 
 def prepare(item: ParsedItem, extra_keys: Sequence[str] = ()) -> PreparedItem:
     """The item with its dedupe keys and search tokens, as an import prepares a note."""
-    keys = item_keys(
-        kind=item.kind,
-        title=item.title,
-        text=item.text,
-        url=item.url,
-        arxiv_id=item.arxiv_id,
-        video_url=item.video_url,
-    )
+    keys = keys_of(item)
+
     body = " ".join(p for p in (item.text, item.notes, item.author, item.arxiv_id or "") if p)
     return PreparedItem(
         parsed=item,

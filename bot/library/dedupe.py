@@ -11,6 +11,7 @@ import hashlib
 import re
 import string
 import unicodedata
+from typing import Protocol
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 from bot.library.tracking import (
@@ -311,6 +312,35 @@ def fit_key(key: str) -> str:
         return key
     digest = hashlib.sha1(key.encode("utf-8")).hexdigest()
     return f"{key[: MAX_KEY_LENGTH - len(digest) - 1]}#{digest}"
+
+
+class Keyed(Protocol):
+    """What an item is known by: a parsed note, a capture, a stored item alike."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def url(self) -> str | None: ...
+    @property
+    def arxiv_id(self) -> str | None: ...
+    @property
+    def video_url(self) -> str | None: ...
+
+
+def keys_of(item: Keyed) -> tuple[str, ...]:
+    """:func:`item_keys` of an item's own fields."""
+    return item_keys(
+        kind=item.kind,
+        title=item.title,
+        text=item.text,
+        url=item.url,
+        arxiv_id=item.arxiv_id,
+        video_url=item.video_url,
+    )
 
 
 def item_keys(

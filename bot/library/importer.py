@@ -10,7 +10,7 @@ from pathlib import Path
 from bot.config import Settings
 from bot.feeds.results import FeedEntry
 from bot.i18n import N_, LocalizedError
-from bot.library.dedupe import arxiv_id, fit_key, item_keys
+from bot.library.dedupe import arxiv_id, fit_key, item_keys, keys_of
 from bot.library.items import ItemKind, ParsedItem, PreparedFile, PreparedItem
 from bot.library.notes import parse_notes
 from bot.library.repair.text import Repaired, Vocabulary, repair_text
@@ -98,14 +98,7 @@ def _prepare_item(item: ParsedItem, original: Sequence[str], repaired: Repaired)
     body = " ".join(p for p in (item.text, item.notes, item.author, item.topic) if p)
     return PreparedItem(
         parsed=item,
-        keys=item_keys(
-            kind=item.kind,
-            title=item.title,
-            text=item.text,
-            url=item.url,
-            arxiv_id=item.arxiv_id,
-            video_url=item.video_url,
-        ),
+        keys=keys_of(item),
         raw_text=raw,
         repair_confidence=min(c.confidence for c in changes) if changes else None,
         title_tokens=search_tokens(item.title),

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.library.dedupe import item_keys
+from bot.library.dedupe import keys_of
 from bot.library.tokens import search_tokens
 from bot.store.models import Item, ItemKey, ItemRevision
 
@@ -78,14 +78,8 @@ def _name(item: Item) -> str:
 def _know_by_title(session: Session, item: Item) -> None:
     """The item is also known by its new title, unless another item is: a note or a post
     with that title then joins it. Its old keys stay, so its notes file still finds it."""
-    keys = item_keys(
-        kind=item.kind,
-        title=item.title,
-        text=item.text,
-        url=item.url,
-        arxiv_id=item.arxiv_id,
-        video_url=item.video_url,
-    )
+    keys = keys_of(item)
+
     # Only titles long enough to name one work are keys (a quote has none): dedupe's rules.
     for key in (k for k in keys if k.startswith("title:")):
         if session.scalar(select(ItemKey.item_id).where(ItemKey.key == key)) is None:
