@@ -99,3 +99,29 @@ def test_the_cycle_finder_finds_a_cycle() -> None:
     graph.add_import(importer="a.y", imported="a.z")
     graph.add_import(importer="a.z", imported="a.x")
     assert _cycles(graph) == [["a.x", "a.y", "a.z"]]
+
+
+def _class_clashes(paths: list[Path], root: Path) -> dict[str, list[str]]:
+    """Each top-level class name defined in more than one module, with those modules."""
+    where: dict[str, list[str]] = {}
+    for path in paths:
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.ClassDef):
+                where.setdefault(node.name, []).append(str(path.relative_to(root)))
+    return {name: modules for name, modules in where.items() if len(modules) > 1}
+
+
+def test_one_name_per_concept() -> None:
+    """Two classes of one name are two concepts a reader tells apart only by the import line;
+    each gets a name of its own."""
+    clashes = _class_clashes(PRODUCT, ROOT)
+    assert not clashes, f"top-level classes defined in more than one module: {clashes}"
+
+
+def test_the_clash_finder_finds_a_clash(tmp_path: Path) -> None:
+    nested = "class Reply:\n    pass\n\n\ndef f() -> None:\n    class Local: ...\n"
+    (tmp_path / "a.py").write_text(nested)
+    (tmp_path / "b.py").write_text(nested.replace("Reply", "Other"))
+    (tmp_path / "c.py").write_text(nested)
+    paths = sorted(tmp_path.glob("*.py"))
+    assert _class_clashes(paths, tmp_path) == {"Reply": ["a.py", "c.py"]}
