@@ -6,6 +6,7 @@ Sizes are counted on the files as committed, which `ruff format --check` (CI) ke
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import grimp
@@ -99,3 +100,57 @@ def test_the_cycle_finder_finds_a_cycle() -> None:
     graph.add_import(importer="a.y", imported="a.z")
     graph.add_import(importer="a.z", imported="a.x")
     assert _cycles(graph) == [["a.x", "a.y", "a.z"]]
+
+
+def _class_clashes(paths: list[Path], root: Path) -> dict[str, list[str]]:
+    """Each top-level class name defined in more than one module, with those modules."""
+    where: dict[str, list[str]] = {}
+    for path in paths:
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.ClassDef):
+                where.setdefault(node.name, []).append(str(path.relative_to(root)))
+    return {name: modules for name, modules in where.items() if len(modules) > 1}
+
+
+def test_one_name_per_concept() -> None:
+    """Two classes of one name are two concepts a reader tells apart only by the import line;
+    each gets a name of its own."""
+    clashes = _class_clashes(PRODUCT, ROOT)
+    assert not clashes, f"top-level classes defined in more than one module: {clashes}"
+
+
+def test_the_clash_finder_finds_a_clash(tmp_path: Path) -> None:
+    nested = "class Reply:\n    pass\n\n\ndef f() -> None:\n    class Local: ...\n"
+    (tmp_path / "a.py").write_text(nested)
+    (tmp_path / "b.py").write_text(nested.replace("Reply", "Other"))
+    (tmp_path / "c.py").write_text(nested)
+    paths = sorted(tmp_path.glob("*.py"))
+    assert _class_clashes(paths, tmp_path) == {"Reply": ["a.py", "c.py"]}
+
+
+def _code_map() -> str:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    return readme.split("## Code map", 1)[1].split("```text", 1)[1].split("```", 1)[0]
+
+
+def _entries(folder: Path, folders_only: bool = False) -> set[str]:
+    """The names a reader of `ls folder` sees: modules without .py, folders; no __init__."""
+    return {
+        p.stem if p.suffix == ".py" else p.name
+        for p in folder.iterdir()
+        if (p.is_dir() or (p.suffix == ".py" and not folders_only))
+        and p.name not in {"__init__.py", "__pycache__"}
+    }
+
+
+def test_the_code_map_names_every_module_and_folder() -> None:
+    """README's code map is where a newcomer starts: whatever `ls bot bot/* jobs tests` shows
+    is named there, so a module added without a word in the map fails here."""
+    named = set(re.findall(r"\w+", _code_map()))
+    expected = _entries(ROOT / "bot") | _entries(ROOT / "jobs")
+    expected |= _entries(ROOT / "tests", folders_only=True)
+    for package in (ROOT / "bot").iterdir():
+        if (package / "__init__.py").is_file():
+            expected |= _entries(package)
+    missing = sorted(expected - named)
+    assert not missing, f"README's code map does not name: {missing}"

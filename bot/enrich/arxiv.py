@@ -1,6 +1,6 @@
 """The arXiv API over HTTP: one GET, bounded in time and size, read into papers.
 
-Never raises for a network or API problem: every request ends in an :class:`Answer`, a failure
+Never raises for a network or API problem: every request ends in an :class:`ArxivReply`, a failure
 naming what went wrong and the Retry-After arXiv sent, if any. Pacing is the caller's
 (``bot.enrich.run`` with ``bot.store.pace``): this client holds one connection, never kept
 open after its answer, so requests from every process of the install take turns.
@@ -20,7 +20,7 @@ from bot.enrich.matching import Paper
 from bot.enrich.plan import TITLE_RESULTS, ByIds, Request
 from bot.feeds.fetch import FetchLimits
 
-__all__ = ["ARXIV_LIMITS", "Answer", "arxiv_client", "ask", "query_of", "user_agent"]
+__all__ = ["ARXIV_LIMITS", "ArxivReply", "arxiv_client", "ask", "query_of", "user_agent"]
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ ARXIV_LIMITS = FetchLimits(max_bytes=5 * 1024 * 1024, read_timeout=30.0, total_t
 
 
 @dataclass(frozen=True, slots=True)
-class Answer:
+class ArxivReply:
     """One request's papers, or why there are none."""
 
     papers: tuple[Paper, ...] = ()
@@ -83,7 +83,7 @@ def query_of(request: Request) -> dict[str, str]:
 
 async def ask(
     client: httpx.AsyncClient, url: str, params: Mapping[str, str], limits: FetchLimits
-) -> Answer:
+) -> ArxivReply:
     """GET the API once; the papers of its answer, or the failure."""
     timeout = httpx.Timeout(
         connect=limits.connect_timeout,
@@ -95,14 +95,14 @@ async def ask(
         async with asyncio.timeout(limits.total_timeout):
             return await _get(client, url, params, timeout, limits.max_bytes)
     except TimeoutError:
-        return Answer(error=f"no answer within {limits.total_timeout:g} s")
+        return ArxivReply(error=f"no answer within {limits.total_timeout:g} s")
     except httpx.TimeoutException as exc:
-        return Answer(error=f"timed out: {type(exc).__name__}")
+        return ArxivReply(error=f"timed out: {type(exc).__name__}")
     except (httpx.HTTPError, httpx.InvalidURL, OSError) as exc:
-        return Answer(error=f"{type(exc).__name__}: {exc}".rstrip(": "))
+        return ArxivReply(error=f"{type(exc).__name__}: {exc}".rstrip(": "))
     except Exception as exc:  # a bug must end in a backoff too, not in a turn never given back
         log.exception("asking arXiv failed unexpectedly")
-        return Answer(error=f"unexpected {exc!r}")
+        return ArxivReply(error=f"unexpected {exc!r}")
 
 
 async def _get(
@@ -111,22 +111,22 @@ async def _get(
     params: Mapping[str, str],
     timeout: httpx.Timeout,
     max_bytes: int,
-) -> Answer:
+) -> ArxivReply:
     async with client.stream("GET", url, params=params, timeout=timeout) as response:
         if response.status_code != 200:
             retry_after = response.headers.get("retry-after")
             detail = f"HTTP {response.status_code} {response.reason_phrase}".strip()
             if retry_after is not None:
                 detail += f" (Retry-After: {retry_after})"
-            return Answer(error=detail, retry_after=retry_after)
+            return ArxivReply(error=detail, retry_after=retry_after)
         body = bytearray()
         async for chunk in response.aiter_bytes():
             body += chunk
             if len(body) > max_bytes:
-                return Answer(error=f"the answer is over the {max_bytes}-byte cap")
+                return ArxivReply(error=f"the answer is over the {max_bytes}-byte cap")
     try:
         papers = await asyncio.to_thread(parse_answer, bytes(body))
     except MalformedAnswer as exc:
         log.warning("arXiv answered with a malformed Atom document: %s", exc)
-        return Answer(error=f"malformed answer: {exc}")
-    return Answer(papers=papers)
+        return ArxivReply(error=f"malformed answer: {exc}")
+    return ArxivReply(papers=papers)

@@ -34,7 +34,7 @@ class EnrichmentStatus(enum.StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class Candidate:
+class LookupItem:
     """A paper (or an article linking to arXiv) and what was asked of it before, if anything."""
 
     item_id: int
@@ -90,7 +90,7 @@ class Plan:
 
 
 @dataclass(frozen=True, slots=True)
-class Outcome:
+class Finding:
     """What one request found for one item."""
 
     item_id: int
@@ -99,78 +99,76 @@ class Outcome:
     paper: Paper | None = None
 
 
-def ask_key(candidate: Candidate) -> str | None:
+def ask_key(item: LookupItem) -> str | None:
     """What would be asked of the item: its id, else (papers only) its English title.
 
-    >>> ask_key(Candidate(1, ItemKind.ARTICLE, "x", url="https://arxiv.org/abs/2207.08079v2"))
+    >>> ask_key(LookupItem(1, ItemKind.ARTICLE, "x", url="https://arxiv.org/abs/2207.08079v2"))
     'id:2207.08079'
-    >>> ask_key(Candidate(2, ItemKind.PAPER, "Attention Is All You Need"))
+    >>> ask_key(LookupItem(2, ItemKind.PAPER, "Attention Is All You Need"))
     'title:attention is all you need'
-    >>> ask_key(Candidate(3, ItemKind.PAPER, "注意力就是你所需要的")) is None
+    >>> ask_key(LookupItem(3, ItemKind.PAPER, "注意力就是你所需要的")) is None
     True
     """
-    own = candidate.arxiv_id or (arxiv_id(candidate.url) if candidate.url else None)
+    own = item.arxiv_id or (arxiv_id(item.url) if item.url else None)
     if own:
         return f"id:{own}"
-    if candidate.kind is not ItemKind.PAPER:
+    if item.kind is not ItemKind.PAPER:
         return None
-    title = lookup_title(candidate.title)
+    title = lookup_title(item.title)
     return f"title:{title}" if title else None
 
 
-def is_due(candidate: Candidate, key: str, now: dt.datetime) -> bool:
+def is_due(item: LookupItem, key: str, now: dt.datetime) -> bool:
     """Never asked, asked something else before, or its retry time has come."""
-    if candidate.status is None or candidate.asked != key:
+    if item.status is None or item.asked != key:
         return True
-    return candidate.retry_at is not None and candidate.retry_at <= now
+    return item.retry_at is not None and item.retry_at <= now
 
 
-def plan_requests(
-    candidates: Iterable[Candidate], now: dt.datetime, limit: int | None = None
-) -> Plan:
-    """The requests for the candidates that are due, ids first (a hundred items a request),
+def plan_requests(items: Iterable[LookupItem], now: dt.datetime, limit: int | None = None) -> Plan:
+    """The requests for the items that are due, ids first (a hundred items a request),
     at most `limit` items in all."""
     by_id: dict[str, list[int]] = {}
     titles: list[ByTitle] = []
     chinese = short = taken = 0
-    for candidate in candidates:
-        key = ask_key(candidate)
+    for item in items:
+        key = ask_key(item)
         if key is None:
-            if candidate.kind is ItemKind.PAPER:
-                chinese += has_cjk(candidate.title)
-                short += not has_cjk(candidate.title)
+            if item.kind is ItemKind.PAPER:
+                chinese += has_cjk(item.title)
+                short += not has_cjk(item.title)
             continue
-        if not is_due(candidate, key, now) or (limit is not None and taken >= limit):
+        if not is_due(item, key, now) or (limit is not None and taken >= limit):
             continue
         taken += 1
         kind, _, asked = key.partition(":")
         if kind == "id":
-            by_id.setdefault(asked, []).append(candidate.item_id)
+            by_id.setdefault(asked, []).append(item.item_id)
         else:
-            titles.append(ByTitle(candidate.item_id, candidate.title, asked, candidate.year))
-    ids = [(found, tuple(items)) for found, items in by_id.items()]
+            titles.append(ByTitle(item.item_id, item.title, asked, item.year))
+    ids = [(found, tuple(item_ids)) for found, item_ids in by_id.items()]
     batches = [ByIds(tuple(ids[n : n + ID_BATCH])) for n in range(0, len(ids), ID_BATCH)]
     return Plan((*batches, *titles), taken, chinese, short)
 
 
-def outcomes(request: Request, papers: Sequence[Paper] | None) -> list[Outcome]:
-    """Each asked item's outcome; `papers` None means the request failed."""
+def findings(request: Request, papers: Sequence[Paper] | None) -> list[Finding]:
+    """What the request found for each item it asked about; `papers` None: the request failed."""
     if isinstance(request, ByTitle):
         asked = f"title:{request.asked}"
         if papers is None:
-            return [Outcome(request.item_id, asked, EnrichmentStatus.FAILED)]
+            return [Finding(request.item_id, asked, EnrichmentStatus.FAILED)]
         match = best_match(request.title, request.year, papers)
         status = EnrichmentStatus.NOT_FOUND if match is None else EnrichmentStatus.FOUND
-        return [Outcome(request.item_id, asked, status, match)]
+        return [Finding(request.item_id, asked, status, match)]
     found = {paper.arxiv_id: paper for paper in papers or ()}
-    done: list[Outcome] = []
+    done: list[Finding] = []
     for asked_id, items in request.items:
         paper = found.get(asked_id)
         if papers is None:
             status = EnrichmentStatus.FAILED
         else:
             status = EnrichmentStatus.NOT_FOUND if paper is None else EnrichmentStatus.FOUND
-        done.extend(Outcome(item, f"id:{asked_id}", status, paper) for item in items)
+        done.extend(Finding(item, f"id:{asked_id}", status, paper) for item in items)
     return done
 
 

@@ -19,15 +19,15 @@ import httpx
 
 from bot.config import Settings
 from bot.digests.schedule import retry_after_delay
-from bot.enrich.arxiv import ARXIV_LIMITS, Answer, arxiv_client, ask, query_of
+from bot.enrich.arxiv import ARXIV_LIMITS, ArxivReply, arxiv_client, ask, query_of
 from bot.enrich.plan import (
     ByIds,
     EnrichmentStatus,
-    Outcome,
+    Finding,
     Plan,
     Request,
     backoff_until,
-    outcomes,
+    findings,
     plan_requests,
 )
 from bot.feeds.fetch import FetchLimits
@@ -100,7 +100,7 @@ def _plan(store: Store, now: dt.datetime, limit: int | None, only: Collection[in
         restored = enrichments.restore_tokens(session)
         if restored:
             log.info("search tokens of %d enriched item(s) appended again after edits", restored)
-        return plan_requests(enrichments.candidates(session, only), now, limit)
+        return plan_requests(enrichments.lookup_items(session, only), now, limit)
 
 
 class Turns:
@@ -131,17 +131,17 @@ class Turns:
         with self.store.transaction() as session:
             return pace.take_turn(session, pace.ARXIV, now, self.hold)
 
-    def give_back(self, turn: pace.Turn, answer: Answer, results: list[Outcome]) -> None:
+    def give_back(self, turn: pace.Turn, reply: ArxivReply, results: list[Finding]) -> None:
         """Store the results and end the turn, in one transaction."""
         now = utc_now()
-        if answer.ok:
+        if reply.ok:
             next_at = now + self.interval
         else:
-            delay = retry_after_delay(answer.retry_after, now)
+            delay = retry_after_delay(reply.retry_after, now)
             next_at = backoff_until(now, turn.failures + 1, delay, self.interval)
         with self.store.transaction() as session:
             enrichments.record(session, results, now)
-            if not pace.give_back(session, turn, next_at, answer.error):
+            if not pace.give_back(session, turn, next_at, reply.error):
                 log.warning("an arXiv request outlasted its turn; another process holds it")
 
 
@@ -158,15 +158,15 @@ async def _one(
         report.waiting_until, report.error = turn.until, turn.last_error or ""
         log.info("arXiv is not asked before %s", turn.until.isoformat(timespec="seconds"))
         return False
-    answer = await ask(client, turns.url, query_of(request), turns.limits)
-    results = outcomes(request, answer.papers if answer.ok else None)
-    await asyncio.to_thread(turns.give_back, turn, answer, results)
+    reply = await ask(client, turns.url, query_of(request), turns.limits)
+    results = findings(request, reply.papers if reply.ok else None)
+    await asyncio.to_thread(turns.give_back, turn, reply, results)
     report.requests += 1
     _count(report, request, results)
-    if not answer.ok:
-        report.error = answer.error
-        log.warning("an arXiv request failed, backing off: %s", answer.error)
-    return answer.ok
+    if not reply.ok:
+        report.error = reply.error
+        log.warning("an arXiv request failed, backing off: %s", reply.error)
+    return reply.ok
 
 
 def _still_due(store: Store, request: Request) -> Request | None:
@@ -174,7 +174,7 @@ def _still_due(store: Store, request: Request) -> Request | None:
         return enrichments.still_due(session, request, utc_now())
 
 
-def _count(report: EnrichReport, request: Request, results: list[Outcome]) -> None:
+def _count(report: EnrichReport, request: Request, results: list[Finding]) -> None:
     how = "id" if isinstance(request, ByIds) else "title"
     for result in results:
         if result.paper is not None:

@@ -13,10 +13,10 @@ import itertools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-__all__ = ["BodyBudget", "Reader"]
+__all__ = ["BodyBudget", "BodyReader"]
 
 
-class Reader:
+class BodyReader:
     """One body being read: what it holds of the budget."""
 
     __slots__ = ("held", "order")
@@ -37,14 +37,14 @@ class BodyBudget:
         self.shared = total - largest  # what any reader may take; the rest is the reserve
         self.held = 0
         self.peak = 0
-        self._readers: dict[int, Reader] = {}
+        self._readers: dict[int, BodyReader] = {}
         self._numbers = itertools.count()
         self._changed = asyncio.Condition()
 
     @asynccontextmanager
-    async def reader(self) -> AsyncIterator[Reader]:
+    async def reader(self) -> AsyncIterator[BodyReader]:
         """A body's share, given back however its reading ends."""
-        reader = Reader(next(self._numbers))
+        reader = BodyReader(next(self._numbers))
         self._readers[reader.order] = reader
         try:
             yield reader
@@ -55,7 +55,7 @@ class BodyBudget:
                 reader.held = 0
                 self._changed.notify_all()
 
-    async def take(self, reader: Reader, size: int) -> None:
+    async def take(self, reader: BodyReader, size: int) -> None:
         """Reserve `size` more bytes for `reader`, waiting while the budget is spent."""
         async with self._changed:
             await self._changed.wait_for(lambda: self._fits(reader, size))
@@ -63,7 +63,7 @@ class BodyBudget:
             reader.held += size
             self.peak = max(self.peak, self.held)
 
-    def _fits(self, reader: Reader, size: int) -> bool:
+    def _fits(self, reader: BodyReader, size: int) -> bool:
         if self.held + size <= self.shared:
             return True
         oldest = min(self._readers)

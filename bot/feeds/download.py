@@ -17,7 +17,7 @@ from typing import TypeVar
 
 import httpx
 
-from bot.feeds.budget import BodyBudget, Reader
+from bot.feeds.budget import BodyBudget, BodyReader
 from bot.feeds.results import FetchFailure
 
 __all__ = [
@@ -121,7 +121,7 @@ def _decoder(content_encoding: str) -> _Inflate | _Identity:
 
 
 async def read_capped(
-    response: httpx.Response, max_bytes: int, budget: BodyBudget, reader: Reader
+    response: httpx.Response, max_bytes: int, budget: BodyBudget, reader: BodyReader
 ) -> bytes:
     """The decoded body, or TOO_LARGE as soon as it passes ``max_bytes``; each piece is
     reserved from the pull's ``budget`` before it is kept."""

@@ -1,7 +1,7 @@
 """Search text → terms, and the ranking both stores share; user text is only ever a bound value.
 
 `rank` defines the order, the same on SQLite and PostgreSQL, so both return the same ids. The
-store's search index lists each term's items in that order for one term (`Tier`, then the
+store's search index lists each term's items in that order for one term (`MatchTier`, then the
 title's length, then the id), and `tier_key` ranks from what it lists.
 """
 
@@ -23,7 +23,7 @@ BODY_WEIGHT = 1
 SortKey = tuple[int, int, int, int]
 
 
-class Tier(IntEnum):
+class MatchTier(IntEnum):
     """Where an item holds a term, in the order ranking prefers (the index stores the number)."""
 
     BOTH = 0
@@ -108,7 +108,8 @@ def tier_key(item_id: int, title_length: int, tiers: Collection[int]) -> SortKey
     Holding a term at a worse tier, or not at all, never makes a key smaller; so with, for
     each term, the best tier an item may still hold it at, this is the best key it may have.
 
-    >>> tier_key(7, 3, [Tier.BOTH, Tier.BODY]) == sort_key(Candidate.of(7, "ab", "a x y", "a b"))
+    >>> best = tier_key(7, 3, [MatchTier.BOTH, MatchTier.BODY])
+    >>> best == sort_key(Candidate.of(7, "ab", "a x y", "a b"))
     True
     """
     return (-len(tiers), -sum(TIER_WEIGHTS[tier] for tier in tiers), title_length, item_id)

@@ -19,9 +19,9 @@ from bot.enrich.matching import Paper
 from bot.enrich.plan import (
     ByIds,
     ByTitle,
-    Candidate,
     EnrichmentStatus,
-    Outcome,
+    Finding,
+    LookupItem,
     Request,
     retry_at,
 )
@@ -37,7 +37,7 @@ _ARXIV_LINKS = ("arxiv", "ar5iv", "alphaxiv", "huggingface.co/papers")
 FOUND = EnrichmentStatus.FOUND
 
 
-def candidates(session: Session, only: Collection[int] | None = None) -> list[Candidate]:
+def lookup_items(session: Session, only: Collection[int] | None = None) -> list[LookupItem]:
     """Every live paper, and every item with an arXiv id or a link that may name one (`only`
     those with these ids), with what was asked of it before."""
     e = Enrichment
@@ -54,7 +54,7 @@ def candidates(session: Session, only: Collection[int] | None = None) -> list[Ca
         query = query.where(Item.id.in_(list(only)))
     rows = session.execute(query)
     return [
-        Candidate(
+        LookupItem(
             row.id,
             row.kind,
             row.title,
@@ -92,34 +92,34 @@ def still_due(session: Session, request: Request, now: dt.datetime) -> Request |
     return ByIds(tuple(left)) if left else None
 
 
-def record(session: Session, results: Sequence[Outcome], now: dt.datetime) -> None:
-    """Store each item's outcome, and its search tokens with its item."""
-    ids = [outcome.item_id for outcome in results]
+def record(session: Session, results: Sequence[Finding], now: dt.datetime) -> None:
+    """Store each item's finding, and its search tokens with its item."""
+    ids = [finding.item_id for finding in results]
     stored = {
         e.item_id: e for e in session.scalars(select(Enrichment).where(Enrichment.item_id.in_(ids)))
     }
     items = {i.id: i for i in session.scalars(select(Item).where(Item.id.in_(ids)))}
-    for outcome in results:
-        item = items.get(outcome.item_id)
+    for finding in results:
+        item = items.get(finding.item_id)
         if item is None:  # deleted meanwhile
             continue
-        row = stored.get(outcome.item_id)
+        row = stored.get(finding.item_id)
         if row is None:
             row = Enrichment(item_id=item.id, source=SOURCE, attempts=0, tokens="")
             session.add(row)
-        _settle(row, item, outcome, now)
+        _settle(row, item, finding, now)
 
 
-def _settle(row: Enrichment, item: Item, outcome: Outcome, now: dt.datetime) -> None:
-    failed = outcome.status is EnrichmentStatus.FAILED
+def _settle(row: Enrichment, item: Item, finding: Finding, now: dt.datetime) -> None:
+    failed = finding.status is EnrichmentStatus.FAILED
     row.attempts = row.attempts + 1 if failed else 0
-    row.fetched_at, row.retry_at = now, retry_at(now, outcome.status, row.attempts)
+    row.fetched_at, row.retry_at = now, retry_at(now, finding.status, row.attempts)
     if failed and row.status is FOUND:
-        row.asked = outcome.asked  # asked again after the backoff; what was found stays
+        row.asked = finding.asked  # asked again after the backoff; what was found stays
         return
     item.body_tokens = _without(item.body_tokens, row.tokens)
-    row.status, row.asked = outcome.status, outcome.asked
-    paper = outcome.paper if outcome.status is FOUND else None
+    row.status, row.asked = finding.status, finding.asked
+    paper = finding.paper if finding.status is FOUND else None
     row.arxiv_id = paper.arxiv_id if paper else None
     row.title = paper.title if paper else ""
     row.abstract = paper.abstract if paper else ""

@@ -1,7 +1,7 @@
 """Library search over the index of migration 0006: the best page of every match, and how many.
 
 The index (`items_fts_terms`) holds a row per item and term: the term, where the item holds it
-(`Tier`), the title's length and the item's id, in that order. A search with few rows for all
+(`MatchTier`), the title's length and the item's id, in that order. A search with few rows for all
 its terms ranks them in one statement; otherwise bot.store.search_top reads each term's rows
 from the top until it knows the page (or, for many common words, its reading budget runs out).
 Either way the page is bot.library.query's ranking, the same on SQLite and PostgreSQL; the total
@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from bot.library.query import TIER_WEIGHTS, Candidate, Tier, query_terms
+from bot.library.query import TIER_WEIGHTS, Candidate, MatchTier, query_terms
 from bot.store.models import Item, Search
 from bot.store.search_top import term_params, top_matches
 
@@ -77,7 +77,7 @@ def _ranked_at_once(session: Session, terms: Sequence[str], wanted: int) -> tupl
     """The ids of the `wanted` best matches and how many match, from all the terms' index rows
     at once: `tier_key` computed and ordered by the database."""
     names = ", ".join(f":t{i}" for i in range(len(terms)))
-    weight = " ".join(f"WHEN {tier} THEN {TIER_WEIGHTS[tier]}" for tier in Tier)
+    weight = " ".join(f"WHEN {tier} THEN {TIER_WEIGHTS[tier]}" for tier in MatchTier)
     query = text(
         "SELECT item_id, count(*) OVER () FROM (SELECT item_id, title_length,"
         f" count(*) AS matched, sum(CASE tier {weight} END) AS score"

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
-from bot.library.query import Candidate, SortKey, Tier, sort_key, tier_key
+from bot.library.query import Candidate, MatchTier, SortKey, sort_key, tier_key
 
 FIRST_READ = 64  # index rows read per term at first
 READ_GROWTH = 4  # each further read is this many times longer
@@ -88,7 +88,7 @@ class _TermList:
     """One term's index rows, read from the top: how far (the last row's tier, title length and
     id), and whether to the end."""
 
-    at: tuple[int, int, int] = (Tier.BOTH, -1, -1)
+    at: tuple[int, int, int] = (MatchTier.BOTH, -1, -1)
     done: bool = False
 
 
@@ -167,7 +167,7 @@ class _Reading:
             if index not in held:
                 known = False
                 tier += (at_length, at_id) >= (length, item_id)
-                tiers += [tier] if tier <= Tier.BODY else []
+                tiers += [tier] if tier <= MatchTier.BODY else []
         key = tier_key(item_id, length, tiers)
         if known:
             self.keys[item_id] = key

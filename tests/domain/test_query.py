@@ -9,7 +9,7 @@ from bot.library.query import (
     MAX_TERMS,
     TIER_WEIGHTS,
     Candidate,
-    Tier,
+    MatchTier,
     query_terms,
     rank,
     sort_key,
@@ -45,15 +45,19 @@ def test_a_term_longer_than_the_index_keeps_is_dropped() -> None:
 
 
 def test_a_tier_weighs_what_ranking_adds_for_a_term_held_there() -> None:
-    for tier, title, body in [(Tier.BOTH, "t", "t"), (Tier.TITLE, "t", ""), (Tier.BODY, "", "t")]:
+    for tier, title, body in [
+        (MatchTier.BOTH, "t", "t"),
+        (MatchTier.TITLE, "t", ""),
+        (MatchTier.BODY, "", "t"),
+    ]:
         key = sort_key(Candidate.of(1, ["t"], title, body))
         assert key is not None and key[:2] == (-1, -TIER_WEIGHTS[tier])
     assert list(TIER_WEIGHTS) == sorted(TIER_WEIGHTS, reverse=True) and len(TIER_WEIGHTS) == 3
 
 
 def test_the_index_side_key_is_the_ranking_key() -> None:
-    for first in (*Tier, None):
-        for second in (*Tier, None):
+    for first in (*MatchTier, None):
+        for second in (*MatchTier, None):
             held = [tier for tier in (first, second) if tier is not None]
             key = sort_key(Candidate(9, *_hits(first, second), 4))
             assert key == (tier_key(9, 4, held) if held else None), (first, second)
@@ -61,17 +65,18 @@ def test_the_index_side_key_is_the_ranking_key() -> None:
 
 def test_a_worse_tier_or_none_never_ranks_an_item_higher() -> None:
     """So the key of the best tiers an item may still hold its terms at bounds its own."""
-    for best in Tier:
-        for actual in (*Tier, None):
+    for best in MatchTier:
+        for actual in (*MatchTier, None):
             if actual is None or actual >= best:
-                held = [Tier.BOTH] + ([actual] if actual is not None else [])
-                assert tier_key(5, 3, held) >= tier_key(5, 3, [Tier.BOTH, best])
+                held = [MatchTier.BOTH] + ([actual] if actual is not None else [])
+                assert tier_key(5, 3, held) >= tier_key(5, 3, [MatchTier.BOTH, best])
 
 
-def _hits(first: Tier | None, second: Tier | None) -> tuple[int, int]:
+def _hits(first: MatchTier | None, second: MatchTier | None) -> tuple[int, int]:
     """Title and body bitmasks of an item holding term 0 at `first` and term 1 at `second`."""
-    title = (first in (Tier.BOTH, Tier.TITLE)) + 2 * (second in (Tier.BOTH, Tier.TITLE))
-    body = (first in (Tier.BOTH, Tier.BODY)) + 2 * (second in (Tier.BOTH, Tier.BODY))
+    in_title, in_body = (MatchTier.BOTH, MatchTier.TITLE), (MatchTier.BOTH, MatchTier.BODY)
+    title = (first in in_title) + 2 * (second in in_title)
+    body = (first in in_body) + 2 * (second in in_body)
     return title, body
 
 

@@ -14,9 +14,9 @@ from bot.enrich.plan import (
     ID_BATCH,
     ByIds,
     ByTitle,
-    Candidate,
     EnrichmentStatus,
-    outcomes,
+    LookupItem,
+    findings,
     plan_requests,
 )
 from bot.library.items import ItemKind
@@ -26,8 +26,8 @@ NOW = dt.datetime(2026, 12, 6, 12, 0, tzinfo=dt.UTC)
 ATTENTION = Paper("1706.03762", "Attention Is All You Need", year=2017)
 
 
-def paper(item_id: int, title: str = "", **fields: object) -> Candidate:
-    return Candidate(item_id, ItemKind.PAPER, title, **fields)  # type: ignore[arg-type]
+def paper(item_id: int, title: str = "", **fields: object) -> LookupItem:
+    return LookupItem(item_id, ItemKind.PAPER, title, **fields)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(("count", "requests"), [(1, 1), (100, 1), (101, 2), (250, 3)])
@@ -51,8 +51,8 @@ def test_ids_are_asked_before_titles_and_a_limit_counts_items() -> None:
 
 
 def test_an_article_is_asked_only_when_its_link_names_an_arxiv_paper() -> None:
-    linked = Candidate(1, ItemKind.ARTICLE, "A post", url="https://arxiv.org/abs/2005.14165v3")
-    unlinked = Candidate(2, ItemKind.ARTICLE, "Attention Is All You Need, explained")
+    linked = LookupItem(1, ItemKind.ARTICLE, "A post", url="https://arxiv.org/abs/2005.14165v3")
+    unlinked = LookupItem(2, ItemKind.ARTICLE, "Attention Is All You Need, explained")
     [request] = plan_requests([linked, unlinked], NOW).requests
     assert request == ByIds((("2005.14165", (1,)),))
 
@@ -148,6 +148,6 @@ def test_a_thousand_authors_are_cut_to_the_first_few() -> None:
 
 def test_ids_not_in_the_answer_are_not_found_and_a_failed_request_fails_every_item() -> None:
     request = ByIds((("1706.03762", (1, 2)), ("9999.99999", (3,))))
-    done = {o.item_id: o.status for o in outcomes(request, [ATTENTION])}
+    done = {o.item_id: o.status for o in findings(request, [ATTENTION])}
     assert done == {1: "found", 2: "found", 3: "not_found"}
-    assert {o.status for o in outcomes(request, None)} == {EnrichmentStatus.FAILED}
+    assert {o.status for o in findings(request, None)} == {EnrichmentStatus.FAILED}
