@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import importlib.metadata
 import logging
 import threading
 import time
@@ -95,6 +96,25 @@ def test_papers_with_ids_are_asked_a_hundred_to_a_request(
         [100, count - 100] if count > 100 else [count]
     )
     assert report.count("id") == count and fake.refusals == []
+
+
+def test_every_request_names_lamplight_its_version_and_the_owners_contact(
+    store: Store, arxiv: FakeArxiv, enriching: Callable[..., Settings]
+) -> None:
+    """arXiv's terms ask for a descriptive User-Agent: who is asking, and how to reach them."""
+    add(
+        store,
+        {"title": "", "arxiv_id": "1706.03762"},
+        {"title": "Deep Residual Learning for Image Recognition"},
+    )
+    run(store, enriching(arxiv, arxiv_contact="reader@example.org"))
+    version = importlib.metadata.version("lamplight")
+    assert len(arxiv.state.user_agents) == len(arxiv.queries) == 2
+    for agent in arxiv.state.user_agents:
+        product, _, comment = agent.partition(" ")
+        name, _, number = product.partition("/")
+        assert name == "lamplight" and number in {version, version.rsplit(".", 1)[0]}
+        assert comment.startswith("(") and "reader@example.org" in comment
 
 
 def test_the_default_pace_is_one_request_every_three_seconds(
