@@ -125,7 +125,9 @@ class Turns:
             wait = (got.until - now).total_seconds()
             if got.failures or wait > self.hold.total_seconds():
                 return got
-            await asyncio.sleep(max(wait, 0.001))
+            # A turn another process holds is given back when its answer comes, long before
+            # the hold ends: look again after an interval rather than sleep through the hold.
+            await asyncio.sleep(min(max(wait, 0.001), self.interval.total_seconds()))
 
     def _take(self, now: dt.datetime) -> pace.Turn | pace.Waiting:
         with self.store.transaction() as session:

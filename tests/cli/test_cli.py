@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from bot.library.items import ItemKind
+from bot.library.tokens import search_tokens
 from bot.store.db import open_store
-from bot.store.models import Digest
+from bot.store.models import Digest, Item
 from tests.store.test_import import FIRST
 
 
@@ -172,6 +174,32 @@ def test_digest_dry_run_on_a_theme_prints_only_what_matches_it(
     assert "Grace Hopper" not in out and "Attention Is All You Need" not in out
     code, out, _ = lamplight(capsys, "digest", "--chat", "7", "--dry-run", "--theme", "zebra")
     assert (code, out) == (0, "Nothing in the library matches “zebra”.\n")
+
+
+def test_digest_dry_run_searches_an_item_without_a_link_in_the_engines_set(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> None:
+    """PAPER_SEARCH_URL for a paper's English title, WEB_SEARCH_URL for an article or a
+    Chinese title: the 🔎 link under an item with no link of its own."""
+    monkeypatch.setenv("PAPER_SEARCH_URL", "https://papers.example.cn/find?title={query}&y=1")
+    monkeypatch.setenv("WEB_SEARCH_URL", "https://web.example.cn/s?wd={query}")
+    lamplight(capsys, "db", "upgrade")
+    store = open_store(database_url)
+    with store.transaction() as session:
+        for n, (kind, title) in enumerate(
+            [(ItemKind.PAPER, "StyleGAN3 alias free"), (ItemKind.ARTICLE, "深度学习助力数据压缩")]
+        ):
+            tokens = search_tokens(title)
+            session.add(Item(kind=kind, title=title, canonical_key=f"k{n}", title_tokens=tokens))
+    store.dispose()
+    code, out, _ = lamplight(capsys, "digest", "--chat", "7", "--dry-run")
+    assert code == 0
+    searches = sorted(line.strip() for line in out.splitlines() if line.strip().startswith("🔎"))
+    assert searches == [
+        "🔎 https://papers.example.cn/find?title=StyleGAN3+alias+free&y=1",
+        "🔎 https://web.example.cn/s?wd=%E6%B7%B1%E5%BA%A6%E5%AD%A6%E4%B9%A0%E5%8A%A9%E5%8A%9B"
+        "%E6%95%B0%E6%8D%AE%E5%8E%8B%E7%BC%A9",
+    ]
 
 
 def test_digest_without_dry_run_points_to_run(capsys: pytest.CaptureFixture[str]) -> None:

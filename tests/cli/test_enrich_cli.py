@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
+from rich.progress import Progress
 
+import bot.cli.enrich
+from bot.cli.common import err
 from bot.library.items import ItemKind
 from bot.store.db import open_store
 from bot.store.models import Item
@@ -51,6 +55,25 @@ def test_enrich_prints_what_it_filled(capsys: pytest.CaptureFixture[str], arxiv:
     code, out, _ = lamplight(capsys, "enrich")
     assert out.splitlines()[0] == "nothing to ask arXiv: every paper is filled or was asked lately"
     assert len(arxiv.queries) == 3
+
+
+def test_enrich_shows_a_progress_bar_that_reaches_every_planned_item(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, arxiv: FakeArxiv
+) -> None:
+    """The bar (on stderr, so it never mixes with the summary) moves after each request, up to
+    the items planned: two asked by id in one request, two by title; the Chinese one is not."""
+    shown: list[tuple[float, float | None]] = []
+
+    class Watched(Progress):
+        def update(self, *args: Any, **kwargs: Any) -> None:
+            super().update(*args, **kwargs)
+            assert self.console is err
+            shown.extend((task.completed, task.total) for task in self.tasks)
+
+    monkeypatch.setattr(bot.cli.enrich, "Progress", Watched)
+    code, _, _ = lamplight(capsys, "enrich")
+    assert code == 0 and len(arxiv.queries) == 3
+    assert shown == [(2, 4), (3, 4), (4, 4)]
 
 
 def test_enrich_with_a_limit_asks_for_that_many_items(

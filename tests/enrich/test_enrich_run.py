@@ -6,11 +6,17 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import importlib.metadata
 import logging
+import os
+import re
+import subprocess
+import sys
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,6 +35,7 @@ from bot.store.library import export_items
 from bot.store.models import Enrichment, Item
 from bot.store.search import search
 from tests.support.arxiv import CATALOGUE, FakeArxiv, numbered
+from tests.support.processes import REPO
 
 INTERVAL = 0.1  # seconds; the fake refuses anything quicker, as arXiv does at 3 s
 LIMITS = FetchLimits(connect_timeout=1.0, read_timeout=1.0, total_timeout=1.5)
@@ -95,6 +102,25 @@ def test_papers_with_ids_are_asked_a_hundred_to_a_request(
         [100, count - 100] if count > 100 else [count]
     )
     assert report.count("id") == count and fake.refusals == []
+
+
+def test_every_request_names_lamplight_its_version_and_the_owners_contact(
+    store: Store, arxiv: FakeArxiv, enriching: Callable[..., Settings]
+) -> None:
+    """arXiv's terms ask for a descriptive User-Agent: who is asking, and how to reach them."""
+    add(
+        store,
+        {"title": "", "arxiv_id": "1706.03762"},
+        {"title": "Deep Residual Learning for Image Recognition"},
+    )
+    run(store, enriching(arxiv, arxiv_contact="reader@example.org"))
+    version = importlib.metadata.version("lamplight")
+    assert len(arxiv.state.user_agents) == len(arxiv.queries) == 2
+    for agent in arxiv.state.user_agents:
+        product, _, comment = agent.partition(" ")
+        name, _, number = product.partition("/")
+        assert name == "lamplight" and number in {version, version.rsplit(".", 1)[0]}
+        assert comment.startswith("(") and "reader@example.org" in comment
 
 
 def test_the_default_pace_is_one_request_every_three_seconds(
@@ -321,6 +347,65 @@ def test_two_processes_enriching_at_once_keep_the_pace_together(
     with store.transaction() as session:
         statuses = session.scalars(select(Enrichment.status)).all()
     assert statuses == [EnrichmentStatus.FOUND] * 7
+
+
+def test_lamplight_enrich_beside_an_enriching_bot_keeps_the_pace_together(
+    database_url: str, store: Store, make_settings: Callable[..., Settings], tmp_path: Path
+) -> None:
+    """A real second process (`lamplight enrich`, as the owner runs it beside the bot) and this
+    one's scheduled-job run share the pace through the store: the fake, which refuses a request
+    sooner than the interval after the last answer or on a second connection, refuses none."""
+    interval = 0.15
+    extra = numbered(4)
+    titled = [p for p in CATALOGUE if p.arxiv_id != "hep-th/9901001"]
+    add(
+        store,
+        *({"title": p.title} for p in (*titled, *extra)),
+        {"title": "", "arxiv_id": "hep-th/9901001"},
+    )
+    with FakeArxiv((*CATALOGUE, *extra), min_interval=interval) as fake:
+        environment = {
+            "PATH": os.environ["PATH"],
+            "HOME": str(tmp_path),
+            "LAMPLIGHT_DATA_DIR": str(tmp_path / "data"),
+            "DATABASE_URL": database_url,
+            "ARXIV_API_URL": fake.url,
+            "ARXIV_MIN_INTERVAL_SECONDS": str(interval),
+        }
+        command = subprocess.Popen(
+            [sys.executable, "-m", "jobs", "enrich"],
+            env=environment,
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        try:
+            deadline = time.monotonic() + 20
+            while not fake.queries and command.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.01)  # the command has started asking: now the bot's run joins in
+            settings = make_settings(
+                database_url=database_url,
+                arxiv_api_url=fake.url,
+                arxiv_min_interval_seconds=interval,
+            )
+            started = time.monotonic()
+            report = asyncio.run(enrich_library(store, settings))
+            took = time.monotonic() - started
+            output, _ = command.communicate(timeout=30)
+        finally:
+            command.kill()
+    assert command.returncode == 0, output
+    asked = re.search(r"asked arXiv (\d+) time", output)
+    assert asked, output
+    assert fake.refusals == [] and fake.state.max_connections == 1
+    # A turn the other holds is looked at again soon, not slept through (the hold is a minute).
+    assert took < 20
+    assert int(asked.group(1)) >= 1 and report.requests >= 1, (output, report)
+    assert int(asked.group(1)) + report.requests == len(fake.queries) >= 8
+    with store.transaction() as session:
+        statuses = session.scalars(select(Enrichment.status)).all()
+    assert statuses == [EnrichmentStatus.FOUND] * 8
 
 
 def test_a_client_quicker_than_the_fake_allows_is_refused_and_backs_off(
