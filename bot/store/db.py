@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import fcntl
 import logging
+import sqlite3
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -60,7 +61,11 @@ def _foreign_keys_back_on(dbapi_connection: Any, record: Any) -> None:
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
+    # WAL is kept in the file: whichever connection sets it first sets it for all. Switching
+    # needs the file to itself, which a process creating the store holds (it got here first,
+    # so it set WAL already): a second process starting then can take the mode as it is.
+    with suppress(sqlite3.OperationalError):
+        cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     # Searches read the FTS index and the items it names all over the file: SQLite's default
     # 2 MB page cache made a common word's first search 3-5x slower than its second. Mapped
