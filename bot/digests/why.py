@@ -24,6 +24,8 @@ def why_line(reason: Reason, tr: gettext.NullTranslations = ENGLISH) -> str:
     'like StyleGAN, GAN (you read 3)'
     >>> why_line(Reason(Why.DUE_AGAIN, days=28)), why_line(Reason(Why.EXPLORING))
     ('read 28 days ago — due again', 'exploring')
+    >>> why_line(Reason(Why.NEW_FROM, source="The Batch")), why_line(Reason(Why.NEW_FROM))
+    ('new from The Batch', 'new to you')
     """
     days, source = reason.days, _name(reason.source)
     match reason.why:
@@ -33,7 +35,7 @@ def why_line(reason: Reason, tr: gettext.NullTranslations = ENGLISH) -> str:
                 return tr.gettext("like {words}").format(words=words)
             line = tr.gettext("like {words} (you read {n})")
             return line.format(words=words, n=reason.count)
-        case Why.NEW_FROM:
+        case Why.NEW_FROM if source:  # an item of no source says it is new to you below
             return tr.gettext("new from {source}").format(source=source)
         case Why.DUE_AGAIN:
             line = tr.ngettext(
