@@ -1,7 +1,8 @@
-"""Files that ship with lamplight: migrations and the sample notes."""
+"""What ships with lamplight: its version, its migrations and the sample notes."""
 
 from __future__ import annotations
 
+from importlib.metadata import PackageNotFoundError, version
 from importlib.resources import as_file, files
 from pathlib import Path
 
@@ -17,3 +18,15 @@ def bundled_path(name: str) -> Path:
         with as_file(packaged) as path:
             return Path(path)
     return Path(__file__).resolve().parent.parent / name
+
+
+def _release() -> str:
+    """The installed release, major.minor (what a User-Agent names); a bare checkout has none."""
+    try:
+        return ".".join(version("lamplight").split(".")[:2])
+    except PackageNotFoundError:
+        return "0"
+
+
+# How lamplight names itself to the servers it asks (feeds, pages, arXiv).
+PRODUCT = f"lamplight/{_release()}"

@@ -26,6 +26,7 @@ from bot.feeds.download import (
 )
 from bot.feeds.parse import FeedDocument, NotAFeedError, parse_feed
 from bot.feeds.results import FetchFailure
+from bot.resources import PRODUCT
 
 __all__ = ["Page", "Unread", "page_limits", "read_page"]
 
@@ -33,7 +34,7 @@ ACCEPT = (
     "text/html, application/xhtml+xml;q=0.9, application/rss+xml;q=0.8, "
     "application/atom+xml;q=0.8, */*;q=0.5"
 )
-USER_AGENT = "lamplight/0.1 (self-hosted Telegram reading bot; reads a page its owner saved)"
+USER_AGENT = f"{PRODUCT} (self-hosted Telegram reading bot; reads a page its owner saved)"
 
 
 class Unread(enum.StrEnum):

@@ -19,6 +19,7 @@ from bot.enrich.atom import MalformedAnswer, parse_answer
 from bot.enrich.matching import Paper
 from bot.enrich.plan import TITLE_RESULTS, ByIds, Request
 from bot.feeds.fetch import FetchLimits
+from bot.resources import PRODUCT
 
 __all__ = ["ARXIV_LIMITS", "ArxivReply", "arxiv_client", "ask", "query_of", "user_agent"]
 
@@ -42,14 +43,15 @@ class ArxivReply:
 
 
 def user_agent(contact: str) -> str:
-    """
-    >>> print(user_agent(""))
-    lamplight/0.1 (self-hosted reading bot; looks up its owner's papers)
-    >>> print(user_agent("me@example.org"))
-    lamplight/0.1 (self-hosted reading bot; looks up its owner's papers; me@example.org)
+    """lamplight and its release, what it is, and whom to write to (arXiv's terms ask it).
+
+    >>> print(user_agent("").removeprefix(PRODUCT))
+     (self-hosted reading bot; looks up its owner's papers)
+    >>> print(user_agent("me@example.org").removeprefix(PRODUCT))
+     (self-hosted reading bot; looks up its owner's papers; me@example.org)
     """
     extra = f"; {contact.strip()}" if contact.strip() else ""
-    return f"lamplight/0.1 (self-hosted reading bot; looks up its owner's papers{extra})"
+    return f"{PRODUCT} (self-hosted reading bot; looks up its owner's papers{extra})"
 
 
 def arxiv_client(contact: str = "") -> httpx.AsyncClient:

@@ -19,6 +19,7 @@ import httpx
 
 from bot.feeds.budget import BodyBudget, BodyReader
 from bot.feeds.results import FetchFailure
+from bot.resources import PRODUCT
 
 __all__ = [
     "USER_AGENT",
@@ -31,7 +32,7 @@ __all__ = [
     "request_headers",
 ]
 
-USER_AGENT = "lamplight/0.1 (self-hosted Telegram reading bot; feed reader)"
+USER_AGENT = f"{PRODUCT} (self-hosted Telegram reading bot; feed reader)"
 
 T = TypeVar("T")
 
