@@ -97,11 +97,14 @@ class Stage:
         if total <= 0:
             return []
         taken: list[LibraryItem] = []
+        # Locals: this loop runs for every candidate a reader with a taste samples.
+        counts, buckets, end = self.counts, view.buckets, len(cumulative) - 1
+        draw, take = rng.random, self._take
         for _ in range(count):
-            slot = min(bisect_right(cumulative, rng.random() * total), len(cumulative) - 1)
-            bucket = view.buckets[slot]
-            if self.counts[bucket] > 0:
-                taken.append(self._take(bucket, rng))
+            slot = bisect_right(cumulative, draw() * total)
+            bucket = buckets[slot if slot < end else end]
+            if counts[bucket] > 0:
+                taken.append(take(bucket, rng))
         return taken
 
     def _view(self, news: bool) -> _View:
@@ -120,19 +123,19 @@ class Stage:
         one and drop the last."""
         last = self.counts[bucket] - 1
         slot = rng.randrange(last + 1)
-        taken = self._at(bucket, slot)
-        refilled = self.refilled.setdefault(bucket, {})
+        refilled = self.refilled.get(bucket)
+        if refilled is None:
+            refilled = self.refilled[bucket] = {}
+        taken = refilled.get(slot) or self._listed(bucket, slot)
         if slot != last:
-            refilled[slot] = self._at(bucket, last)
-        refilled.pop(last, None)
+            refilled[slot] = refilled.pop(last) if last in refilled else self._listed(bucket, last)
+        else:
+            refilled.pop(last, None)
         self._shrink(bucket)
         return taken
 
-    def _at(self, bucket: int, slot: int) -> LibraryItem:
-        """The item at ``slot`` of the bucket as this reader's list of it stands now."""
-        refilled = self.refilled.get(bucket)
-        if refilled and slot in refilled:
-            return refilled[slot]
+    def _listed(self, bucket: int, slot: int) -> LibraryItem:
+        """The item at ``slot`` of the bucket before any draw (``refilled`` aside)."""
         for gap in self.gaps.get(bucket, ()):
             if gap > slot:
                 break
