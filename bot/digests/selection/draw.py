@@ -126,21 +126,17 @@ class Stage:
         refilled = self.refilled.get(bucket)
         if refilled is None:
             refilled = self.refilled[bucket] = {}
-        taken = refilled.get(slot) or self._listed(bucket, slot)
+        listed, gaps = self.buckets[bucket], self.gaps.get(bucket)
+        taken = refilled.get(slot) or listed[_past_gaps(slot, gaps) if gaps else slot]
         if slot != last:
-            refilled[slot] = refilled.pop(last) if last in refilled else self._listed(bucket, last)
+            if last in refilled:
+                refilled[slot] = refilled.pop(last)
+            else:
+                refilled[slot] = listed[_past_gaps(last, gaps) if gaps else last]
         else:
             refilled.pop(last, None)
         self._shrink(bucket)
         return taken
-
-    def _listed(self, bucket: int, slot: int) -> LibraryItem:
-        """The item at ``slot`` of the bucket before any draw (``refilled`` aside)."""
-        for gap in self.gaps.get(bucket, ()):
-            if gap > slot:
-                break
-            slot += 1  # a moved item before it: the list is one shorter there
-        return self.buckets[bucket][slot]
 
     def _shrink(self, bucket: int) -> None:
         count = self.counts[bucket] = self.counts[bucket] - 1
@@ -154,3 +150,13 @@ class Stage:
             self.news_only.weighted[slot] = weighted
             self.news_only.plain[slot] = count * 1.0
             self.news_only.left -= 1
+
+
+def _past_gaps(slot: int, gaps: Sequence[int]) -> int:
+    """Where ``slot`` of a reader's list of a bucket sits in the shared bucket, with the slots
+    in ``gaps`` (ascending) moved off it: one further for each gap at or before it."""
+    for gap in gaps:
+        if gap > slot:
+            break
+        slot += 1
+    return slot
