@@ -178,6 +178,9 @@ def encode(action: Action) -> str:
     >>> encode(CaptureUndo(capture_id=36)), encode(FeedFollow(capture_id=1))
     ('l1:u:10', 'l1:w:1')
     """
+    if action.__class__ is ItemAnswer:  # first: three per item of every digest composed
+        digest_id, item_id = _to_base36(action.digest_id), _to_base36(action.item_id)
+        return f"{PREFIX}:{ANSWER_CODES[action.answer]}:{digest_id}:{item_id}"
     if isinstance(action, SourceLevelChange):
         return f"{PREFIX}:{_SOURCE_CODE}:{_to_base36(action.source_id)}:{action.level.value}"
     if isinstance(action, SourcesPage):

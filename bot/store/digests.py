@@ -218,22 +218,9 @@ def add_digests(
     session: Session, digests: Sequence[NewDigest], *, now: dt.datetime
 ) -> list[int | None]:
     """`save_digest` for several digests at once, without loading them back: the new ids in
-    order, None for each that the chat already has (its daily digest for that date). One
-    statement per digest and three for the lot, since a sweep stores one for every chat."""
-    table = _table(Digest)
-    # DO NOTHING instead of a savepoint per digest: a daily digest that exists stays as it is.
-    add_one = (
-        _UPSERTS[session.get_bind().dialect.name](table)
-        .on_conflict_do_nothing()
-        .returning(table.c.id)
-    )
-    ids: list[int | None] = [
-        session.execute(
-            add_one,
-            {"chat_id": d.chat_id, "kind": d.kind, "local_date": d.local_date, "created_at": now},
-        ).scalar_one_or_none()
-        for d in digests
-    ]
+    order, None for each that the chat already has (its daily digest for that date). A
+    few statements for the lot, since a sweep stores one for every chat."""
+    ids = _insert_digests(session, digests, now)
     items: list[dict[str, object]] = []
     messages: list[dict[str, object]] = []
     shown: list[dict[str, object]] = []
@@ -257,6 +244,31 @@ def add_digests(
             session.execute(insert(rows_of), rows)
     _mark_shown(session, shown, now)
     return ids
+
+
+def _insert_digests(
+    session: Session, digests: Sequence[NewDigest], now: dt.datetime
+) -> list[int | None]:
+    """Insert the digests' rows; their ids in order, None for each the chat already has. DO
+    NOTHING instead of a savepoint per digest: a daily digest that exists stays as it is."""
+    table = _table(Digest)
+    upsert = _UPSERTS[session.get_bind().dialect.name](table).on_conflict_do_nothing()
+    rows = [
+        {"chat_id": d.chat_id, "kind": d.kind, "local_date": d.local_date, "created_at": now}
+        for d in digests
+    ]
+    keys = [(d.chat_id, d.kind, d.local_date) for d in digests]
+    if len(set(keys)) < len(keys):  # a row may then conflict with another of the same batch
+        add_one = upsert.returning(table.c.id)
+        return [session.execute(add_one, row).scalar_one_or_none() for row in rows]
+    if not rows:
+        return []
+    # One statement for the lot (batched as multi-row VALUES); rows skipped by DO NOTHING
+    # return nothing, so the ids are matched back by key, not by position.
+    c = table.c
+    added = session.execute(upsert.returning(c.id, c.chat_id, c.kind, c.local_date), rows)
+    by_key = {(chat_id, kind, day): digest_id for digest_id, chat_id, kind, day in added}
+    return [by_key.get(key) for key in keys]
 
 
 def _mark_shown(session: Session, shown: list[dict[str, object]], now: dt.datetime) -> None:

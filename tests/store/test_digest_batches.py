@@ -94,6 +94,29 @@ def test_a_daily_digest_that_exists_is_skipped_and_the_rest_of_the_batch_stored(
     assert seen[item_ids[0]].times_shown == seen[item_ids[2]].times_shown == 1
 
 
+def test_each_digest_of_a_batch_gets_its_own_id_whatever_the_order_or_repeats(
+    store: Store, item_ids: list[int]
+) -> None:
+    on_demand = DigestKind.ON_DEMAND
+    batch = [
+        draft(3, item_ids[:1]),
+        draft(1, item_ids[1:2], on_demand),
+        draft(1, item_ids[2:3], on_demand),  # a chat may ask twice a day
+        draft(1, item_ids[3:]),
+        draft(1, item_ids[:1]),  # its daily digest once only
+    ]
+    with store.transaction() as session:
+        made = add_digests(session, batch, now=NOW)
+        rows = session.execute(select(DigestItem.digest_id, DigestItem.item_id)).all()
+    assert made[4] is None and len(set(made[:4])) == 4
+    assert sorted(rows) == sorted(
+        (digest_id, ids[0])
+        for digest_id, ids in zip(
+            made[:4], (item_ids[:1], item_ids[1:2], item_ids[2:3], item_ids[3:]), strict=True
+        )
+    )
+
+
 def test_storing_counts_one_more_showing_and_keeps_answers(
     store: Store, item_ids: list[int]
 ) -> None:

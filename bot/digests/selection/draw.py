@@ -97,11 +97,14 @@ class Stage:
         if total <= 0:
             return []
         taken: list[LibraryItem] = []
+        # Locals: this loop runs for every candidate a reader with a taste samples.
+        counts, buckets, end = self.counts, view.buckets, len(cumulative) - 1
+        draw, take = rng.random, self._take
         for _ in range(count):
-            slot = min(bisect_right(cumulative, rng.random() * total), len(cumulative) - 1)
-            bucket = view.buckets[slot]
-            if self.counts[bucket] > 0:
-                taken.append(self._take(bucket, rng))
+            slot = bisect_right(cumulative, draw() * total)
+            bucket = buckets[slot if slot < end else end]
+            if counts[bucket] > 0:
+                taken.append(take(bucket, rng))
         return taken
 
     def _view(self, news: bool) -> _View:
@@ -120,24 +123,20 @@ class Stage:
         one and drop the last."""
         last = self.counts[bucket] - 1
         slot = rng.randrange(last + 1)
-        taken = self._at(bucket, slot)
-        refilled = self.refilled.setdefault(bucket, {})
+        refilled = self.refilled.get(bucket)
+        if refilled is None:
+            refilled = self.refilled[bucket] = {}
+        listed, gaps = self.buckets[bucket], self.gaps.get(bucket)
+        taken = refilled.get(slot) or listed[_past_gaps(slot, gaps) if gaps else slot]
         if slot != last:
-            refilled[slot] = self._at(bucket, last)
-        refilled.pop(last, None)
+            if last in refilled:
+                refilled[slot] = refilled.pop(last)
+            else:
+                refilled[slot] = listed[_past_gaps(last, gaps) if gaps else last]
+        else:
+            refilled.pop(last, None)
         self._shrink(bucket)
         return taken
-
-    def _at(self, bucket: int, slot: int) -> LibraryItem:
-        """The item at ``slot`` of the bucket as this reader's list of it stands now."""
-        refilled = self.refilled.get(bucket)
-        if refilled and slot in refilled:
-            return refilled[slot]
-        for gap in self.gaps.get(bucket, ()):
-            if gap > slot:
-                break
-            slot += 1  # a moved item before it: the list is one shorter there
-        return self.buckets[bucket][slot]
 
     def _shrink(self, bucket: int) -> None:
         count = self.counts[bucket] = self.counts[bucket] - 1
@@ -151,3 +150,13 @@ class Stage:
             self.news_only.weighted[slot] = weighted
             self.news_only.plain[slot] = count * 1.0
             self.news_only.left -= 1
+
+
+def _past_gaps(slot: int, gaps: Sequence[int]) -> int:
+    """Where ``slot`` of a reader's list of a bucket sits in the shared bucket, with the slots
+    in ``gaps`` (ascending) moved off it: one further for each gap at or before it."""
+    for gap in gaps:
+        if gap > slot:
+            break
+        slot += 1
+    return slot

@@ -140,21 +140,29 @@ class Pool:
         fits = [n for n, (_, for_news, _) in enumerate(sample) if for_news or not news]
         wanted = self.sample_size - len(fits)
         if wanted > 0:
-            for item in self._admitted(stage.sample(wanted, news, rng)):
-                sample.append((item, news, self._weight(item, policy)))
-                fits.append(len(sample) - 1)
+            admitted = self._admitted(stage.sample(wanted, news, rng))
+            fits += range(len(sample), len(sample) + len(admitted))
+            sample += [(item, news, weight) for item, weight in self._weights(admitted, policy)]
         if not fits:
             return None
         chosen = fits[_weighted_index([sample[n][2] for n in fits], rng)]
         return Pick(sample.pop(chosen)[0], tier, False, news)
 
-    def _weight(self, item: LibraryItem, policy: SelectionPolicy) -> float:
-        """The candidate's odds by taste, times the reader's level for its source."""
-        level = self.reader.level(item)
-        score = self.reader.taste.score(self.reader.index.features(item))
-        if not score:
-            return level
-        return level * math.exp(policy.taste_strength * max(-MAX_SCORE, min(MAX_SCORE, score)))
+    def _weights(
+        self, items: list[LibraryItem], policy: SelectionPolicy
+    ) -> list[tuple[LibraryItem, float]]:
+        """Each candidate's odds by taste, times the reader's level for its source."""
+        reader = self.reader
+        level, score, features = reader.level, reader.taste.score, reader.index.features
+        strength, exp = policy.taste_strength, math.exp
+        weighed = []
+        for item in items:
+            found = score(features(item))
+            weight = level(item)
+            if found:
+                weight *= exp(strength * max(-MAX_SCORE, min(MAX_SCORE, found)))
+            weighed.append((item, weight))
+        return weighed
 
     def _admitted(self, items: list[LibraryItem]) -> list[LibraryItem]:
         """Those of ``items`` neither muted nor taken already (which are taken now)."""

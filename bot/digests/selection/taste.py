@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 
 from bot.digests.selection.policy import SelectionPolicy
 from bot.library.items import LibraryItem
@@ -40,6 +41,7 @@ _STOP_WORDS = (
     " 没有 就是 自己 他们 因为 所以 如果 但是 还是 这些 那些"
 )
 _STOP = frozenset(_STOP_WORDS.split(" "))
+_NEUTRAL = repeat(0.0)  # a missing feature's weight
 
 
 def features(item: LibraryItem) -> tuple[str, ...]:
@@ -78,8 +80,8 @@ class Taste:
     def score(self, item_features: Sequence[str]) -> float:
         """The sum of the weights over the square root of the number of features (0: neutral),
         so an item is liked for what it is mostly about, not for one word among many."""
-        get = self.weights.get
-        total = sum(get(f, 0.0) for f in item_features)
+        # map over (feature, 0.0) pairs: the same sum, in the same order, without a generator.
+        total = sum(map(self.weights.get, item_features, _NEUTRAL))
         return total / math.sqrt(len(item_features)) if total else 0.0
 
     def liked(self, item_features: Sequence[str], floor: float, most: int = 2) -> list[str]:
