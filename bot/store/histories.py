@@ -65,7 +65,9 @@ def _sqlite_rows(session: Session, chat_ids: Sequence[int]) -> Iterable[tuple[An
     Statuses come back as stored text and times as ISO text."""
     session.flush()  # what session.execute would do first
     marks = ",".join("?" * len(chat_ids))
-    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    # The pool's connection is typed as possibly detached; a session's never is.
+    driver = session.connection().connection.driver_connection
+    cursor = driver.cursor()  # type: ignore[union-attr]
     return cursor.execute(
         f"SELECT {', '.join(_COLUMNS)} FROM item_states"
         f" WHERE chat_id IN ({marks}) ORDER BY chat_id",
