@@ -18,6 +18,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from bot.library.query import TIER_WEIGHTS, Candidate, MatchTier, query_terms
+from bot.store.chats import ensure_chat
 from bot.store.models import Item, Search
 from bot.store.search_top import term_params, top_matches
 
@@ -144,7 +145,9 @@ def search_candidates(session: Session, terms: Sequence[str]) -> list[Candidate]
 
 
 def save_search(session: Session, chat_id: int, text: str, now: dt.datetime) -> int:
-    """Keep a chat's search so its page buttons can name it by id."""
+    """Keep a chat's search so its page buttons can name it by id (an allowed user may
+    search before their first /start: their chat's row is made then, not subscribed)."""
+    ensure_chat(session, chat_id)
     saved = Search(chat_id=chat_id, text=text, created_at=now)
     session.add(saved)
     session.flush()

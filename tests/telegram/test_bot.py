@@ -459,6 +459,23 @@ def test_search_pages_through_results_and_answers_them(
     assert friend.reply().visible_text  # hostile text: a normal answer
 
 
+def test_an_allowed_user_who_never_started_can_search_and_answer_a_result(
+    botapi: FakeBotAPI, running: Running, services: Services
+) -> None:
+    # /search before /start: the search is kept for its buttons, which needs the chat's row.
+    newcomer = Chat(botapi, FRIEND)
+    newcomer.send("/search diffusion")
+    found = newcomer.reply()
+    assert "found" in (found.visible_text or ""), found.visible_text
+    newcomer.tap("✅ Read 1")
+    newcomer.wait_for(lambda: "● ✅ Read 1" in newcomer.buttons(), what="the answer shown")
+    with services.store.transaction() as session:
+        row = session.get(ChatRow, FRIEND)
+        assert row is not None and not row.subscribed  # searching is not subscribing
+        reads = session.scalars(select(ItemState).where(ItemState.chat_id == FRIEND)).all()
+    assert [state.status for state in reads] == [Answer.READ]
+
+
 def test_every_reading_item_arrives_as_a_text_link_with_a_line_of_context(
     friend: Chat, botapi: FakeBotAPI
 ) -> None:
