@@ -18,11 +18,10 @@ import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape
 
-from tests.support.serving import ServedOnAThread
+from tests.support.serving import QuietHandler, QuietServer, ServedOnAThread
 
 __all__ = ["CATALOGUE", "FakeArxiv", "Listing", "numbered"]
 
@@ -131,18 +130,12 @@ class _State:
     release: threading.Event = field(default_factory=threading.Event)
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
+class _Server(QuietServer):
     state: _State
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class _Handler(QuietHandler):
     server: _Server
-
-    def log_message(self, format: str, *args: object) -> None:  # quiet
-        pass
 
     def setup(self) -> None:
         super().setup()

@@ -12,19 +12,17 @@ import email.utils
 import functools
 import gzip
 import hashlib
-import sys
 import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import quote, unquote
 
 import pytest
 
 from bot.feeds.fetch import FetchLimits
-from tests.support.serving import ServedOnAThread
+from tests.support.serving import QuietHandler, QuietServer, ServedOnAThread
 
 __all__ = [
     "ATOM",
@@ -245,27 +243,16 @@ class Recorder:
             return [headers for p, headers in self.requests if p == path]
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False  # a handler left hanging must not hold up shutdown
+class _Server(QuietServer):
     request_queue_size = 128  # many feeds connect at once; a backlog of 5 drops SYNs
     recorder: Recorder
     stopping: threading.Event
     live: bytes  # what /live serves now: a feed a test publishes posts to
     live_modified: str  # its Last-Modified: when it was last published
 
-    def handle_error(self, request: object, client_address: object) -> None:
-        if isinstance(sys.exc_info()[1], ConnectionError):
-            return  # a client that hangs up is no failure of the server
-        super().handle_error(request, client_address)  # type: ignore[arg-type]
 
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class _Handler(QuietHandler):
     server: _Server
-
-    def log_message(self, format: str, *args: object) -> None:  # quiet
-        pass
 
     def do_GET(self) -> None:
         path = self.path.split("?", 1)[0]

@@ -9,13 +9,11 @@ own small samples.
 
 from __future__ import annotations
 
-import sys
 import threading
 from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from tests.support.feedserver import RSS
-from tests.support.serving import ServedOnAThread
+from tests.support.serving import QuietHandler, QuietServer, ServedOnAThread
 
 __all__ = ["ARTICLE", "HUGE_SIZE", "PageServer"]
 
@@ -53,25 +51,14 @@ HUGE_SIZE = 40 * 1024 * 1024
 _CHUNK = b"<p>" + b"words " * 10920 + b"</p>\n"  # about 64 KiB
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False  # a handler left hanging must not hold up shutdown
+class _Server(QuietServer):
     stopping: threading.Event
     sent: Counter[str]
     lock: threading.Lock
 
-    def handle_error(self, request: object, client_address: object) -> None:
-        if isinstance(sys.exc_info()[1], ConnectionError):
-            return  # a reader that hangs up (as at the size cap) is no failure
-        super().handle_error(request, client_address)  # type: ignore[arg-type]
 
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class _Handler(QuietHandler):
     server: _Server
-
-    def log_message(self, format: str, *args: object) -> None:  # quiet
-        pass
 
     def do_GET(self) -> None:
         path = self.path.split("?", 1)[0]

@@ -2,10 +2,33 @@
 
 from __future__ import annotations
 
+import sys
 import threading
-from http.server import ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Self
+
+
+class QuietServer(ThreadingHTTPServer):
+    """A server whose handlers never hold up its shutdown, and for which a client that hangs
+    up (as a reader does at a size cap) is no failure."""
+
+    daemon_threads = True
+    block_on_close = False
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
+
+
+class QuietHandler(BaseHTTPRequestHandler):
+    """HTTP/1.1 (keep-alive, as the clients under test use it), without a log line a request."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
 
 
 class ServedOnAThread:
