@@ -12,6 +12,7 @@ import pytest
 
 from bot.config import Settings
 from bot.store.db import Store, open_store
+from tests.support.migrated import migrated_postgres, migrated_sqlite
 from tests.support.postgres import POSTGRES_URL as POSTGRES_URL  # tests import them from here
 from tests.support.postgres import create_worker_database, drop_database, drop_worker_databases
 from tests.support.postgres import reset_postgres as reset_postgres
@@ -67,14 +68,27 @@ def seeds() -> Path:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> str:
     """Each store test runs on SQLite, and on PostgreSQL when LAMPLIGHT_TEST_POSTGRES_URL is
-    set; with it set, a PostgreSQL that cannot be reached fails the run."""
+    set; with it set, a PostgreSQL that cannot be reached fails the run. Empty; for a test that
+    takes `store` or `store_env`, with the schema made as a first open makes it
+    (tests/support/migrated.py), unless it is marked `new_store`."""
+    migrated = not {"store", "store_env"}.isdisjoint(request.fixturenames) and (
+        request.node.get_closest_marker("new_store") is None
+    )
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'store.sqlite3'}"
+        path = tmp_path / "store.sqlite3"
+        if migrated:
+            migrated_sqlite(tmp_path_factory, path)
+        return f"sqlite:///{path}"
     if not POSTGRES_URL:
         pytest.skip("LAMPLIGHT_TEST_POSTGRES_URL is not set")
-    reset_postgres(POSTGRES_URL)
+    if migrated:
+        migrated_postgres(POSTGRES_URL)
+    else:
+        reset_postgres(POSTGRES_URL)
     return POSTGRES_URL
 
 

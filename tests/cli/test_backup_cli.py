@@ -77,6 +77,7 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder / "lamplight.jsonl.gz"
 
 
+@pytest.mark.new_store  # a restore onto a new machine: the store was never opened
 def test_a_backup_restores_into_an_empty_store_and_never_over_data(
     capsys: pytest.CaptureFixture[str], backup_file: Path, database_url: str
 ) -> None:

@@ -356,7 +356,9 @@ def test_lamplight_enrich_beside_an_enriching_bot_keeps_the_pace_together(
     one's scheduled-job run share the pace through the store: the fake, which refuses a request
     sooner than the interval after the last answer or on a second connection, refuses none."""
     interval = 0.15
-    extra = numbered(4)
+    # Enough that the command is still asking when this process, slower to start on a busy
+    # machine, joins in.
+    extra = numbered(12)
     titled = [p for p in CATALOGUE if p.arxiv_id != "hep-th/9901001"]
     add(
         store,
@@ -402,10 +404,10 @@ def test_lamplight_enrich_beside_an_enriching_bot_keeps_the_pace_together(
     # A turn the other holds is looked at again soon, not slept through (the hold is a minute).
     assert took < 20
     assert int(asked.group(1)) >= 1 and report.requests >= 1, (output, report)
-    assert int(asked.group(1)) + report.requests == len(fake.queries) >= 8
+    assert int(asked.group(1)) + report.requests == len(fake.queries) >= 16
     with store.transaction() as session:
         statuses = session.scalars(select(Enrichment.status)).all()
-    assert statuses == [EnrichmentStatus.FOUND] * 8
+    assert statuses == [EnrichmentStatus.FOUND] * 16
 
 
 def test_a_client_quicker_than_the_fake_allows_is_refused_and_backs_off(
