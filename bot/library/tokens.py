@@ -8,8 +8,8 @@ is what importing a library and pulling 200 feeds spend most of their CPU on.
 from __future__ import annotations
 
 import re
-
-import rjieba
+from collections.abc import Callable
+from functools import cache
 
 _WORD = re.compile(r"\w+")
 
@@ -41,7 +41,7 @@ def words(text: str) -> list[str]:
     ['Zero', 'Shot', '知识', '蒸馏', '90']
     """
     out: list[str] = []
-    for token in rjieba.cut_for_search(text):
+    for token in _cut_for_search()(text):
         if _WORD.fullmatch(token):
             out.append(token)
             continue
@@ -58,3 +58,12 @@ def search_tokens(text: str) -> str:
     '知识 蒸馏 for neural network'
     """
     return " ".join(fold(token) for token in words(text))
+
+
+@cache
+def _cut_for_search() -> Callable[[str], list[str]]:
+    """rjieba's segmenter, imported on first use: loading its dictionary is a tenth of a second
+    that a process which never segments (a health check, a bot that only sends) need not pay."""
+    import rjieba
+
+    return rjieba.cut_for_search

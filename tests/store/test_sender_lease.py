@@ -21,15 +21,17 @@ import psycopg
 import pytest
 
 from bot.store.db import UPGRADE_LOCK_KEY, open_store
-from bot.store.sender_lease import (
+from bot.store.postgres_lease import (
     SENDER_LOCK_KEY,
     SENDER_LOCK_NAME,
+    PostgresSenderLease,
+    sender_key,
+)
+from bot.store.sender_lease import (
     FileSenderLease,
     LocalSenderLease,
-    PostgresSenderLease,
     StoreInUse,
     open_sender_lease,
-    sender_key,
 )
 from tests.conftest import POSTGRES_URL, REPO
 
