@@ -215,11 +215,11 @@ def compose_due(
 
 @contextmanager
 def _frozen_heap() -> Iterator[Callable[[], None]]:
-    """The library and its index live through the sweep, some million objects the garbage
+    """The library and its index live through the sweep, about a million objects the garbage
     collector's full collections would re-scan again and again (as they pile up, and then a
-    few times per sweep): a tenth of the sweep. Loading them makes no cycles, so the collector
-    waits until they are built, and they are frozen (left out of its scans) until the sweep is
-    over. Nothing is lost: all is let back after."""
+    few times per sweep): several percent of a large sweep. Loading them makes next to no
+    cycles, so the collector waits until they are built, and they are frozen (left out of its
+    scans) until the sweep is over. Nothing is lost: all is let back after."""
     was_enabled = gc.isenabled()
 
     def freeze() -> None:
