@@ -36,6 +36,7 @@ __all__ = [
     "SettingChange",
     "SourceLevelChange",
     "SourcesPage",
+    "answers_data",
     "decode",
     "encode",
 ]
@@ -48,6 +49,9 @@ MAX_ID = 2**63 - 1
 PREFIX = "l1"
 
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
+# Every two-digit string, so an id is converted two digits per step: three buttons per item of
+# every digest composed carry two ids each.
+_PAIRS = tuple(high + low for high in _DIGITS for low in _DIGITS)
 # Canonical base 36: lowercase, no sign, no leading zeros.
 _BASE36 = re.compile(r"0|[1-9a-z][0-9a-z]{0,12}")
 # "s" meant the one skip there was; buttons sent before "less" existed keep reading as "not now".
@@ -179,8 +183,7 @@ def encode(action: Action) -> str:
     ('l1:u:10', 'l1:w:1')
     """
     if action.__class__ is ItemAnswer:  # first: three per item of every digest composed
-        digest_id, item_id = _to_base36(action.digest_id), _to_base36(action.item_id)
-        return f"{PREFIX}:{ANSWER_CODES[action.answer]}:{digest_id}:{item_id}"
+        return answers_data(action.digest_id, action.item_id)[action.answer]
     if isinstance(action, SourceLevelChange):
         return f"{PREFIX}:{_SOURCE_CODE}:{_to_base36(action.source_id)}:{action.level.value}"
     if isinstance(action, SourcesPage):
@@ -204,6 +207,17 @@ def encode(action: Action) -> str:
         code = _PAGE_CODE
         fields = (action.query_id, action.page)
     return ":".join([PREFIX, code, *(_to_base36(value) for value in fields)])
+
+
+def answers_data(digest_id: int, item_id: int) -> dict[Answer, str]:
+    """The callback data of each answer to one item of a digest (what ``encode`` gives for
+    its ItemAnswer), the ids converted once for the item's three buttons.
+
+    >>> answers_data(42, 1000)[Answer.LESS]
+    'l1:l:16:rs'
+    """
+    ids = f"{_to_base36(digest_id)}:{_to_base36(item_id)}"
+    return {answer: f"{PREFIX}:{code}:{ids}" for answer, code in ANSWER_CODES.items()}
 
 
 def decode(data: str) -> Action:
@@ -270,11 +284,10 @@ def _to_base36(value: int) -> str:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_ID:
         raise ValueError(f"callback ids must be integers in 0..2**63-1, not {value!r}")
     digits = ""
-    while True:
-        value, rest = divmod(value, 36)
-        digits = _DIGITS[rest] + digits
-        if not value:
-            return digits
+    while value >= 1296:  # 36**2: two digits per step
+        value, rest = divmod(value, 1296)
+        digits = _PAIRS[rest] + digits
+    return (_PAIRS[value] if value >= 36 else _DIGITS[value]) + digits
 
 
 def _from_base36(text: str) -> int:

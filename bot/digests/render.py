@@ -161,12 +161,25 @@ def item_buttons(
     >>> [b.text for b in item_buttons(1, 3, 10, Answer.READ)]
     ['● ✅ Read 3', '⏭ Later 3', '👎 Less 3']
     """
+    return _buttons(digest_id, position, item_id, answer, _labels(tr))
+
+
+def _labels(tr: gettext.NullTranslations) -> tuple[tuple[Answer, str], ...]:
+    """Each answer with its button's label in ``tr``: looked up once per digest."""
+    return tuple((choice, tr.gettext(label)) for choice, label in _LABELS)
+
+
+def _buttons(
+    digest_id: int,
+    position: int,
+    item_id: int,
+    answer: Answer | None,
+    labels: tuple[tuple[Answer, str], ...],
+) -> tuple[Button, ...]:
+    data = callbacks.answers_data(digest_id, item_id)
     return tuple(
-        Button(
-            text=f"{CHOSEN_MARK if choice is answer else ''}{tr.gettext(label)} {position}",
-            data=callbacks.encode(callbacks.ItemAnswer(digest_id, item_id, choice)),
-        )
-        for choice, label in _LABELS
+        Button(f"{CHOSEN_MARK if choice is answer else ''}{label} {position}", data[choice])
+        for choice, label in labels
     )
 
 
@@ -175,8 +188,12 @@ def render_digest(view: DigestView, tr: gettext.NullTranslations = ENGLISH) -> l
     header = _header_html(view.title)
     # Every item fits in a message that also carries the header, so packing never overflows.
     budget = MAX_MESSAGE - utf16_len(header) - utf16_len(_SEPARATOR)
+    labels, answers, digest_id = _labels(tr), view.answers, view.digest_id
     blocks = [
-        (_item_html(view, item, position, budget, tr), _row(view, position, item, tr))
+        (
+            _item_html(view, item, position, budget, tr),
+            _buttons(digest_id, position, item.id, answers.get(item.id), labels),
+        )
         for position, item in enumerate(view.items, start=1)
     ]
     return _pack(header, blocks)
@@ -185,9 +202,11 @@ def render_digest(view: DigestView, tr: gettext.NullTranslations = ENGLISH) -> l
 def render_plain(view: DigestView, tr: gettext.NullTranslations = ENGLISH) -> str:
     """The digest as plain text, buttons listed as ``[✅ Read 1] [⏭ Later 1] [👎 Less 1]``."""
     parts = [" ".join(view.title.split())] if view.title.strip() else []
+    labels = _labels(tr)
     for position, item in enumerate(view.items, start=1):
         entry = _entry(item, position, _DETAILS[0], tr, view.engines, view.why.get(item.id, ""))
-        buttons = " ".join(f"[{b.text}]" for b in _row(view, position, item, tr))
+        row = _buttons(view.digest_id, position, item.id, view.answers.get(item.id), labels)
+        buttons = " ".join(f"[{b.text}]" for b in row)
         parts.append(_entry_plain(entry, buttons))
     return _SEPARATOR.join(parts) + "\n"
 
@@ -284,12 +303,6 @@ def _http_url(url: str | None) -> str | None:
     except ValueError:
         return None
     return url if parts.scheme in {"http", "https"} and parts.hostname else None
-
-
-def _row(
-    view: DigestView, position: int, item: LibraryItem, tr: gettext.NullTranslations
-) -> tuple[Button, ...]:
-    return item_buttons(view.digest_id, position, item.id, view.answers.get(item.id), tr)
 
 
 # --- HTML -----------------------------------------------------------------------------------

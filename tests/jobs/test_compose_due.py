@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 
 import pytest
 from sqlalchemy import func, select
@@ -117,3 +118,19 @@ def test_composing_for_one_chat_returns_its_stored_digest(store: Store, chats: l
             compose.compose_for_chat(
                 session, chat, later, kind=DigestKind.ON_DEMAND, day=DAY, now=NOW
             )
+
+
+def test_a_sweep_leaves_the_garbage_collector_as_it_found_it(
+    store: Store, chats: list[int]
+) -> None:
+    """The sweep freezes the library for the collector while it runs: all is let back after,
+    whether it composes, finds nothing due, or fails."""
+    assert compose.compose_due(store, NOW) == len(chats)
+    assert compose.compose_due(store, NOW) == 0
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    gc.disable()
+    try:
+        compose.compose_due(store, NOW + dt.timedelta(days=1))
+        assert not gc.isenabled() and gc.get_freeze_count() == 0
+    finally:
+        gc.enable()

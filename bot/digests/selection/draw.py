@@ -97,14 +97,21 @@ class Stage:
         if total <= 0:
             return []
         taken: list[LibraryItem] = []
-        # Locals: this loop runs for every candidate a reader with a taste samples.
+        # Locals: this loop runs for every candidate a reader with a taste samples. The views
+        # are brought up to date once at the end: nothing reads them meanwhile.
         counts, buckets, end = self.counts, view.buckets, len(cumulative) - 1
-        draw, take = rng.random, self._take
+        draw, randrange, take = rng.random, rng.randrange, self._take_slot
+        drawn_from: dict[int, int] = {}
         for _ in range(count):
             slot = bisect_right(cumulative, draw() * total)
             bucket = buckets[slot if slot < end else end]
-            if counts[bucket] > 0:
-                taken.append(take(bucket, rng))
+            size = counts[bucket]
+            if size > 0:
+                taken.append(take(bucket, randrange(size), size - 1))
+                counts[bucket] = size - 1
+                drawn_from[bucket] = drawn_from.get(bucket, 0) + 1
+        for bucket, times in drawn_from.items():
+            self._resize(bucket, times)
         return taken
 
     def _view(self, news: bool) -> _View:
@@ -121,8 +128,15 @@ class Stage:
     def _take(self, bucket: int, rng: random.Random) -> LibraryItem:
         """Draw uniformly within the bucket as a list would: swap the drawn slot with the last
         one and drop the last."""
-        last = self.counts[bucket] - 1
-        slot = rng.randrange(last + 1)
+        size = self.counts[bucket]
+        taken = self._take_slot(bucket, rng.randrange(size), size - 1)
+        self.counts[bucket] = size - 1
+        self._resize(bucket, 1)
+        return taken
+
+    def _take_slot(self, bucket: int, slot: int, last: int) -> LibraryItem:
+        """The item at ``slot`` of the bucket, the one at ``last`` moved into its place (the
+        caller shrinks the bucket)."""
         refilled = self.refilled.get(bucket)
         if refilled is None:
             refilled = self.refilled[bucket] = {}
@@ -135,21 +149,21 @@ class Stage:
                 refilled[slot] = listed[_past_gaps(last, gaps) if gaps else last]
         else:
             refilled.pop(last, None)
-        self._shrink(bucket)
         return taken
 
-    def _shrink(self, bucket: int) -> None:
-        count = self.counts[bucket] = self.counts[bucket] - 1
+    def _resize(self, bucket: int, taken: int) -> None:
+        """Bring the views up to date with the bucket's count, ``taken`` items fewer."""
+        count = self.counts[bucket]
         weighted = count * self.weights[bucket]
         if self.everything is not None:
             self.everything.weighted[bucket] = weighted
             self.everything.plain[bucket] = count * 1.0
-            self.everything.left -= 1
+            self.everything.left -= taken
         slot = self.news_slot.get(bucket)
         if self.news_only is not None and slot is not None:
             self.news_only.weighted[slot] = weighted
             self.news_only.plain[slot] = count * 1.0
-            self.news_only.left -= 1
+            self.news_only.left -= taken
 
 
 def _past_gaps(slot: int, gaps: Sequence[int]) -> int:
