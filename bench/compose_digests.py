@@ -1,7 +1,8 @@
 """Time the daily compose sweep: every subscriber due at once, on a large SQLite store.
 
 Builds a synthetic store in a temporary directory (not timed): 100,000 items (quotes, papers,
-news articles), 10,000 subscribers in four time zones, each with yesterday's digest and 100
+news articles, with their search tokens as an import stores them: content taste learns from
+their words), 10,000 subscribers in four time zones, each with yesterday's digest and 100
 past deliveries (item_states rows: shown, read, skipped; 1,000,000 in all), and muted words for
 one in ten. Then times the real code path,
 ``bot.digests.compose.compose_due(store, now)``, with every chat due: history, selection,
@@ -42,6 +43,7 @@ if str(REPO) not in sys.path:
 
 from bot.digests.compose import compose_due  # noqa: E402
 from bot.library.items import Answer, ItemKind  # noqa: E402
+from bot.library.tokens import search_tokens  # noqa: E402
 from bot.store.db import Store, open_store  # noqa: E402
 from bot.store.models import (  # noqa: E402
     Chat,
@@ -141,11 +143,12 @@ def item_rows(scale: Scale, rng: random.Random) -> Iterator[dict[str, Any]]:
             topic = TOPICS[(source * 5 + rng.randrange(3)) % len(TOPICS)]
             published = NOW - dt.timedelta(minutes=rng.randrange(90 * 24 * 60))
         title = sentence(rng, rng.randint(4, 12)) + (" crypto" if rng.random() < 0.01 else "")
+        text = sentence(rng, rng.randint(10, 60))
         yield {
             "id": n,
             "kind": kind,
             "title": title,
-            "text": sentence(rng, rng.randint(10, 60)),
+            "text": text,
             "notes": "",
             "author": sentence(rng, 2),
             "affiliation": "",
@@ -158,8 +161,9 @@ def item_rows(scale: Scale, rng: random.Random) -> Iterator[dict[str, Any]]:
             "canonical_key": f"bench:{n}",
             "raw_text": None,
             "repair_confidence": None,
-            "title_tokens": "",
-            "body_tokens": "",
+            # As an import stores them: content taste learns from these words.
+            "title_tokens": search_tokens(title),
+            "body_tokens": search_tokens(text),
             "published_at": published,
             "added_at": NOW - dt.timedelta(days=400) + dt.timedelta(seconds=n),
         }
