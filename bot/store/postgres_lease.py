@@ -7,12 +7,13 @@ import contextlib
 import hashlib
 import logging
 import threading
-from types import TracebackType
-from typing import Any, LiteralString, Self
+from typing import Any, LiteralString
 
 import psycopg
 from psycopg.conninfo import make_conninfo
 from sqlalchemy.engine import URL, make_url
+
+from bot.store.closing import Closing
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ SELECT EXISTS (
 """
 
 
-class PostgresSenderLease:
+class PostgresSenderLease(Closing):
     """The holder of `pg_try_advisory_lock(key)` on an autocommit psycopg connection of its own,
     outside the SQLAlchemy pool (a pooled connection would take the session lock along to
     whoever borrows it next). Needs a direct or session-pooled connection, never
@@ -66,17 +67,6 @@ class PostgresSenderLease:
         self._just_acquired = False
         self._unreachable = False
         self._mutex = threading.Lock()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        _type: type[BaseException] | None,
-        _exc: BaseException | None,
-        _tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     @property
     def just_acquired(self) -> bool:

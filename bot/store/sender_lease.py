@@ -15,10 +15,11 @@ import fcntl
 import logging
 import os
 from pathlib import Path
-from types import TracebackType
-from typing import Protocol, Self
+from typing import Protocol
 
 from sqlalchemy.engine import make_url
+
+from bot.store.closing import Closing
 
 log = logging.getLogger(__name__)
 
@@ -69,25 +70,7 @@ def open_sender_lease(url: str, *, key: int | None = None) -> SenderLease:
     raise ValueError(f"no sender lease for a {backend} store")
 
 
-class _Closing:
-    """`with` support for every lease."""
-
-    def close(self) -> None:
-        raise NotImplementedError
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        _type: type[BaseException] | None,
-        _exc: BaseException | None,
-        _tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-
-class LocalSenderLease(_Closing):
+class LocalSenderLease(Closing):
     """Held from creation until close: the store has no other `run` to share with."""
 
     def __init__(self) -> None:
