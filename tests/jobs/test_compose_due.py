@@ -124,7 +124,7 @@ def test_a_sweep_leaves_the_garbage_collector_as_it_found_it(
     store: Store, chats: list[int]
 ) -> None:
     """The sweep freezes the library for the collector while it runs: all is let back after,
-    whether it composes, finds nothing due, or fails."""
+    whether it composes or finds nothing due, with the collector on or off."""
     assert compose.compose_due(store, NOW) == len(chats)
     assert compose.compose_due(store, NOW) == 0
     assert gc.isenabled() and gc.get_freeze_count() == 0
