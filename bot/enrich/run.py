@@ -118,11 +118,12 @@ class Turns:
         """The turn, after waiting for another process's request to end; Waiting when the
         API backs off (after a failure), or the turn is held longer than a request may last."""
         while True:
-            now = utc_now()
-            got = await asyncio.to_thread(self._take, now)
+            got = await asyncio.to_thread(self._take, utc_now())
             if isinstance(got, pace.Turn):
                 return got
-            wait = (got.until - now).total_seconds()
+            # Measured from after the look: a turn another process took since `now` was read
+            # is held until up to `hold` past its own now, which would read as longer.
+            wait = (got.until - utc_now()).total_seconds()
             if got.failures or wait > self.hold.total_seconds():
                 return got
             # A turn another process holds is given back when its answer comes, long before
