@@ -13,7 +13,7 @@ import psycopg
 from psycopg.conninfo import make_conninfo
 from sqlalchemy.engine import URL, make_url
 
-from bot.store.closing import Closing
+from bot.store.lease_base import LeaseBase
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ SELECT EXISTS (
 """
 
 
-class PostgresSenderLease(Closing):
+class PostgresSenderLease(LeaseBase):
     """The holder of `pg_try_advisory_lock(key)` on an autocommit psycopg connection of its own,
     outside the SQLAlchemy pool (a pooled connection would take the session lock along to
     whoever borrows it next). Needs a direct or session-pooled connection, never
@@ -67,14 +67,6 @@ class PostgresSenderLease(Closing):
         self._just_acquired = False
         self._unreachable = False
         self._mutex = threading.Lock()
-
-    @property
-    def just_acquired(self) -> bool:
-        return self._just_acquired
-
-    @property
-    def held(self) -> bool:
-        return self._held
 
     @property
     def backend_pid(self) -> int | None:

@@ -19,7 +19,7 @@ from typing import Protocol
 
 from sqlalchemy.engine import make_url
 
-from bot.store.closing import Closing
+from bot.store.lease_base import LeaseBase
 
 log = logging.getLogger(__name__)
 
@@ -70,21 +70,13 @@ def open_sender_lease(url: str, *, key: int | None = None) -> SenderLease:
     raise ValueError(f"no sender lease for a {backend} store")
 
 
-class LocalSenderLease(Closing):
+class LocalSenderLease(LeaseBase):
     """Held from creation until close: the store has no other `run` to share with."""
 
     def __init__(self) -> None:
         self._held = True
         self._announced = False
         self._just_acquired = False
-
-    @property
-    def just_acquired(self) -> bool:
-        return self._just_acquired
-
-    @property
-    def held(self) -> bool:
-        return self._held
 
     def holds(self) -> bool:
         # The first call reports the acquisition, so recovery runs once at start here too.
