@@ -153,6 +153,7 @@ class _Handler(QuietHandler):
 
     def do_GET(self) -> None:
         state = self.server.state
+        self._ended = False  # one handler serves every request of a kept-alive connection
         with state.lock:
             refusal = self._refusal(state)
             if refusal:
@@ -171,8 +172,15 @@ class _Handler(QuietHandler):
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
         finally:
-            with state.lock:
-                state.last_end = time.monotonic()
+            if not self._ended:  # a hang, or a client gone before its answer
+                self._end_now()
+
+    _ended = False
+
+    def _end_now(self) -> None:
+        with self.server.state.lock:
+            self.server.state.last_end = time.monotonic()
+        self._ended = True
 
     def _refusal(self, state: _State) -> str:
         if state.open_connections > 1:
@@ -225,6 +233,9 @@ class _Handler(QuietHandler):
         for name, value in (headers or {}).items():
             self.send_header(name, value)
         self.end_headers()
+        # The answer ends for the client once this body is written: taking the time after it,
+        # a thread switch here would make a client that waited its interval look too quick.
+        self._end_now()
         self.wfile.write(body)
         self.wfile.flush()
 
