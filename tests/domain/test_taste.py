@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 
 from bot.digests.selection import DigestPrefs, SelectionIndex, SelectionPolicy
+from bot.digests.selection.features import FeatureNumbers
 from bot.digests.selection.reader import Reader
 from bot.digests.selection.reasons import Why
-from bot.digests.selection.taste import Evidence, learn
+from bot.digests.selection.taste import Evidence, Taste, learn
 from bot.digests.why import why_line
 from bot.i18n import translator
 from bot.library.items import Answer, ItemKind, LibraryItem
@@ -45,11 +47,21 @@ def test_reads_lift_the_words_of_what_was_read_and_less_like_this_lowers_them() 
     history = {n: answered(n, Answer.READ, NOW - DAY) for n in range(5)}
     history |= {n: answered(n, Answer.LESS, NOW - DAY) for n in range(100, 105)}
 
-    taste = reader_of(mixed_library(), history).taste
+    reader = reader_of(mixed_library(), history)
+    weight = weighing(reader.taste, reader.index.numbering)
 
-    assert taste.weights["diffusion"] > 0.3
-    assert taste.weights["compiler"] < -0.3
-    assert "study" not in taste.weights  # in everything answered: says nothing
+    assert weight("diffusion") > 0.3
+    assert weight("compiler") < -0.3
+    assert weight("study") == 0.0  # in everything answered: says nothing
+
+
+def weighing(taste: Taste, numbering: FeatureNumbers) -> Callable[[str], float]:
+    """The taste's weight of a feature by name."""
+    return lambda name: taste.weight(numbering.number(name))
+
+
+def evidence(numbering: FeatureNumbers, words: tuple[str, ...], age: float, read: bool) -> Evidence:
+    return Evidence(numbering.numbers(words), age, read)
 
 
 def test_not_now_teaches_nothing() -> None:
@@ -60,20 +72,25 @@ def test_not_now_teaches_nothing() -> None:
 
 def test_an_answer_fades_back_toward_neutral() -> None:
     def weight(age_days: float) -> float:
-        read = Evidence(("diffusion", "study"), age_days, True)
-        less = Evidence(("compiler", "study"), age_days, False)
-        return learn([read, less], POLICY).weights.get("diffusion", 0.0)
+        words = FeatureNumbers()
+        read = evidence(words, ("diffusion", "study"), age_days, True)
+        less = evidence(words, ("compiler", "study"), age_days, False)
+        return weighing(learn([read, less], POLICY, words), words)("diffusion")
 
     assert weight(0) > 2 * weight(16) > 0
     assert weight(200) == 0.0
 
 
 def test_no_word_weighs_more_than_the_cap_however_often_it_was_read() -> None:
-    evidence = [Evidence(("diffusion",), 0, True)] * 200 + [Evidence(("other",), 0, False)] * 200
+    words = FeatureNumbers()
+    answers = [evidence(words, ("diffusion",), 0, True)] * 200
+    answers += [evidence(words, ("other",), 0, False)] * 200
 
-    weights = learn(evidence, POLICY).weights
+    taste = learn(answers, POLICY, words)
 
-    assert max(abs(w) for w in weights.values()) <= POLICY.taste_cap
+    weights = [taste.weight(words.number(word)) for word in ("diffusion", "other")]
+    assert weights[0] > 0 > weights[1]
+    assert max(abs(w) for w in weights) <= POLICY.taste_cap
 
 
 def test_a_reader_of_one_subject_gets_it_across_sections_and_sources() -> None:
@@ -139,7 +156,8 @@ def test_the_owners_notes_seed_the_owners_taste_only() -> None:
         100, 20, "Compiler passes"
     )
 
-    assert reader_of(library, {}, seed_from_notes=True).taste.weights["diffusion"] > 0
+    owner = reader_of(library, {}, seed_from_notes=True)
+    assert weighing(owner.taste, owner.index.numbering)("diffusion") > 0
     assert not reader_of(library, {}).taste
 
 

@@ -8,8 +8,8 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from bot.digests.selection.features import FeatureIds, FeatureNumbers
 from bot.digests.selection.policy import DEFAULT_POLICY, SelectionPolicy
-from bot.digests.selection.taste import features
 from bot.digests.selection.tiers import Cutoffs, is_news
 from bot.library.items import ItemKind, LibraryItem
 
@@ -110,18 +110,15 @@ class SelectionIndex:
     # Items of the readers' histories that may not be drawn (not ``drawable``): taste only.
     taught: Mapping[int, LibraryItem] = field(default_factory=dict)
     # Each item's taste features, worked out when first needed and kept for the sweep's readers.
-    _features: dict[int, tuple[str, ...]] = field(default_factory=dict, compare=False)
+    numbering: FeatureNumbers = field(default_factory=FeatureNumbers, compare=False)
 
     @property
     def now(self) -> dt.datetime:
         return self.cutoffs.now
 
-    def features(self, item: LibraryItem) -> tuple[str, ...]:
-        """The item's taste features (taste.py), once per index."""
-        found = self._features.get(item.id)
-        if found is None:
-            found = self._features[item.id] = features(item)
-        return found
+    def features(self, item: LibraryItem) -> FeatureIds:
+        """The item's taste features (features.py) as numbers in the index's numbering."""
+        return self.numbering.of_item(item)
 
     @classmethod
     def build(

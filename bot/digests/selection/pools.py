@@ -153,11 +153,10 @@ class Pool:
     ) -> list[tuple[LibraryItem, float]]:
         """Each candidate's odds by taste, times the reader's level for its source."""
         reader = self.reader
-        level, score, features = reader.level, reader.taste.score, reader.index.features
-        strength, exp = policy.taste_strength, math.exp
+        level, strength, exp = reader.level, policy.taste_strength, math.exp
+        scores = reader.taste.scores([reader.index.features(item) for item in items])
         weighed = []
-        for item in items:
-            found = score(features(item))
+        for item, found in zip(items, scores, strict=True):
             weight = level(item)
             if found:
                 weight *= exp(strength * max(-MAX_SCORE, min(MAX_SCORE, found)))

@@ -142,8 +142,7 @@ class Reader:
                 for item in self.index.noted
                 if item.id not in answered_ids
             ]
-        if evidence:
-            self.taste = learn(evidence, policy)
+        self.taste = learn(evidence, policy, self.index.numbering)
 
     def _tastes(self, names: Sequence[str], ids: Mapping[str, int], counts: _Counts) -> list[float]:
         """The weight of every topic (or source) for this reader, as ``_taste`` gives it."""

@@ -8,9 +8,9 @@ import enum
 import re
 from dataclasses import dataclass
 
+from bot.digests.selection.features import SOURCE_MARK, TOPIC_MARK
 from bot.digests.selection.pools import Pick
 from bot.digests.selection.reader import Reader
-from bot.digests.selection.taste import SOURCE_MARK, TOPIC_MARK
 from bot.digests.selection.tiers import Tier, is_news
 from bot.library.items import Answer, ItemHistory, ItemKind, LibraryItem
 
@@ -82,7 +82,7 @@ def reason_of(pick: Pick, reader: Reader) -> Reason:
         return Reason(again or Why.UNANSWERED, days=days_since(past, index.now))
     liked = reader.taste.liked(index.features(item), index.policy.liked_floor)
     if liked:
-        count = reader.taste.reads.get(liked[0], 0)
-        return Reason(Why.LIKE, display_words(item, liked), count)
+        names = [index.numbering.names[number] for number in liked]
+        return Reason(Why.LIKE, display_words(item, names), reader.taste.reads(liked[0]))
     news = item.kind is ItemKind.ARTICLE and is_news(item, index.cutoffs)
     return Reason(Why.NEW_FROM if news else Why.FROM, source=item.source)

@@ -15,132 +15,136 @@ three properties simple:
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import repeat
 
+import numpy as np
+import numpy.typing as npt
+
+from bot.digests.selection.features import FeatureIds, FeatureNumbers
 from bot.digests.selection.policy import SelectionPolicy
-from bot.library.items import LibraryItem
-from bot.library.tokens import search_tokens
 
-# Features that are not words, an item's section and its source, marked so no word collides.
-TOPIC_MARK = "§"
-SOURCE_MARK = "@"
 # A source's weight is capped lower than a word's: a file or feed holds unrelated items, and
 # a few liked ones should not lift all of it (bench/taste.py: lower hurts a reader who likes
 # one source, higher one who likes a topic spread over several).
 SOURCE_CAP = 0.6
-# Words past this many say little more about an item and cost every reader who answers it.
-MAX_WORDS = 40
-# Function words of both languages: in nearly every item, so they would only add noise.
-_STOP_WORDS = (
-    "the a an of and or to in on for with from by at as is are be was were this that it its"
-    " we our you your via using use based towards toward how what why when new not no can"
-    " 的 了 是 在 和 与 及 对 中 一个 我们 你们 这个 一种 基于 如何 什么 以及 通过 进行 可以"
-    " 没有 就是 自己 他们 因为 所以 如果 但是 还是 这些 那些"
-)
-_STOP = frozenset(_STOP_WORDS.split(" "))
-_NEUTRAL = repeat(0.0)  # a missing feature's weight
+# Weights closer to neutral than this are dropped: they change no pick and cost every score.
+NEGLIGIBLE = 0.02
+
+Floats = npt.NDArray[np.float64]
 
 
-def features(item: LibraryItem) -> tuple[str, ...]:
-    """The item's distinct words (title first, at most MAX_WORDS), its section and its source.
-
-    >>> from bot.library.items import ItemKind
-    >>> item = LibraryItem(1, ItemKind.PAPER, "StyleGAN: a style-based GAN", topic="生成模型")
-    >>> features(item)
-    ('stylegan', 'style', 'gan', '§生成模型')
-    """
-    terms = item.terms or search_tokens(" ".join((item.title, item.text, item.abstract)))
-    words: dict[str, None] = {}
-    for token in terms.split():
-        # One letter or one character, or a number, names nothing a reader likes.
-        if len(token) < 2 or token.isdigit() or token in _STOP:
-            continue
-        words[token] = None
-        if len(words) >= MAX_WORDS:
-            break
-    marked = [f"{TOPIC_MARK}{item.topic}"] if item.topic else []
-    marked += [f"{SOURCE_MARK}{item.source}"] if item.source else []
-    return (*words, *marked)
+def _no_ids() -> FeatureIds:
+    return np.zeros(0, dtype=np.int64)
 
 
 @dataclass(frozen=True, slots=True)
 class Taste:
-    """One reader's weight per feature (missing: neutral) and how many items they read that
-    hold each (for saying why an item was picked)."""
+    """One reader's weight per feature number: ``dense[n]`` for feature n (0: neutral; a
+    feature numbered after the taste was learnt reads its last slot, kept at 0). ``read_ids``
+    (ascending) and ``read_counts``: how many items they read that hold each feature, for
+    saying why an item was picked."""
 
-    weights: Mapping[str, float] = field(default_factory=dict)
-    reads: Mapping[str, int] = field(default_factory=dict)
+    dense: Floats = field(default_factory=lambda: np.zeros(1))
+    read_ids: FeatureIds = field(default_factory=_no_ids)
+    read_counts: FeatureIds = field(default_factory=_no_ids)
 
     def __bool__(self) -> bool:
-        return bool(self.weights)
+        return bool(self.dense.any())
 
-    def score(self, item_features: Sequence[str]) -> float:
-        """The sum of the weights over the square root of the number of features (0: neutral),
-        so an item is liked for what it is mostly about, not for one word among many."""
-        # map over (feature, 0.0) pairs: the same sum, in the same order, without a generator.
-        total = sum(map(self.weights.get, item_features, _NEUTRAL))
-        return total / math.sqrt(len(item_features)) if total else 0.0
+    def weights_of(self, numbers: FeatureIds) -> Floats:
+        """The weight of each feature in ``numbers``."""
+        return self.dense.take(numbers, mode="clip")
 
-    def liked(self, item_features: Sequence[str], floor: float, most: int = 2) -> list[str]:
+    def weight(self, number: int) -> float:
+        return float(self.weights_of(np.array([number]))[0])
+
+    def reads(self, number: int) -> int:
+        """How many items the reader read that hold the feature."""
+        at = int(np.searchsorted(self.read_ids, number))
+        found = at < len(self.read_ids) and self.read_ids[at] == number
+        return int(self.read_counts[at]) if found else 0
+
+    def scores(self, items: Sequence[FeatureIds]) -> list[float]:
+        """Each item's score: the sum of its features' weights over the square root of their
+        number (0: neutral), so an item is liked for what it is mostly about, not for one word
+        among many. One pass for the lot: a pick scores a whole sample."""
+        if not items:
+            return []
+        lengths = np.fromiter(map(len, items), dtype=np.int64, count=len(items))
+        weights = self.weights_of(np.concatenate(items))
+        starts = np.zeros(len(items), dtype=np.int64)
+        np.cumsum(lengths[:-1], out=starts[1:])
+        # A trailing 0 keeps an empty item's start in range; its sum is set to 0 below.
+        sums = np.add.reduceat(np.append(weights, 0.0), starts)
+        sums[lengths == 0] = 0.0
+        scored = np.divide(sums, np.sqrt(lengths), out=np.zeros_like(sums), where=sums != 0)
+        return scored.tolist()
+
+    def liked(self, numbers: FeatureIds, floor: float, most: int = 2) -> list[int]:
         """Up to ``most`` of the features the reader read before and likes most (above
-        ``floor``), best first."""
-        weights, reads = self.weights, self.reads
-        liked = [f for f in item_features if weights.get(f, 0.0) > floor and reads.get(f)]
-        return sorted(liked, key=lambda f: -weights[f])[:most]
+        ``floor``), best first (in the item's order where they tie)."""
+        weights = self.weights_of(numbers)
+        above = np.flatnonzero(weights > floor).tolist()
+        read = [n for n in above if self.reads(int(numbers[n]))]
+        best = sorted(read, key=lambda n: -weights[n])[:most]
+        return [int(numbers[n]) for n in best]
 
 
 @dataclass(frozen=True, slots=True)
 class Evidence:
-    """One answer the model learns from: the item's features, its age, read or less-like-this.
-    ``strength`` scales it (a seed from the owner's notes counts less than an answer)."""
+    """One answer the model learns from: the item's features (numbers in a FeatureNumbers), its
+    age, read or less-like-this. ``strength`` scales it (a seed from the owner's notes counts
+    less than an answer)."""
 
-    item_features: tuple[str, ...]
+    item_features: FeatureIds
     age_days: float
     read: bool
     strength: float = 1.0
 
 
-def learn(evidence: Iterable[Evidence], policy: SelectionPolicy) -> Taste:
+def learn(
+    evidence: Sequence[Evidence], policy: SelectionPolicy, numbering: FeatureNumbers
+) -> Taste:
     """The reader's taste from their answers (see the module's docstring for the rules)."""
-    ups: dict[str, float] = {}
-    downs: dict[str, float] = {}
-    reads: dict[str, int] = {}
-    totals = [0.0, 0.0]  # decayed reads, decayed less-like-this
+    if not evidence:
+        return Taste()
     half_life = policy.taste_half_life.total_seconds() / 86_400
-    for seen in evidence:
-        weight = seen.strength * 0.5 ** (max(seen.age_days, 0.0) / half_life)
-        table = ups if seen.read else downs
-        totals[0 if seen.read else 1] += weight
-        for feature in seen.item_features:
-            table[feature] = table.get(feature, 0.0) + weight
-            if seen.read:
-                reads[feature] = reads.get(feature, 0) + 1
-    return Taste(_weights(ups, downs, totals, policy), reads)
+    answers = [(e.strength * 0.5 ** (max(e.age_days, 0.0) / half_life), e.read) for e in evidence]
+    lengths = [len(e.item_features) for e in evidence]
+    # Sums in the answers' order, as a loop over them would add (bincount adds in order).
+    numbers, position = np.unique(
+        np.concatenate([e.item_features for e in evidence]), return_inverse=True
+    )
+    strength = np.repeat([weight for weight, _ in answers], lengths)
+    read = np.repeat([was_read for _, was_read in answers], lengths)
+    size = len(numbers)
+    # Weighted counts are floats (numpy's stubs type every bincount as integers).
+    ups = np.bincount(position[read], strength[read], size).astype(np.float64, copy=False)
+    downs = np.bincount(position[~read], strength[~read], size).astype(np.float64, copy=False)
+    reads = np.bincount(position[read], minlength=size)
+    up_all = sum(weight for weight, was_read in answers if was_read)
+    down_all = sum(weight for weight, was_read in answers if not was_read)
+    values = _weights(ups, downs, (up_all, down_all), policy, numbering.sources(numbers))
+    keep = np.abs(values) >= NEGLIGIBLE
+    # One slot per feature numbered so far, and a last one at 0 for any numbered later.
+    dense = np.zeros(len(numbering) + 1)
+    dense[numbers[keep]] = values[keep]
+    return Taste(dense, numbers[reads > 0], reads[reads > 0])
 
 
 def _weights(
-    ups: Mapping[str, float],
-    downs: Mapping[str, float],
-    totals: Sequence[float],
+    ups: Floats,
+    downs: Floats,
+    totals: tuple[float, float],
     policy: SelectionPolicy,
-) -> dict[str, float]:
+    sources: npt.NDArray[np.bool_],
+) -> Floats:
     """Each feature's lean, pulled toward the reader's overall lean by ``taste_prior`` imagined
-    answers, less that overall lean: 0 for a word that fares like everything else."""
+    answers, less that overall lean (0 for a word that fares like everything else), capped."""
     up_all, down_all = totals
     base = (up_all - down_all) / (up_all + down_all + policy.taste_prior)
     cap, prior = policy.taste_cap, policy.taste_prior
-    weights: dict[str, float] = {}
-    for feature in ups.keys() | downs.keys():
-        up, down = ups.get(feature, 0.0), downs.get(feature, 0.0)
-        lean = (up - down - base * (up + down)) / (up + down + prior)
-        if abs(lean) >= NEGLIGIBLE:
-            limit = cap * SOURCE_CAP if feature.startswith(SOURCE_MARK) else cap
-            weights[feature] = max(-limit, min(limit, lean))
-    return weights
-
-
-# Weights closer to neutral than this are dropped: they change no pick and cost every score.
-NEGLIGIBLE = 0.02
+    lean = (ups - downs - base * (ups + downs)) / (ups + downs + prior)
+    limit = np.where(sources, cap * SOURCE_CAP, cap)
+    return np.clip(lean, -limit, limit)
