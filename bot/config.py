@@ -58,6 +58,12 @@ class Settings(BaseSettings):
     digest_sweep_seconds: float = Field(
         default=60, gt=0, description="how often the scheduler looks for chats whose digest is due"
     )
+    compose_processes: int = Field(
+        default=0,
+        ge=0,
+        le=64,
+        description="processes a sweep of over 250 due chats composes in; 0: one per CPU (up to 4)",
+    )
     feeds_refresh_minutes: float = Field(
         default=60, gt=0, description="how often newsletters are pulled; a minute or less for tests"
     )

@@ -173,6 +173,7 @@ def _digest_sweep(
                 leading=scheduler.leader.lead,
                 engines=settings.search_engines if settings else DEFAULT_ENGINES,
                 owner_chat_id=settings.owner_chat_id if settings else None,
+                processes=settings.compose_processes if settings else 0,
             )
             if settings is not None and not scheduler.stopping():
                 await tell_admins_of_troubles(store, send, clock(), settings.admin_user_ids)

@@ -11,10 +11,12 @@ import logging
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
+from functools import partial
 
 from sqlalchemy.orm import Session
 
 from bot.digests.opening import DEFAULT_ENGINES, SearchEngines
+from bot.digests.processes import compose_in_processes, process_count
 from bot.digests.render import DigestView, render_digest
 from bot.digests.schedule import due_date
 from bot.digests.selection import DigestPrefs, DrawnItems, SelectionIndex, compose_indexed
@@ -137,6 +139,23 @@ def compose_for_chats(
     their histories, muted words and source levels are read in one query each and their
     digests stored in a few statements. The new digests' ids in `due` order; None where there
     is nothing to store."""
+    drafts = draft_digests(session, due, index, kind, engines, owner_chat_id, theme)
+    ids = add_digests(session, list(drafts.values()), now=index.now)
+    stored = dict(zip(drafts, ids, strict=True))
+    return [stored.get(n) for n in range(len(due))]
+
+
+def draft_digests(
+    session: Session,
+    due: Sequence[tuple[ActiveChat, dt.date]],
+    index: SelectionIndex,
+    kind: DigestKind,
+    engines: SearchEngines = DEFAULT_ENGINES,
+    owner_chat_id: int | None = None,
+    theme: str = "",
+) -> dict[int, NewDigest]:
+    """The digests of `compose_for_chats`, drafted (read and drawn, not stored), by their
+    position in `due`; a chat the library has nothing for has none."""
     chat_ids = sorted({chat.chat_id for chat, _ in due})
     muted = muted_words_of(session, chat_ids)
     levels = levels_of(session, chat_ids)
@@ -162,9 +181,7 @@ def compose_for_chats(
                 title = digest_title(day, translator(chat.language), theme)
                 render = _renderer(title, chosen, chat.language, engines)
                 drafts[n] = NewDigest(chat.chat_id, kind, day, item_ids, render)
-    ids = add_digests(session, list(drafts.values()), now=index.now)
-    stored = dict(zip(drafts, ids, strict=True))
-    return [stored.get(n) for n in range(len(due))]
+    return drafts
 
 
 def _renderer(title: str, drawn: DrawnItems, language: str, engines: SearchEngines) -> Render:
@@ -197,10 +214,12 @@ def compose_due(
     now: dt.datetime,
     engines: SearchEngines = DEFAULT_ENGINES,
     owner_chat_id: int | None = None,
+    processes: int = 0,
 ) -> int:
-    """Compose the daily digest of every chat that is due, COMPOSE_BATCH chats per
-    transaction. The library is read and indexed once per sweep, so each chat costs its
-    history and a few draws, not a pass over the library."""
+    """Compose the daily digest of every chat that is due, COMPOSE_BATCH chats per batch,
+    in up to `processes` processes (0: one per CPU; see processes.py). The library is read
+    and indexed once per sweep, so each chat costs its history and a few draws, not a pass
+    over the library."""
     with _frozen_heap() as freeze:
         with store.transaction() as session:
             chats = active_chats(session)
@@ -210,7 +229,30 @@ def compose_due(
             return 0
         index = SelectionIndex.build(items, now)
         freeze()
-        return _compose_batches(store, due, index, engines, owner_chat_id)
+        batches = [
+            due[start : start + COMPOSE_BATCH] for start in range(0, len(due), COMPOSE_BATCH)
+        ]
+        compose = partial(_compose_batch, index=index, engines=engines, owner_chat_id=owner_chat_id)
+        return compose_in_processes(store, batches, compose, process_count(processes, len(batches)))
+
+
+def _compose_batch(
+    store: Store,
+    batch: Sequence[tuple[ActiveChat, dt.date]],
+    *,
+    index: SelectionIndex,
+    engines: SearchEngines,
+    owner_chat_id: int | None,
+) -> int:
+    """Draft a batch's digests, then store them: the digests stored."""
+    with store.transaction() as session:
+        drafts = draft_digests(session, batch, index, DigestKind.DAILY, engines, owner_chat_id)
+    # Stored in a transaction of its own that begins by writing: SQLite then waits its turn
+    # for the write lock, where one that had read first would fail at once if another
+    # process had written meanwhile.
+    with store.transaction() as session:
+        made = add_digests(session, list(drafts.values()), now=index.now)
+    return sum(digest_id is not None for digest_id in made)
 
 
 @contextmanager
@@ -234,26 +276,3 @@ def _frozen_heap() -> Iterator[Callable[[], None]]:
         gc.unfreeze()
         if was_enabled:
             gc.enable()
-
-
-def _compose_batches(
-    store: Store,
-    due: Sequence[tuple[ActiveChat, dt.date]],
-    index: SelectionIndex,
-    engines: SearchEngines,
-    owner_chat_id: int | None,
-) -> int:
-    composed = 0
-    for start in range(0, len(due), COMPOSE_BATCH):
-        with store.transaction() as session:
-            batch = due[start : start + COMPOSE_BATCH]
-            made = compose_for_chats(
-                session,
-                batch,
-                index,
-                kind=DigestKind.DAILY,
-                engines=engines,
-                owner_chat_id=owner_chat_id,
-            )
-        composed += sum(digest_id is not None for digest_id in made)
-    return composed

@@ -32,11 +32,13 @@ async def send_due_digests(
     leading: Callable[[], Awaitable[bool]] | None = None,
     engines: SearchEngines = DEFAULT_ENGINES,
     owner_chat_id: int | None = None,
+    processes: int = 0,
 ) -> SendReport:
     """One sweep: compose the daily digests due at `now`, then deliver everything pending
-    (until `stopping()`, see deliver_pending), claims timed by `clock` (default: `now`)."""
+    (until `stopping()`, see deliver_pending), claims timed by `clock` (default: `now`).
+    `processes`: see compose_due."""
     # Composing is synchronous store work: off the event loop, so the bot keeps answering.
-    composed = await asyncio.to_thread(compose_due, store, now, engines, owner_chat_id)
+    composed = await asyncio.to_thread(compose_due, store, now, engines, owner_chat_id, processes)
     pause_point(AFTER_COMPOSE)
     report = await deliver_pending(
         store, send, clock or (lambda: now), stopping, leading=leading, started=now

@@ -134,6 +134,12 @@ class Store:
     def dispose(self) -> None:
         self.engine.dispose()
 
+    def reopened(self) -> Store:
+        """The same database through a new engine: a forked process must never use its
+        parent's pooled connections (they share the parent's sockets and file locks)."""
+        engine = make_engine(self.engine.url.render_as_string(hide_password=False))
+        return Store(engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))
+
 
 def at_head(engine: Engine) -> bool:
     """Whether the store's schema is already the newest (a missing table means no)."""

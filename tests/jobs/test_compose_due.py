@@ -51,13 +51,11 @@ def stored(store: Store) -> dict[int, list[int]]:
         return found
 
 
-def test_every_due_chat_gets_what_selection_draws_for_it_across_batches(
-    store: Store, chats: list[int], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(compose, "COMPOSE_BATCH", 2)
+def expected_digests(store: Store, chats: list[int]) -> dict[int, list[int]]:
+    """What selection draws for each of the `chats` fixture's chats at NOW, by chat id."""
     with store.transaction() as session:
         library = digests.library(session)
-        expected = {
+        return {
             chat_id: [
                 item.id
                 for item in compose_digest(
@@ -73,7 +71,14 @@ def test_every_due_chat_gets_what_selection_draws_for_it_across_batches(
             for chat_id in chats
         }
 
-    assert compose.compose_due(store, NOW) == len(chats)
+
+def test_every_due_chat_gets_what_selection_draws_for_it_across_batches(
+    store: Store, chats: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(compose, "COMPOSE_BATCH", 2)
+    expected = expected_digests(store, chats)
+
+    assert compose.compose_due(store, NOW, processes=1) == len(chats)
 
     assert stored(store) == expected
     assert all(len(expected[chat_id]) == 3 + chat_id for chat_id in chats)

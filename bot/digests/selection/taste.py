@@ -85,10 +85,14 @@ class Taste:
         """Up to ``most`` of the features the reader read before and likes most (above
         ``floor``), best first (in the item's order where they tie)."""
         weights = self.weights_of(numbers)
-        above = np.flatnonzero(weights > floor).tolist()
-        read = [n for n in above if self.reads(int(numbers[n]))]
-        best = sorted(read, key=lambda n: -weights[n])[:most]
-        return [int(numbers[n]) for n in best]
+        above = np.flatnonzero(weights > floor)
+        if not len(above) or not len(self.read_ids):
+            return []
+        candidates = numbers[above]
+        at = np.minimum(np.searchsorted(self.read_ids, candidates), len(self.read_ids) - 1)
+        read = above[self.read_ids[at] == candidates]
+        best = read[np.argsort(-weights[read], kind="stable")][:most]
+        return numbers[best].tolist()
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,117 @@
+"""A large sweep composed in several processes at once.
+
+Composing is pure Python work per chat, so one process uses one CPU whatever the machine has.
+The sweep reads and indexes the library once, then forks: each worker inherits it (pages are
+shared until written) and composes every n-th batch with its own connections, while this
+process composes its own share. A worker touches nothing of its parent's: not its pooled
+connections, not its signal handlers, not its exit handlers (multiprocessing ends a forked
+child with ``os._exit``). A worker that fails, or is killed, loses only its batches not yet
+stored: the sweep reports it, and the next sweep composes what is still due.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import signal
+from collections.abc import Callable, Sequence
+from multiprocessing.connection import Connection
+from typing import TypeVar
+
+from bot.store.db import Store
+
+log = logging.getLogger(__name__)
+
+Batch = TypeVar("Batch")
+# Composes one batch through the given store; the digests it stored.
+ComposeBatch = Callable[[Store, Batch], int]
+
+# Processes beyond this add little: the batches' writes take turns on one database.
+MAX_PROCESSES = 4
+
+
+class ComposeWorkerError(RuntimeError):
+    """A worker process of the sweep failed or was killed; its other batches stay due."""
+
+
+def process_count(setting: int, batches: int) -> int:
+    """Processes for a sweep of ``batches``: ``setting``, or with 0 one per CPU this process
+    may use (at most MAX_PROCESSES); one per batch at most, and one where fork is missing.
+
+    >>> process_count(0, 1), process_count(3, 2), process_count(1, 40)
+    (1, 2, 1)
+    """
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    wanted = setting or min(len(os.sched_getaffinity(0)), MAX_PROCESSES)
+    return max(1, min(wanted, batches))
+
+
+def compose_in_processes(
+    store: Store, batches: Sequence[Batch], compose: ComposeBatch[Batch], processes: int
+) -> int:
+    """Compose every batch, in ``processes`` processes (this one included); the digests
+    stored. Raises ComposeWorkerError, once all have finished, if a worker failed."""
+    if processes <= 1:
+        return sum(compose(store, batch) for batch in batches)
+    context = multiprocessing.get_context("fork")
+    workers: list[tuple[multiprocessing.process.BaseProcess, Connection]] = []
+    for share in range(1, processes):
+        receive, send = context.Pipe(duplex=False)
+        worker = context.Process(
+            target=_work,
+            args=(send, store, batches[share::processes], compose),
+            name=f"lamplight-compose-{share}",
+            daemon=True,
+        )
+        worker.start()
+        send.close()  # the worker holds the sending end: its exit shows as end-of-file
+        workers.append((worker, receive))
+    try:
+        composed = sum(compose(store, batch) for batch in batches[::processes])
+    finally:
+        results = [_result(worker, receive) for worker, receive in workers]
+    failed = [result for result in results if isinstance(result, str)]
+    if failed:
+        raise ComposeWorkerError("; ".join(failed))
+    return composed + sum(result for result in results if isinstance(result, int))
+
+
+def _work(
+    send: Connection, store: Store, batches: Sequence[Batch], compose: ComposeBatch[Batch]
+) -> None:
+    """A worker: compose its batches through its own connections, then report how many."""
+    # A signal ends the worker as such; the parent's handlers would wake its event loop.
+    signal.set_wakeup_fd(-1)
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, signal.SIG_DFL)
+    parent = os.getppid()
+    own = store.reopened()
+    composed = 0
+    try:
+        for batch in batches:
+            if os.getppid() != parent:
+                break  # the sweep's process is gone: nobody would deliver these
+            composed += compose(own, batch)
+        send.send(composed)
+    except Exception as exc:
+        log.exception("a compose worker failed")
+        send.send(f"a compose worker failed after {composed} digest(s): {exc.__class__.__name__}")
+    finally:
+        own.dispose()
+        send.close()
+
+
+def _result(worker: multiprocessing.process.BaseProcess, receive: Connection) -> int | str:
+    """What the worker reported: its digests, or why it failed."""
+    try:
+        result: int | str = receive.recv()
+    except EOFError:
+        result = ""
+    finally:
+        receive.close()
+        worker.join()
+    if result == "":
+        return f"a compose worker ended without a word (exit code {worker.exitcode})"
+    return result
