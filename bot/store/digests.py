@@ -11,7 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.digests.cadence import EVERY_DAY
-from bot.library.items import Answer, LibraryItem
+from bot.library.items import Answer, ItemKind, LibraryItem
 from bot.store.access import denied
 from bot.store.models import (
     Base,
@@ -27,6 +27,7 @@ from bot.store.models import (
     MutedWord,
     Source,
 )
+from bot.store.raw_rows import is_sqlite, sqlite_rows, utc
 
 # The two stores lamplight runs on; both spell "insert or count one more" as ON CONFLICT.
 _UPSERTS: dict[str, Callable[[Table], sqlite.Insert | postgresql.Insert]] = {
@@ -127,11 +128,12 @@ def library(session: Session, ids: Sequence[int] | None = None) -> list[LibraryI
         query = query.where(Item.id.in_(ids))
     else:  # a retired or forgotten item is never drawn again (its old digests still show it)
         query = query.where(Item.retired_at.is_(None), Item.forgotten_at.is_(None))
+    rows = sqlite_rows(session, query) if is_sqlite(session) else session.execute(query)
     # By position, in LibraryItem's order: a sweep builds one for every item of the library.
     return [
         LibraryItem(
             r[0],
-            r[1],
+            _KINDS[r[1]],
             r[2],
             r[3],
             r[4],
@@ -140,8 +142,8 @@ def library(session: Session, ids: Sequence[int] | None = None) -> list[LibraryI
             r[7],
             r[8],
             r[9] or "",
-            aware(r[10]),
-            aware(r[11]),
+            utc(r[10]),
+            utc(r[11]),
             r[12] or "",
             r[13],
             r[14] or "",
@@ -151,8 +153,12 @@ def library(session: Session, ids: Sequence[int] | None = None) -> list[LibraryI
             r[18] or "",
             r[19],
         )
-        for r in session.execute(query)
+        for r in rows
     ]
+
+
+# A kind as stored (text; an ItemKind, equal to its text, where the Enum type read it).
+_KINDS = {kind.value: kind for kind in ItemKind}
 
 
 # What a digest may show of an enrichment: the abstract's start only, since a sweep reads the
