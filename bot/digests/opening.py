@@ -10,6 +10,7 @@ the rest and for Chinese titles. The defaults answer from mainland China as from
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import quote_plus, urlsplit
 
@@ -119,17 +120,21 @@ def context_of(item: LibraryItem) -> Context | None:
     the item)."""
     if item.kind is ItemKind.QUOTE:
         return None
-    for text, origin in (
-        (item.text, "summary"),
-        (first_sentence(item.abstract), "summary"),
-        (first_sentence(item.notes), "notes"),
-        (item.topic, "section"),
-        (_site(own_link(item)), "site"),
-        (item.source, "source"),
-    ):
+    for text, origin in _contexts(item):
         if text.strip():
             return Context(" ".join(text.split()), origin)
     return None
+
+
+def _contexts(item: LibraryItem) -> Iterator[tuple[str, str]]:
+    """Each possible context, best first, worked out only if those before it are blank: a
+    sweep asks for every item of every digest, and most have a summary."""
+    yield item.text, "summary"
+    yield first_sentence(item.abstract), "summary"
+    yield first_sentence(item.notes), "notes"
+    yield item.topic, "section"
+    yield _site(own_link(item)), "site"
+    yield item.source, "source"
 
 
 def _site(url: str | None) -> str:

@@ -100,14 +100,16 @@ class Stage:
         # Locals: this loop runs for every candidate a reader with a taste samples. The views
         # are brought up to date once at the end: nothing reads them meanwhile.
         counts, buckets, end = self.counts, view.buckets, len(cumulative) - 1
-        draw, randrange, take = rng.random, rng.randrange, self._take_slot
+        draw, take = rng.random, self._take_slot
         drawn_from: dict[int, int] = {}
         for _ in range(count):
             slot = bisect_right(cumulative, draw() * total)
             bucket = buckets[slot if slot < end else end]
             size = counts[bucket]
             if size > 0:
-                taken.append(take(bucket, randrange(size), size - 1))
+                # A slot by one random() (C) rather than randrange (Python): as uniform for
+                # any bucket a library holds.
+                taken.append(take(bucket, int(draw() * size), size - 1))
                 counts[bucket] = size - 1
                 drawn_from[bucket] = drawn_from.get(bucket, 0) + 1
         for bucket, times in drawn_from.items():

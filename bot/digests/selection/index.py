@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bot.digests.selection.features import FeatureIds, FeatureNumbers
@@ -116,9 +116,10 @@ class SelectionIndex:
     def now(self) -> dt.datetime:
         return self.cutoffs.now
 
-    def features(self, item: LibraryItem) -> FeatureIds:
-        """The item's taste features (features.py) as numbers in the index's numbering."""
-        return self.numbering.of_item(item)
+    @property
+    def features(self) -> Callable[[LibraryItem], FeatureIds]:
+        """An item's taste features (features.py) as numbers in the index's numbering."""
+        return self.numbering.of_item
 
     @classmethod
     def build(

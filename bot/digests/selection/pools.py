@@ -154,7 +154,7 @@ class Pool:
         """Each candidate's odds by taste, times the reader's level for its source."""
         reader = self.reader
         level, strength, exp = reader.level, policy.taste_strength, math.exp
-        scores = reader.taste.scores([reader.index.features(item) for item in items])
+        scores = reader.taste.scores(list(map(reader.index.features, items)))
         weighed = []
         for item, found in zip(items, scores, strict=True):
             weight = level(item)
