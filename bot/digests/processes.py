@@ -2,11 +2,12 @@
 
 Composing is pure Python work per chat, so one process uses one CPU whatever the machine has.
 The sweep reads and indexes the library once, then forks: each worker inherits it (pages are
-shared until written) and composes every n-th batch with its own connections, while this
-process composes its own share. A worker touches nothing of its parent's: not its pooled
+shared until written) and takes batch after batch with its own connections, as this process
+does too. A worker touches nothing of its parent's: not its pooled
 connections, not its signal handlers, not its exit handlers (multiprocessing ends a forked
-child with ``os._exit``). A worker that fails, or is killed, loses only its batches not yet
-stored: the sweep reports it, and the next sweep composes what is still due.
+child with ``os._exit``). A worker that fails, or is killed, loses only the batch it was on
+(the others go on taking the rest): the sweep reports it, and the next sweep composes what is
+still due.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ import logging
 import multiprocessing
 import os
 import signal
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from multiprocessing.connection import Connection
-from typing import TypeVar
+from multiprocessing.sharedctypes import Synchronized
+from typing import Generic, TypeVar
 
 from bot.store.db import Store
 
@@ -52,24 +54,27 @@ def compose_in_processes(
     store: Store, batches: Sequence[Batch], compose: ComposeBatch[Batch], processes: int
 ) -> int:
     """Compose every batch, in ``processes`` processes (this one included); the digests
-    stored. Raises ComposeWorkerError, once all have finished, if a worker failed."""
+    stored. Each process takes the next batch not yet taken, so none waits on another that
+    got the slower ones. Raises ComposeWorkerError, once all have finished, if a worker
+    failed."""
     if processes <= 1:
         return sum(compose(store, batch) for batch in batches)
     context = multiprocessing.get_context("fork")
+    taken = context.Value("l", 0)  # the batches handed out so far, shared with the workers
     workers: list[tuple[multiprocessing.process.BaseProcess, Connection]] = []
-    for share in range(1, processes):
+    for n in range(1, processes):
         receive, send = context.Pipe(duplex=False)
         worker = context.Process(
             target=_work,
-            args=(send, store, batches[share::processes], compose),
-            name=f"lamplight-compose-{share}",
+            args=(send, store, _Batches(batches, taken), compose),
+            name=f"lamplight-compose-{n}",
             daemon=True,
         )
         worker.start()
         send.close()  # the worker holds the sending end: its exit shows as end-of-file
         workers.append((worker, receive))
     try:
-        composed = sum(compose(store, batch) for batch in batches[::processes])
+        composed = sum(compose(store, batch) for batch in _Batches(batches, taken))
     finally:
         results = [_result(worker, receive) for worker, receive in workers]
     failed = [result for result in results if isinstance(result, str)]
@@ -78,10 +83,26 @@ def compose_in_processes(
     return composed + sum(result for result in results if isinstance(result, int))
 
 
+class _Batches(Generic[Batch]):
+    """The batches one process composes: each the next not yet taken by any process."""
+
+    def __init__(self, batches: Sequence[Batch], taken: Synchronized[int]) -> None:
+        self.batches, self.taken = batches, taken
+
+    def __iter__(self) -> Iterator[Batch]:
+        while True:
+            with self.taken.get_lock():
+                n = self.taken.value
+                self.taken.value = n + 1
+            if n >= len(self.batches):
+                return
+            yield self.batches[n]
+
+
 def _work(
-    send: Connection, store: Store, batches: Sequence[Batch], compose: ComposeBatch[Batch]
+    send: Connection, store: Store, batches: Iterable[Batch], compose: ComposeBatch[Batch]
 ) -> None:
-    """A worker: compose its batches through its own connections, then report how many."""
+    """A worker: compose batches through its own connections, then report how many."""
     # A signal ends the worker as such; the parent's handlers would wake its event loop.
     signal.set_wakeup_fd(-1)
     for number in (signal.SIGTERM, signal.SIGINT):
@@ -91,9 +112,9 @@ def _work(
     composed = 0
     try:
         for batch in batches:
-            if os.getppid() != parent:
-                break  # the sweep's process is gone: nobody would deliver these
             composed += compose(own, batch)
+            if os.getppid() != parent:
+                break  # the sweep's process is gone: nobody would deliver the rest
         send.send(composed)
     except Exception as exc:
         log.exception("a compose worker failed")
