@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot.digests.opening import DEFAULT_ENGINES, SearchEngines
 from bot.digests.processes import compose_in_processes, process_count
-from bot.digests.render import DigestView, render_digest
+from bot.digests.render import DigestView, digest_renderer
 from bot.digests.schedule import due_date
 from bot.digests.selection import DigestPrefs, DrawnItems, SelectionIndex, compose_indexed
 from bot.digests.why import why_lines
@@ -185,14 +185,15 @@ def draft_digests(
 
 
 def _renderer(title: str, drawn: DrawnItems, language: str, engines: SearchEngines) -> Render:
+    """The digest rendered now, numbered by its id when stored (render.digest_renderer)."""
     tr = translator(language)
-    why = why_lines(drawn.items, drawn.reasons, tr)
+    view = DigestView(0, title, drawn.items, {}, engines, why_lines(drawn.items, drawn.reasons, tr))
+    parts = digest_renderer(view, tr)
 
     def render(digest_id: int) -> list[tuple[str, list[list[list[str]]]]]:
-        view = DigestView(digest_id, title, drawn.items, {}, engines, why)
         return [
             (m.html, [[[b.text, b.data] for b in row] for row in m.buttons])
-            for m in render_digest(view, tr)
+            for m in parts(digest_id)
         ]
 
     return render

@@ -19,12 +19,15 @@ from bot.library.items import ItemKind, LibraryItem
 
 __all__ = [
     "DEFAULT_ENGINES",
+    "MAX_URL_CHARS",
     "Context",
     "Opening",
     "SearchEngines",
     "context_of",
+    "http_url",
     "opening_of",
     "search_for",
+    "unnamed_title",
 ]
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -145,3 +148,43 @@ def _site(url: str | None) -> str:
     """
     host = urlsplit(url).hostname or "" if url else ""
     return host.removeprefix("www.")
+
+
+# Longer links are shown unlinked: they would crowd out the digest itself.
+MAX_URL_CHARS = 1024
+
+
+def http_url(url: str | None) -> str | None:
+    """``url`` when it is a plain http(s) link; None for anything else, which is then dropped.
+
+    >>> http_url("https://arxiv.org/abs/1706.03762")
+    'https://arxiv.org/abs/1706.03762'
+    >>> http_url("javascript:alert(1)"), http_url("http://"), http_url("see notes")
+    (None, None, None)
+    """
+    url = (url or "").strip()
+    # Spaces or control characters mean a garbled note, not a link Telegram would accept.
+    # (isprintable() is False for every control, format and space character but " ".)
+    if not url or len(url) > MAX_URL_CHARS or " " in url or not url.isprintable():
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    return url if parts.scheme in {"http", "https"} and parts.hostname else None
+
+
+def unnamed_title(item: LibraryItem, url: str | None) -> str:
+    """What an item without a title (a paper sent by its id alone) is called: its arXiv id,
+    its DOI, else the host its link is on.
+
+    >>> unnamed_title(LibraryItem(1, ItemKind.PAPER, "", arxiv_id="2301.03992"), None)
+    'arXiv:2301.03992'
+    >>> unnamed_title(LibraryItem(2, ItemKind.PAPER, ""), "https://doi.org/10.1145/3292500.3330701")
+    'doi:10.1145/3292500.3330701'
+    """
+    if item.arxiv_id:
+        return f"arXiv:{item.arxiv_id}"
+    if url and (found := doi(url)):
+        return f"doi:{found}"
+    return (urlsplit(url).hostname or "") if url else ""

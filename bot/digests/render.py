@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import gettext
 import html
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -35,11 +35,12 @@ from bot.digests.opening import (
     DEFAULT_ENGINES,
     SearchEngines,
     context_of,
+    http_url,
     opening_of,
     search_for,
+    unnamed_title,
 )
 from bot.i18n import ENGLISH, N_
-from bot.library.dedupe import doi
 from bot.library.items import Answer, ItemKind, LibraryItem
 
 __all__ = [
@@ -73,8 +74,6 @@ PREVIEW_CHARS = 300
 TITLE_CHARS = 200
 META_CHARS = 120
 HEADER_CHARS = 200
-# Longer links are shown unlinked: they would crowd out the digest itself.
-MAX_URL_CHARS = 1024
 
 _LABELS = ((Answer.READ, READ_LABEL), (Answer.SKIPPED, LATER_LABEL), (Answer.LESS, LESS_LABEL))
 _SEPARATOR = "\n\n"
@@ -185,18 +184,34 @@ def _buttons(
 
 def render_digest(view: DigestView, tr: gettext.NullTranslations = ENGLISH) -> list[DigestPart]:
     """The digest as parts of at most MAX_MESSAGE UTF-16 units each, split between items."""
+    return digest_renderer(view, tr)(view.digest_id)
+
+
+def digest_renderer(
+    view: DigestView, tr: gettext.NullTranslations = ENGLISH
+) -> Callable[[int], list[DigestPart]]:
+    """``render_digest`` in two steps: every item's HTML now, and the digest's parts once its
+    id is known (only the buttons name it). A sweep renders before it takes the store's
+    write lock, and holds it only to number and store what is rendered."""
     header = _header_html(view.title)
     # Every item fits in a message that also carries the header, so packing never overflows.
     budget = MAX_MESSAGE - utf16_len(header) - utf16_len(_SEPARATOR)
-    labels, answers, digest_id = _labels(tr), view.answers, view.digest_id
-    blocks = [
-        (
-            _item_html(view, item, position, budget, tr),
-            _buttons(digest_id, position, item.id, answers.get(item.id), labels),
-        )
+    labels, answers = _labels(tr), view.answers
+    sources = [
+        _item_html(view, item, position, budget, tr)
         for position, item in enumerate(view.items, start=1)
     ]
-    return _pack(header, blocks)
+
+    def parts(digest_id: int) -> list[DigestPart]:
+        blocks = [
+            (source, _buttons(digest_id, position, item.id, answers.get(item.id), labels))
+            for position, (source, item) in enumerate(
+                zip(sources, view.items, strict=True), start=1
+            )
+        ]
+        return _pack(header, blocks)
+
+    return parts
 
 
 def render_plain(view: DigestView, tr: gettext.NullTranslations = ENGLISH) -> str:
@@ -224,15 +239,15 @@ def _entry(
 ) -> _Entry:
     quote = item.kind is ItemKind.QUOTE
     opening = opening_of(item, engines) if detail.links else None
-    url = _http_url(opening.url) if opening else None
+    url = http_url(opening.url) if opening else None
     if opening and url is None and not opening.searched:  # its own link is garbled
         opening = search_for(item, engines)
-        url = _http_url(opening.url) if opening else None
+        url = http_url(opening.url) if opening else None
     body = (item.text or item.title) if quote else _context_text(item)
     # The owner's words first; what arXiv says fills only what they left out.
     title = "" if quote and _is_excerpt(item.title, body) else item.title or item.enriched_title
     if not title.strip() and not quote:
-        title = _unnamed(item, url)
+        title = unnamed_title(item, url)
     year = item.year or item.enriched_year
     meta_parts = [item.author or item.enriched_authors, item.source, str(year) if year else ""]
     return _Entry(
@@ -243,26 +258,10 @@ def _entry(
         meta=shorten(" · ".join(p.strip() for p in meta_parts if p.strip()), detail.meta),
         text=shorten(body, detail.text),
         quote=quote,
-        video_url=_http_url(item.video_url) if detail.links and url != item.video_url else None,
+        video_url=http_url(item.video_url) if detail.links and url != item.video_url else None,
         searched=bool(url and opening and opening.searched),
         why=shorten(why, detail.meta),
     )
-
-
-def _unnamed(item: LibraryItem, url: str | None) -> str:
-    """What an item without a title (a paper sent by its id alone) is called: its arXiv id,
-    its DOI, else the host its link is on.
-
-    >>> _unnamed(LibraryItem(1, ItemKind.PAPER, "", arxiv_id="2301.03992"), None)
-    'arXiv:2301.03992'
-    >>> _unnamed(LibraryItem(2, ItemKind.PAPER, ""), "https://doi.org/10.1145/3292500.3330701")
-    'doi:10.1145/3292500.3330701'
-    """
-    if item.arxiv_id:
-        return f"arXiv:{item.arxiv_id}"
-    if url and (found := doi(url)):
-        return f"doi:{found}"
-    return (urlsplit(url).hostname or "") if url else ""
 
 
 def _context_text(item: LibraryItem) -> str:
@@ -283,26 +282,6 @@ def _is_excerpt(title: str, text: str) -> bool:
     """
     head = " ".join(title.split()).rstrip("…").strip()
     return not head or head in " ".join(text.split())
-
-
-def _http_url(url: str | None) -> str | None:
-    """``url`` when it is a plain http(s) link; None for anything else, which is then dropped.
-
-    >>> _http_url("https://arxiv.org/abs/1706.03762")
-    'https://arxiv.org/abs/1706.03762'
-    >>> _http_url("javascript:alert(1)"), _http_url("http://"), _http_url("see notes")
-    (None, None, None)
-    """
-    url = (url or "").strip()
-    # Spaces or control characters mean a garbled note, not a link Telegram would accept.
-    # (isprintable() is False for every control, format and space character but " ".)
-    if not url or len(url) > MAX_URL_CHARS or " " in url or not url.isprintable():
-        return None
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    return url if parts.scheme in {"http", "https"} and parts.hostname else None
 
 
 # --- HTML -----------------------------------------------------------------------------------
