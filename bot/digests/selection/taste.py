@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -75,9 +76,11 @@ class Taste:
         weights = self.weights_of(np.concatenate(items))
         starts = np.zeros(len(items), dtype=np.int64)
         np.cumsum(lengths[:-1], out=starts[1:])
-        # A trailing 0 keeps an empty item's start in range; its sum is set to 0 below.
-        sums = np.add.reduceat(np.append(weights, 0.0), starts)
-        sums[lengths == 0] = 0.0
+        if lengths.all():
+            sums = np.add.reduceat(weights, starts)
+        else:  # a trailing 0 keeps an empty item's start in range; its sum is set to 0
+            sums = np.add.reduceat(np.append(weights, 0.0), starts)
+            sums[lengths == 0] = 0.0
         scored = np.divide(sums, np.sqrt(lengths), out=np.zeros_like(sums), where=sums != 0)
         return scored.tolist()
 
@@ -95,11 +98,10 @@ class Taste:
         return numbers[best].tolist()
 
 
-@dataclass(frozen=True, slots=True)
-class Evidence:
+class Evidence(NamedTuple):
     """One answer the model learns from: the item's features (numbers in a FeatureNumbers), its
     age, read or less-like-this. ``strength`` scales it (a seed from the owner's notes counts
-    less than an answer)."""
+    less than an answer). A tuple: a sweep makes one per answer in every reader's history."""
 
     item_features: FeatureIds
     age_days: float
