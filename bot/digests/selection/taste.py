@@ -15,8 +15,10 @@ three properties simple:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate
+from math import sqrt
 from typing import NamedTuple
 
 import numpy as np
@@ -35,36 +37,24 @@ NEGLIGIBLE = 0.02
 Floats = npt.NDArray[np.float64]
 
 
-def _no_ids() -> FeatureIds:
-    return np.zeros(0, dtype=np.int64)
-
-
 @dataclass(frozen=True, slots=True)
 class Taste:
     """One reader's weight per feature number: ``dense[n]`` for feature n (0: neutral; a
-    feature numbered after the taste was learnt reads its last slot, kept at 0). ``read_ids``
-    (ascending) and ``read_counts``: how many items they read that hold each feature, for
-    saying why an item was picked."""
+    feature numbered after the taste was learnt reads its last slot, kept at 0), and how many
+    items they read that hold each feature (for saying why an item was picked)."""
 
     dense: Floats = field(default_factory=lambda: np.zeros(1))
-    read_ids: FeatureIds = field(default_factory=_no_ids)
-    read_counts: FeatureIds = field(default_factory=_no_ids)
+    read: Mapping[int, int] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return bool(self.dense.any())
 
-    def weights_of(self, numbers: FeatureIds) -> Floats:
-        """The weight of each feature in ``numbers``."""
-        return self.dense.take(numbers, mode="clip")
-
     def weight(self, number: int) -> float:
-        return float(self.weights_of(np.array([number]))[0])
+        return float(self.dense.take(number, mode="clip"))
 
     def reads(self, number: int) -> int:
         """How many items the reader read that hold the feature."""
-        at = int(np.searchsorted(self.read_ids, number))
-        found = at < len(self.read_ids) and self.read_ids[at] == number
-        return int(self.read_counts[at]) if found else 0
+        return self.read.get(number, 0)
 
     def scores(self, items: Sequence[FeatureIds]) -> list[float]:
         """Each item's score: the sum of its features' weights over the square root of their
@@ -72,30 +62,27 @@ class Taste:
         among many. One pass for the lot: a pick scores a whole sample."""
         if not items:
             return []
-        lengths = np.fromiter(map(len, items), dtype=np.int64, count=len(items))
-        weights = self.weights_of(np.concatenate(items))
-        starts = np.zeros(len(items), dtype=np.int64)
-        np.cumsum(lengths[:-1], out=starts[1:])
-        if lengths.all():
-            sums = np.add.reduceat(weights, starts)
-        else:  # a trailing 0 keeps an empty item's start in range; its sum is set to 0
-            sums = np.add.reduceat(np.append(weights, 0.0), starts)
-            sums[lengths == 0] = 0.0
-        scored = np.divide(sums, np.sqrt(lengths), out=np.zeros_like(sums), where=sums != 0)
-        return scored.tolist()
+        lengths = list(map(len, items))
+        weights = self.dense.take(np.concatenate(items), mode="clip")
+        if 0 in lengths:  # a trailing 0 keeps an empty item's start in range
+            weights = np.append(weights, 0.0)
+        sums = np.add.reduceat(weights, list(accumulate(lengths[:-1], initial=0))).tolist()
+        return [
+            total / sqrt(n) if total and n else 0.0 for total, n in zip(sums, lengths, strict=True)
+        ]
 
     def liked(self, numbers: FeatureIds, floor: float, most: int = 2) -> list[int]:
         """Up to ``most`` of the features the reader read before and likes most (above
         ``floor``), best first (in the item's order where they tie)."""
-        weights = self.weights_of(numbers)
-        above = np.flatnonzero(weights > floor)
-        if not len(above) or not len(self.read_ids):
-            return []
-        candidates = numbers[above]
-        at = np.minimum(np.searchsorted(self.read_ids, candidates), len(self.read_ids) - 1)
-        read = above[self.read_ids[at] == candidates]
-        best = read[np.argsort(-weights[read], kind="stable")][:most]
-        return numbers[best].tolist()
+        weights = self.dense.take(numbers, mode="clip").tolist()
+        read = self.read
+        liked = [
+            (weight, number)
+            for weight, number in zip(weights, numbers.tolist(), strict=True)
+            if weight > floor and number in read
+        ]
+        liked.sort(key=lambda found: -found[0])  # stable: ties keep the item's order
+        return [number for _, number in liked[:most]]
 
 
 class Evidence(NamedTuple):
@@ -136,7 +123,8 @@ def learn(
     # One slot per feature numbered so far, and a last one at 0 for any numbered later.
     dense = np.zeros(len(numbering) + 1)
     dense[numbers[keep]] = values[keep]
-    return Taste(dense, numbers[reads > 0], reads[reads > 0])
+    read = reads > 0
+    return Taste(dense, dict(zip(numbers[read].tolist(), reads[read].tolist(), strict=True)))
 
 
 def _weights(
