@@ -6,7 +6,9 @@ their words), 10,000 subscribers in four time zones, each with yesterday's diges
 past deliveries (item_states rows: shown, read, skipped; 1,000,000 in all), and muted words for
 one in ten. Then times the real code path,
 ``bot.digests.compose.compose_due(store, now)``, with every chat due: history, selection,
-rendering and storing each digest.
+rendering and storing each digest, in as many processes as the bot would use
+(COMPOSE_PROCESSES=0: one per CPU, up to 4; ``--processes 1`` for one). The CPU time printed
+is all of them together.
 
 The figure that matters is the time beside Telegram's floor: sending one message to each of N
 subscribers takes at least N/30 s (10,000/30 = 333 s); composing, content taste included,
@@ -17,6 +19,7 @@ history rows (plain SQL).
     python bench/compose_digests.py              # 100,000 items, 10,000 chats, 1,000,000 rows
     python bench/compose_digests.py --scale 0.1  # a quick run, a tenth of each
     python bench/compose_digests.py --profile    # and the top of a cProfile of the sweep
+                                                 # (of its own process: add --processes 1)
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import datetime as dt
 import io
 import pstats
 import random
+import resource
 import sys
 import tempfile
 import time
@@ -41,7 +45,8 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from bot.digests.compose import compose_due  # noqa: E402
+from bot.digests.compose import COMPOSE_BATCH, compose_due  # noqa: E402
+from bot.digests.processes import process_count  # noqa: E402
 from bot.library.items import Answer, ItemKind  # noqa: E402
 from bot.library.tokens import search_tokens  # noqa: E402
 from bot.store.db import Store, open_store  # noqa: E402
@@ -291,17 +296,17 @@ def count(store: Store, query: Any) -> int:
         return int(connection.execute(query).scalar_one())
 
 
-def timed_sweep(store: Store, profile: bool) -> tuple[float, float, int, str]:
-    """The sweep's wall time, its CPU time (this process's), the digests composed, and the
-    profile if asked."""
+def timed_sweep(store: Store, profile: bool, processes: int) -> tuple[float, float, int, str]:
+    """The sweep's wall time, its CPU time (this process's and its workers'), the digests
+    composed, and the profile if asked (of this process only)."""
     profiler = cProfile.Profile() if profile else None
-    start, cpu_start = time.perf_counter(), time.process_time()
+    start, cpu_start = time.perf_counter(), _cpu()
     if profiler:
         profiler.enable()
-    composed = compose_due(store, NOW)
+    composed = compose_due(store, NOW, processes=processes)
     if profiler:
         profiler.disable()
-    took, cpu = time.perf_counter() - start, time.process_time() - cpu_start
+    took, cpu = time.perf_counter() - start, _cpu() - cpu_start
     report = ""
     if profiler:
         out = io.StringIO()
@@ -310,11 +315,20 @@ def timed_sweep(store: Store, profile: bool) -> tuple[float, float, int, str]:
     return took, cpu, composed, report
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and of its children that have ended (the sweep's workers)."""
+    usage = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+    return sum(u.ru_utime + u.ru_stime for u in usage)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", type=float, default=1.0, help="share of the full size")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--profile", action="store_true", help="cProfile the sweep (slower)")
+    parser.add_argument(
+        "--processes", type=int, default=0, help="COMPOSE_PROCESSES (0: one per CPU, up to 4)"
+    )
     args = parser.parse_args()
     scale = Scale.of(args.scale)
     rng = random.Random(args.seed)
@@ -330,7 +344,7 @@ def main() -> None:
         read_histories(store, scale.chats)
         baseline = time.perf_counter() - base_start
 
-        took, cpu, composed, profile = timed_sweep(store, args.profile)
+        took, cpu, composed, profile = timed_sweep(store, args.profile, args.processes)
         today = select(func.count()).select_from(Digest).where(Digest.created_at == NOW)
         stored = count(store, today)
         pending = count(
@@ -346,11 +360,14 @@ def main() -> None:
     verdict = "met" if ratio <= TARGET_SHARE else "MISSED"
     print(f"items: {scale.items:,}  subscribers: {scale.chats:,}  deliveries: {deliveries:,}")
     print(f"  (synthetic SQLite store built in {built:.1f} s, not timed)")
-    print(f"compose_due, every chat due: {took:.2f} s for {composed:,} digests")
+    used = process_count(args.processes, -(-scale.chats // COMPOSE_BATCH))
+    print(
+        f"compose_due, every chat due, in {used} process(es): {took:.2f} s for {composed:,} digests"
+    )
     print(f"  {1000 * took / max(composed, 1):.2f} ms per digest; stored {stored:,} digests,")
     print(f"  {pending:,} messages pending")
     # On a shared machine the wall time also holds other programs' turns on the CPU.
-    print(f"  CPU time {cpu:.2f} s, {1000 * cpu / max(composed, 1):.2f} ms per digest")
+    print(f"  CPU time {cpu:.2f} s in all, {1000 * cpu / max(composed, 1):.2f} ms per digest")
     print(f"baseline, each chat's history read in its own transaction: {baseline:.2f} s")
     print(f"  sweep / baseline: {took / baseline:.1f}x")
     print(f"Telegram floor, {scale.chats:,} messages at {TELEGRAM_PER_SECOND}/s: {floor:.1f} s")

@@ -3,11 +3,10 @@
 Composing is pure Python work per chat, so one process uses one CPU whatever the machine has.
 The sweep reads and indexes the library once, then forks: each worker inherits it (pages are
 shared until written) and takes batch after batch with its own connections, as this process
-does too. A worker touches nothing of its parent's: not its pooled
-connections, not its signal handlers, not its exit handlers (multiprocessing ends a forked
-child with ``os._exit``). A worker that fails, or is killed, loses only the batch it was on
-(the others go on taking the rest): the sweep reports it, and the next sweep composes what is
-still due.
+does too. A worker touches nothing of its parent's: not its pooled connections, not its signal
+handlers, not its exit handlers (multiprocessing ends a forked child with ``os._exit``). A
+worker that fails, or is killed, loses only the batch it was on (the others go on taking the
+rest): the sweep reports it, and the next sweep composes what is still due.
 """
 
 from __future__ import annotations
@@ -108,19 +107,21 @@ def _work(
     for number in (signal.SIGTERM, signal.SIGINT):
         signal.signal(number, signal.SIG_DFL)
     parent = os.getppid()
-    own = store.reopened()
     composed = 0
     try:
-        for batch in batches:
-            composed += compose(own, batch)
-            if os.getppid() != parent:
-                break  # the sweep's process is gone: nobody would deliver the rest
+        own = store.reopened()
+        try:
+            for batch in batches:
+                composed += compose(own, batch)
+                if os.getppid() != parent:
+                    break  # the sweep's process is gone: nobody would deliver the rest
+        finally:
+            own.dispose()
         send.send(composed)
     except Exception as exc:
         log.exception("a compose worker failed")
         send.send(f"a compose worker failed after {composed} digest(s): {exc.__class__.__name__}")
     finally:
-        own.dispose()
         send.close()
 
 
