@@ -54,9 +54,9 @@ def compose_in_processes(
 ) -> int:
     """Compose every batch, in ``processes`` processes (this one included); the digests
     stored. Each process takes the next batch not yet taken, so none waits on another that
-    got the slower ones. Raises ComposeWorkerError, once all have finished, if a worker
-    failed."""
-    if processes <= 1:
+    got the slower ones; a store only this process can reach (in memory) keeps to it.
+    Raises ComposeWorkerError, once all have finished, if a worker failed."""
+    if processes <= 1 or not store.reopenable:
         return sum(compose(store, batch) for batch in batches)
     context = multiprocessing.get_context("fork")
     taken = context.Value("l", 0)  # the batches handed out so far, shared with the workers

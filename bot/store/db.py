@@ -134,11 +134,27 @@ class Store:
     def dispose(self) -> None:
         self.engine.dispose()
 
+    @property
+    def reopenable(self) -> bool:
+        """Whether another engine (another process) reaches the same data: not so for an
+        in-memory SQLite database, which lives in its one connection.
+
+        >>> Store.of("sqlite:///lamplight.sqlite3").reopenable, Store.of("sqlite://").reopenable
+        (True, False)
+        """
+        url = self.engine.url
+        return url.get_backend_name() != "sqlite" or url.database not in (None, "", ":memory:")
+
+    @classmethod
+    def of(cls, url: str) -> Store:
+        """A store on ``url`` as it is (not opened, nor migrated: see open_store)."""
+        engine = make_engine(url)
+        return cls(engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))
+
     def reopened(self) -> Store:
         """The same database through a new engine: a forked process must never use its
         parent's pooled connections (they share the parent's sockets and file locks)."""
-        engine = make_engine(self.engine.url.render_as_string(hide_password=False))
-        return Store(engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))
+        return Store.of(self.engine.url.render_as_string(hide_password=False))
 
 
 def at_head(engine: Engine) -> bool:
