@@ -124,10 +124,9 @@ def library(session: Session, ids: Sequence[int] | None = None) -> list[LibraryI
         .outerjoin(Source, Item.source_id == Source.id)
         .outerjoin(Enrichment, Enrichment.item_id == Item.id)
     )
-    if ids is not None:
-        query = query.where(Item.id.in_(ids))
-    else:  # a retired or forgotten item is never drawn again (its old digests still show it)
-        query = query.where(Item.retired_at.is_(None), Item.forgotten_at.is_(None))
+    # Asked by id: as they are. Else a retired or forgotten item is never drawn again (its
+    # old digests still show it).
+    query = query.where(Item.id.in_(ids) if ids is not None else Item.in_library())
     rows = sqlite_rows(session, query) if is_sqlite(session) else session.execute(query)
     # By position, in LibraryItem's order: a sweep builds one for every item of the library.
     return [

@@ -46,7 +46,7 @@ def lookup_items(session: Session, only: Collection[int] | None = None) -> list[
         select(Item.id, Item.kind, Item.title, Item.year, Item.arxiv_id, Item.url)
         .add_columns(e.status, e.asked, e.retry_at, e.attempts)
         .outerjoin(e, e.item_id == Item.id)
-        .where(Item.retired_at.is_(None), Item.forgotten_at.is_(None))
+        .where(Item.in_library())
         .where(or_(Item.kind == ItemKind.PAPER, Item.arxiv_id.is_not(None), *links))
         .order_by(Item.id)
     )

@@ -8,6 +8,7 @@ import enum
 from sqlalchemy import (
     JSON,
     BigInteger,
+    ColumnElement,
     Date,
     DateTime,
     Float,
@@ -18,6 +19,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    and_,
     func,
     text,
 )
@@ -116,6 +118,11 @@ class Item(Base):
 
     source: Mapped[Source | None] = relationship()
     keys: Mapped[list[ItemKey]] = relationship(back_populates="item", cascade="all, delete-orphan")
+
+    @classmethod
+    def in_library(cls) -> ColumnElement[bool]:
+        """Items a digest may still show: neither retired nor forgotten."""
+        return and_(cls.retired_at.is_(None), cls.forgotten_at.is_(None))
 
 
 class ItemKey(Base):

@@ -119,7 +119,9 @@ def _subscribers(session: Session, now: dt.datetime) -> Subscribers:
 
 
 def _items(session: Session) -> dict[ItemKind, int]:
-    rows = session.execute(select(Item.kind, func.count()).group_by(Item.kind))
+    # What digests draw from: a retired or forgotten item is kept, but no longer in it.
+    query = select(Item.kind, func.count()).where(Item.in_library()).group_by(Item.kind)
+    rows = session.execute(query)
     counts = {kind: count for kind, count in rows}
     return {kind: int(counts.get(kind, 0)) for kind in ItemKind}
 

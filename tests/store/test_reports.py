@@ -155,6 +155,20 @@ def test_status_counts_subscribers_items_feeds_and_deliveries(store: Store) -> N
     ]
 
 
+def test_status_counts_only_items_digests_still_draw(store: Store) -> None:
+    seed(store)
+    with store.transaction() as session:
+        quote, paper = (
+            session.scalars(select(Item).where(Item.kind == kind).limit(1)).one()
+            for kind in (ItemKind.QUOTE, ItemKind.PAPER)
+        )
+        quote.forgotten_at, paper.retired_at = NOW, NOW
+
+    with store.transaction() as session:
+        report = reports.status(session, NOW)
+    assert report.items == {ItemKind.QUOTE: 1, ItemKind.PAPER: 2, ItemKind.ARTICLE: 0}
+
+
 def test_status_of_an_empty_store(store: Store) -> None:
     with store.transaction() as session:
         report = reports.status(session, NOW)
