@@ -6,13 +6,14 @@ from collections import Counter
 from collections.abc import Callable
 
 from bot.digests.selection import DigestPrefs, SelectionIndex, SelectionPolicy
-from bot.digests.selection.features import FeatureNumbers
+from bot.digests.selection.features import FeatureNumbers, features
 from bot.digests.selection.reader import Reader
 from bot.digests.selection.reasons import Why
 from bot.digests.selection.taste import Evidence, Taste, learn
 from bot.digests.why import why_line
 from bot.i18n import translator
 from bot.library.items import Answer, ItemKind, LibraryItem
+from bot.library.tokens import search_tokens
 from tests.domain.test_selection import (
     DAY,
     NOW,
@@ -68,6 +69,14 @@ def test_not_now_teaches_nothing() -> None:
     history = {n: answered(n, Answer.SKIPPED, NOW - DAY) for n in range(100, 110)}
 
     assert not reader_of(mixed_library(), history).taste
+
+
+def test_an_item_without_stored_tokens_is_known_by_its_own_words() -> None:
+    title = "Diffusion models"
+    stored = LibraryItem(1, ItemKind.PAPER, title, terms=search_tokens(title))
+    blank = LibraryItem(2, ItemKind.PAPER, title, terms="  ")  # blanks as the store joins them
+
+    assert features(blank) == features(stored) == ("diffusion", "model")
 
 
 def test_an_answer_fades_back_toward_neutral() -> None:

@@ -102,7 +102,9 @@ class FeatureNumbers:
         first MAX_WORDS, then its section and its source."""
         found = self._items.get(item.id)
         if found is None:
-            terms = item.terms or search_tokens(" ".join((item.title, item.text, item.abstract)))
+            terms = item.terms
+            if not terms.strip():  # no tokens stored (the library joins blanks with spaces)
+                terms = search_tokens(" ".join((item.title, item.text, item.abstract)))
             words = filter(
                 NOT_A_WORD.__ne__, map(self._words.__getitem__, dict.fromkeys(terms.split()))
             )
