@@ -7,12 +7,15 @@ from __future__ import annotations
 import datetime as dt
 import time
 
+import pytest
 from sqlalchemy import select
 
+from bot.digests import compose
 from bot.digests.compose import compose_due
 from bot.digests.deliver import SendReport
 from bot.digests.due import send_due_digests
 from bot.digests.notices import tell_admins_of_troubles
+from bot.store import access
 from bot.store.models import DeliveryState, Digest, DigestKind, DigestMessage
 from bot.telegram.background import Running
 from bot.telegram.handlers.common import Services, bot_sender
@@ -144,3 +147,33 @@ def test_an_idle_connection_expires_here_before_telegram_closes_it(
     report = sweep(running, services)
     assert (report.sent, report.uncertain) == (1, 0)
     assert len(digest_messages(friend)) == 1
+
+
+def test_a_sweep_composed_in_processes_reaches_every_reader_and_the_bot_keeps_answering(
+    botapi: FakeBotAPI,
+    running: Running,
+    services: Services,
+    clock: Clock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The sweep forks inside the running bot (its polling and sending threads alive): five
+    readers in three batches, over two processes."""
+    monkeypatch.setattr(compose, "COMPOSE_BATCH", 2)
+    readers = [Chat(botapi, user_id) for user_id in range(300, 305)]
+    with services.store.transaction() as session:
+        for reader in readers:
+            access.allow(session, reader.user_id, name=None, by=OWNER, now=clock.now)
+    for reader in readers:
+        reader.send("/start")
+        reader.reply()
+    clock.now = EIGHT
+    send = bot_sender(running.application)
+
+    report = running.run(
+        send_due_digests(clock(), store=services.store, send=send, processes=2), 30
+    )
+
+    assert (report.composed, report.sent) == (5, 5)
+    assert all(len(digest_messages(reader)) == 1 for reader in readers)
+    readers[0].send("/today")
+    assert "Your reading" in (readers[0].reply().visible_text or "")
