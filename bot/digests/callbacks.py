@@ -133,10 +133,13 @@ class SourcesPage:
 
 @dataclass(frozen=True, slots=True)
 class ForgetChoice:
-    """A press under /forgetme: `confirm` deletes the data of chat `chat_id`, else keeps it."""
+    """A press under /forgetme: `confirm` deletes the data of chat `chat_id`, else keeps it.
+    `asked_minute`: when the question was asked, in whole minutes since the Unix epoch (UTC);
+    None on buttons made before it was recorded."""
 
     chat_id: int
     confirm: bool
+    asked_minute: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,8 +180,8 @@ def encode(action: Action) -> str:
     'l1:h:rs'
     >>> encode(SourceLevelChange(source_id=40, level=SourceLevel.NEVER))
     'l1:v:14:never'
-    >>> encode(ForgetChoice(chat_id=200, confirm=True))
-    'l1:x:5k:y'
+    >>> encode(ForgetChoice(chat_id=200, confirm=True, asked_minute=29_400_000))
+    'l1:x:5k:y:hi56o'
     >>> encode(CaptureUndo(capture_id=36)), encode(FeedFollow(capture_id=1))
     ('l1:u:10', 'l1:w:1')
     """
@@ -190,7 +193,8 @@ def encode(action: Action) -> str:
         return f"{PREFIX}:{_SOURCE_CODE}:{_to_base36(action.page)}"
     if isinstance(action, ForgetChoice):
         choice = _FORGET_CHOICES[action.confirm]
-        return f"{PREFIX}:{_FORGET_CODE}:{_to_base36(action.chat_id)}:{choice}"
+        asked = "" if action.asked_minute is None else f":{_to_base36(action.asked_minute)}"
+        return f"{PREFIX}:{_FORGET_CODE}:{_to_base36(action.chat_id)}:{choice}{asked}"
     if isinstance(action, CaptureUndo | FeedFollow):
         code = _UNDO_CODE if isinstance(action, CaptureUndo) else _FOLLOW_CODE
         return f"{PREFIX}:{code}:{_to_base36(action.capture_id)}"
@@ -250,17 +254,30 @@ def decode(data: str) -> Action:
         return CaptureUndo(_from_base36(parts[2]))
     if len(parts) == 3 and parts[1] == _FOLLOW_CODE:
         return FeedFollow(_from_base36(parts[2]))
+    if len(parts) in (4, 5) and parts[1] == _FORGET_CODE:
+        return _forget_choice(parts[2:])
     if len(parts) != 4:
         raise _garbled()
     _, code, first, second = parts
-    if code == _FORGET_CODE and second in _FORGET_CHOICES.values():
-        return ForgetChoice(chat_id=_from_base36(first), confirm=second == _FORGET_CHOICES[True])
     a, b = _from_base36(first), _from_base36(second)
     if code == _PAGE_CODE:
         return PageTurn(query_id=a, page=b)
     if code in _CODE_ANSWERS:
         return ItemAnswer(digest_id=a, item_id=b, answer=_CODE_ANSWERS[code])
     raise _garbled()
+
+
+def _forget_choice(fields: list[str]) -> ForgetChoice:
+    """
+    >>> _forget_choice(["5k", "n", "hi56o"])
+    ForgetChoice(chat_id=200, confirm=False, asked_minute=29400000)
+    >>> _forget_choice(["5k", "y"]).asked_minute is None  # a button from before times were kept
+    True
+    """
+    if fields[1] not in _FORGET_CHOICES.values():
+        raise _garbled()
+    asked = _from_base36(fields[2]) if len(fields) == 3 else None
+    return ForgetChoice(_from_base36(fields[0]), fields[1] == _FORGET_CHOICES[True], asked)
 
 
 def _source_action(fields: list[str]) -> SourceLevelChange | SourcesPage:

@@ -95,7 +95,7 @@ RESTORE_PRESS = rf"^{PREFIX}:{RESTORE_CODE}:"  # Undo under a "forget" confirmat
 _ANSWER = f"[{''.join(ANSWER_CODES.values())}]"
 SEARCH_ANSWER_PRESS = rf"^{PREFIX}:{_ANSWER}:0:"  # digest id 0: under search results
 DIGEST_ANSWER_PRESS = rf"^{PREFIX}:{_ANSWER}:[1-9a-z]"
-FORGET_ROUTE = rf"^{FORGET_PRESS}[0-9a-z]+:[yn]$"
+FORGET_ROUTE = rf"^{FORGET_PRESS}[0-9a-z]+:[yn](:[0-9a-z]+)?$"
 
 
 class Jobs(Protocol):

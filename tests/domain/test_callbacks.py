@@ -203,13 +203,17 @@ def test_garbled_source_buttons_are_refused(data: str) -> None:
 
 @pytest.mark.parametrize("chat_id", [1, 200, 2**31, 2**53 + 1, MAX_ID])
 @pytest.mark.parametrize("confirm", [True, False])
-def test_forget_buttons_round_trip(chat_id: int, confirm: bool) -> None:
-    data = encode(ForgetChoice(chat_id, confirm))
+@pytest.mark.parametrize("asked", [None, 0, 29_400_000, MAX_ID])
+def test_forget_buttons_round_trip(chat_id: int, confirm: bool, asked: int | None) -> None:
+    data = encode(ForgetChoice(chat_id, confirm, asked))
     assert data.startswith("l1:x:") and len(data.encode("utf-8")) <= MAX_BYTES
-    assert decode(data) == ForgetChoice(chat_id, confirm)
+    assert decode(data) == ForgetChoice(chat_id, confirm, asked)
 
 
-@pytest.mark.parametrize("data", ["l1:x:5k:Y", "l1:x:5k:yes", "l1:x:05k:y", "l1:x::y", "l1:x:5k"])
+@pytest.mark.parametrize(
+    "data",
+    ["l1:x:5k:Y", "l1:x:5k:yes", "l1:x:05k:y", "l1:x::y", "l1:x:5k", "l1:x:5k:y:", "l1:x:5k:y:A"],
+)
 def test_unknown_forget_buttons_are_refused(data: str) -> None:
     with pytest.raises(CallbackError):
         decode(data)

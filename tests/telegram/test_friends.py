@@ -18,6 +18,7 @@ from bot.store.models import Digest, DigestKind, ItemState, MutedWord, Search
 from bot.telegram.application import build_application
 from bot.telegram.background import Running
 from bot.telegram.handlers.common import Services, bot_sender
+from bot.telegram.views.friends import FORGET_CONFIRM_FOR
 from tests.support.bot import FRIEND, OWNER, STRANGER, Clock
 from tests.support.botapi import FakeBotAPI
 from tests.support.chat import Chat, polling
@@ -146,6 +147,27 @@ def test_forgetme_asks_first_cancel_keeps_everything_and_confirm_deletes_it(
     assert not any(held(services, NEWCOMER).values())
     # Anyone may ask, allowed or not; a stranger has nothing kept.
     assert "I keep nothing about you" in say(Chat(botapi, STRANGER), "/forgetme")
+
+
+def test_a_forgetme_question_left_too_long_deletes_nothing_when_answered(
+    botapi: FakeBotAPI, running: Running, services: Services, clock: Clock
+) -> None:
+    leaver = Chat(botapi, FRIEND)
+    with services.store.transaction() as session:
+        chats.subscribe(session, FRIEND, {}, clock.now)
+        set_answer(session, chat_id=FRIEND, item_id=1, answer=Answer.READ, now=clock.now)
+    kept = held(services, FRIEND)
+    assert "cannot be undone" in say(leaver, "/forgetme")
+    clock.now += FORGET_CONFIRM_FOR + dt.timedelta(minutes=1)
+
+    leaver.tap("🗑 Delete everything")
+
+    assert "asked too long ago" in (leaver.reply().visible_text or "")
+    assert held(services, FRIEND) == kept
+    # Asked again, the answer counts.
+    say(leaver, "/forgetme")
+    leaver.tap("🗑 Delete everything")
+    assert "everything I kept about you is deleted" in (leaver.reply().visible_text or "")
 
 
 def test_a_pause_for_a_week_in_the_chats_time_then_digests_come_again(

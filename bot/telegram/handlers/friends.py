@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gettext
 
 from sqlalchemy.orm import Session
@@ -20,10 +21,12 @@ from bot.telegram.views.friends import (
     ALLOW_USAGE,
     DENY_USAGE,
     FORGET_ASK,
+    FORGET_EXPIRED,
     FORGOTTEN,
     KEPT,
     NOTHING_KEPT,
     forget_buttons,
+    forget_expired,
     label,
     parse_user,
     users_text,
@@ -106,7 +109,7 @@ class FriendsHandlers(Handlers):
         if not kept:
             await update.effective_message.reply_text(tr.gettext(NOTHING_KEPT))
             return
-        rows = forget_buttons(chat_id, tr)
+        rows = forget_buttons(chat_id, self.s.clock(), tr)
         await update.effective_message.reply_text(
             tr.gettext(FORGET_ASK), reply_markup=keyboard(rows)
         )
@@ -120,7 +123,7 @@ class FriendsHandlers(Handlers):
             return
         with self.s.store.transaction() as session:
             tr = translator(chat_language(session, update))  # read before the chat goes
-            reply = _forget(session, choice, chat.id, tr)
+            reply = _forget(session, choice, chat.id, self.s.clock(), tr)
         if reply is None:  # not a button this chat was sent
             await query.answer(tr.gettext(GARBLED), show_alert=True)
             return
@@ -153,13 +156,19 @@ def _name(session: Session, user_id: int) -> str | None:
 
 
 def _forget(
-    session: Session, choice: ForgetChoice, chat_id: int, tr: gettext.NullTranslations
+    session: Session,
+    choice: ForgetChoice,
+    chat_id: int,
+    now: dt.datetime,
+    tr: gettext.NullTranslations,
 ) -> str | None:
     """Do what a /forgetme button says and return the answer; None for another chat's button."""
     if choice.chat_id != chat_id:
         return None
     if not choice.confirm:
         return tr.gettext(KEPT)
+    if forget_expired(choice, now):
+        return tr.gettext(FORGET_EXPIRED)
     forgotten = chats.forget_chat(session, chat_id)
     if forgotten is None:
         return tr.gettext(NOTHING_KEPT)

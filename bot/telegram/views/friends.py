@@ -29,6 +29,12 @@ FORGOTTEN = N_(
     "Send /start to begin afresh."
 )
 KEPT = N_("Nothing was deleted.")
+FORGET_EXPIRED = N_(
+    "Nothing was deleted: this question was asked too long ago. Send /forgetme again if you "
+    "still want everything deleted."
+)
+# How long a /forgetme question may be answered "delete": a press days later may not mean it.
+FORGET_CONFIRM_FOR = dt.timedelta(hours=1)
 
 
 def parse_user(args: list[str]) -> tuple[int, str | None] | None:
@@ -54,14 +60,26 @@ def label(user_id: int, name: str | None) -> str:
     return f"{user_id} ({name})" if name else str(user_id)
 
 
-def forget_buttons(chat_id: int, tr: gettext.NullTranslations = ENGLISH) -> list[list[list[str]]]:
-    _ = tr.gettext
+def forget_buttons(
+    chat_id: int, asked: dt.datetime, tr: gettext.NullTranslations = ENGLISH
+) -> list[list[list[str]]]:
+    """/forgetme's two buttons for a question asked at ``asked``."""
+    _, minute = tr.gettext, int(asked.timestamp() // 60)
     return [
         [
-            [_("🗑 Delete everything"), encode(ForgetChoice(chat_id, confirm=True))],
-            [_("Cancel"), encode(ForgetChoice(chat_id, confirm=False))],
+            [_("🗑 Delete everything"), encode(ForgetChoice(chat_id, True, minute))],
+            [_("Cancel"), encode(ForgetChoice(chat_id, False, minute))],
         ]
     ]
+
+
+def forget_expired(choice: ForgetChoice, now: dt.datetime) -> bool:
+    """Whether a "delete" press comes past FORGET_CONFIRM_FOR after its question (a button
+    that does not say when it was asked is past it)."""
+    if choice.asked_minute is None:
+        return True
+    asked = dt.datetime.fromtimestamp(choice.asked_minute * 60, dt.UTC)
+    return now - asked > FORGET_CONFIRM_FOR
 
 
 def user_state(user: User, now: dt.datetime, zone: str, tr: gettext.NullTranslations) -> str:
