@@ -73,7 +73,7 @@ def test_a_worker_that_fails_or_dies_costs_only_its_batch_and_the_next_sweep_mak
     with pytest.raises(ComposeWorkerError, match=said):
         compose.compose_due(store, NOW, processes=2)
 
-    # The sweep's own process took every other batch: one chat is missing.
+    # The sweep's own process took the other batches: only the worker's one chat is missing.
     first = stored(store)
     assert len(first) == len(chats) - 1
     assert first == {chat_id: expected[chat_id] for chat_id in first}
