@@ -113,36 +113,9 @@ def compose_for_chat(
         library = SelectionIndex.build(library, now)
     elif library.now != now:
         raise ValueError(f"the library was indexed at {library.now}, not at {now}")
-    [digest_id] = compose_for_chats(
-        session,
-        [(chat, day)],
-        library,
-        kind=kind,
-        engines=engines,
-        owner_chat_id=owner_chat_id,
-        theme=theme,
-    )
-    return None if digest_id is None else session.get(Digest, digest_id)
-
-
-def compose_for_chats(
-    session: Session,
-    due: Sequence[tuple[ActiveChat, dt.date]],
-    index: SelectionIndex,
-    *,
-    kind: DigestKind,
-    engines: SearchEngines = DEFAULT_ENGINES,
-    owner_chat_id: int | None = None,
-    theme: str = "",
-) -> list[int | None]:
-    """`compose_for_chat` for several chats (each with its local date) in one transaction:
-    their histories, muted words and source levels are read in one query each and their
-    digests stored in a few statements. The new digests' ids in `due` order; None where there
-    is nothing to store."""
-    drafts = draft_digests(session, due, index, kind, engines, owner_chat_id, theme)
-    ids = add_digests(session, list(drafts.values()), now=index.now)
-    stored = dict(zip(drafts, ids, strict=True))
-    return [stored.get(n) for n in range(len(due))]
+    drafts = draft_digests(session, [(chat, day)], library, kind, engines, owner_chat_id, theme)
+    ids = add_digests(session, list(drafts.values()), now=now)
+    return session.get(Digest, ids[0]) if ids and ids[0] is not None else None
 
 
 def draft_digests(
@@ -154,8 +127,10 @@ def draft_digests(
     owner_chat_id: int | None = None,
     theme: str = "",
 ) -> dict[int, NewDigest]:
-    """The digests of `compose_for_chats`, drafted (read and drawn, not stored), by their
-    position in `due`; a chat the library has nothing for has none."""
+    """The digests of several chats (each with its local date), drafted (read and drawn, not
+    stored: `add_digests` stores them), by their position in `due`; a chat the library has
+    nothing for has none. Their histories, muted words and source levels are read in one
+    query each."""
     chat_ids = sorted({chat.chat_id for chat, _ in due})
     muted = muted_words_of(session, chat_ids)
     levels = levels_of(session, chat_ids)

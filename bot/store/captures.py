@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 from bot.library.items import Answer, PreparedItem
 from bot.store.adding import ImportReport, add_items
 from bot.store.chats import ensure_chat
-from bot.store.digests import aware
 from bot.store.models import Capture, Item, ItemState, Source, SourceKind
+from bot.store.raw_rows import aware
 
 # The source of what the owner sends in their own words; forwarded messages get their origin's.
 OWN = ("telegram", "Telegram")

@@ -139,22 +139,22 @@ class Store:
         """Whether another engine (another process) reaches the same data: not so for an
         in-memory SQLite database, which lives in its one connection.
 
-        >>> Store.of("sqlite:///lamplight.sqlite3").reopenable, Store.of("sqlite://").reopenable
+        >>> on = lambda url: Store.on(make_engine(url))
+        >>> on("sqlite:///lamplight.sqlite3").reopenable, on("sqlite://").reopenable
         (True, False)
         """
         url = self.engine.url
         return url.get_backend_name() != "sqlite" or url.database not in (None, "", ":memory:")
 
     @classmethod
-    def of(cls, url: str) -> Store:
-        """A store on ``url`` as it is (not opened, nor migrated: see open_store)."""
-        engine = make_engine(url)
+    def on(cls, engine: Engine) -> Store:
+        """A store through ``engine``, its database as it is (see open_store)."""
         return cls(engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))
 
     def reopened(self) -> Store:
         """The same database through a new engine: a forked process must never use its
         parent's pooled connections (they share the parent's sockets and file locks)."""
-        return Store.of(self.engine.url.render_as_string(hide_password=False))
+        return Store.on(make_engine(self.engine.url.render_as_string(hide_password=False)))
 
 
 def at_head(engine: Engine) -> bool:
@@ -181,4 +181,4 @@ def open_store(
             engine.dispose()
             safe = make_url(url).render_as_string(hide_password=True)
             raise StoreError(f"cannot open the store at {safe}: {exc.__class__.__name__}") from exc
-    return Store(engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))
+    return Store.on(engine)

@@ -27,7 +27,7 @@ from bot.store.models import (
     MutedWord,
     Source,
 )
-from bot.store.raw_rows import is_sqlite, sqlite_rows, utc
+from bot.store.raw_rows import aware, is_sqlite, sqlite_rows, utc
 
 # The two stores lamplight runs on; both spell "insert or count one more" as ON CONFLICT.
 _UPSERTS: dict[str, Callable[[Table], sqlite.Insert | postgresql.Insert]] = {
@@ -71,13 +71,6 @@ class NewDigest:
     local_date: dt.date
     item_ids: Sequence[int]
     render: Render
-
-
-def aware(moment: dt.datetime | None) -> dt.datetime | None:
-    """SQLite hands back naive datetimes; everything lamplight stores is UTC."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=dt.UTC)
 
 
 def active_chats(session: Session) -> list[ActiveChat]:

@@ -28,8 +28,8 @@ from bot.enrich.plan import (
 from bot.library.dedupe import normalized_title
 from bot.library.items import ItemKind
 from bot.library.tokens import search_tokens
-from bot.store.digests import aware
 from bot.store.models import Enrichment, Item
+from bot.store.raw_rows import aware
 
 SOURCE = "arxiv"
 # Links that may name an arXiv paper (bot.library.dedupe.arxiv_id reads the id from them).

@@ -13,8 +13,8 @@ from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from bot.store.access import denied
-from bot.store.digests import aware
 from bot.store.models import Chat, DeliveryState, Digest, DigestKind, DigestMessage, Notice
+from bot.store.raw_rows import aware
 
 PENDING, SENDING, SENT = DeliveryState.PENDING, DeliveryState.SENDING, DeliveryState.SENT
 UNCERTAIN, FAILED = DeliveryState.UNCERTAIN, DeliveryState.FAILED

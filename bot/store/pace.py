@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot.store.digests import aware
 from bot.store.models import Pace
+from bot.store.raw_rows import aware
 
 ARXIV = "arxiv"
 

@@ -1,6 +1,7 @@
 """Rows straight from SQLite's own cursor, for the two reads a sweep makes of every row (the
 library, every chat's history): SQLAlchemy's result rows and type processing cost about as
-much again per row. Values come back as stored: enums as their text, times as ISO text."""
+much again per row. Values come back as stored: enums as their text, times as ISO text, read
+as UTC by ``utc``. ``aware`` is the same for the times every store query hands back."""
 
 from __future__ import annotations
 
@@ -45,4 +46,11 @@ def utc(value: Any) -> dt.datetime | None:
             return _fromiso(value + "+00:00")
         except ValueError:  # a time stored with its offset
             value = _fromiso(value)
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+    return aware(value)
+
+
+def aware(moment: dt.datetime | None) -> dt.datetime | None:
+    """SQLite hands back naive datetimes; everything lamplight stores is UTC."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=dt.UTC)

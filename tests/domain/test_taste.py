@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 
+import numpy as np
+
 from bot.digests.selection import DigestPrefs, SelectionIndex, SelectionPolicy
 from bot.digests.selection.features import FeatureNumbers, features
 from bot.digests.selection.reader import Reader
@@ -62,7 +64,7 @@ def weighing(taste: Taste, numbering: FeatureNumbers) -> Callable[[str], float]:
 
 
 def evidence(numbering: FeatureNumbers, words: tuple[str, ...], age: float, read: bool) -> Evidence:
-    return Evidence(numbering.numbers(words), age, read)
+    return Evidence(np.array([numbering.number(word) for word in words]), age, read)
 
 
 def test_not_now_teaches_nothing() -> None:

@@ -33,6 +33,7 @@ from bot.store import digests, pace
 from bot.store.db import Store, open_store
 from bot.store.library import export_items
 from bot.store.models import Enrichment, Item
+from bot.store.raw_rows import aware
 from bot.store.search import search
 from tests.support.arxiv import CATALOGUE, FakeArxiv, numbered
 from tests.support.processes import REPO
@@ -274,7 +275,7 @@ def test_a_refresh_that_fails_keeps_what_was_found(
     assert report.requests == 1 and report.failed == 1
     kept = enrichment(store, item_id)
     assert kept is not None and kept.status is EnrichmentStatus.FOUND and kept.attempts == 1
-    retry = digests.aware(kept.retry_at)
+    retry = aware(kept.retry_at)
     assert retry is not None and retry > now() + dt.timedelta(minutes=59)
     with store.transaction() as session:
         [shown] = digests.library(session, [item_id])
@@ -305,7 +306,7 @@ def test_a_failing_api_backs_off_stored_and_is_not_asked_meanwhile(
     assert failed_at + least - dt.timedelta(seconds=5) <= stored.until <= failed_at + least
     asked = enrichment(store, second)  # the id batch went first
     assert asked is not None and asked.status is EnrichmentStatus.FAILED and asked.attempts == 1
-    retry = digests.aware(asked.retry_at)
+    retry = aware(asked.retry_at)
     assert retry is not None and failed_at < retry <= failed_at + dt.timedelta(hours=1)
     assert enrichment(store, first) is None, "the run stopped at the failure"
     if mode == "malformed":

@@ -3,11 +3,9 @@ fails or dies loses nothing the next sweep does not make up."""
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 
@@ -16,6 +14,7 @@ from bot.digests.processes import ComposeWorkerError
 from bot.store.db import Store
 from tests.conftest import NOW
 from tests.jobs.test_compose_due import chats, expected_digests, stored
+from tests.support.compose_workers import in_a_worker
 
 __all__ = ["chats"]  # the fixture, shared with test_compose_due
 
@@ -29,23 +28,6 @@ def test_a_sweep_in_processes_stores_what_one_process_would(
     assert compose.compose_due(store, NOW, processes=3) == len(chats)
 
     assert stored(store) == expected
-
-
-def in_a_worker(act: Callable[[], None], monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make `act` happen as a worker process (not the sweep's own) drafts its first batch;
-    the sweep's own process waits for that before drafting, so the worker surely gets one."""
-    sweep, draft = os.getpid(), compose.draft_digests
-    started = multiprocessing.get_context("fork").Event()
-
-    def drafting(*args: Any, **kwargs: Any) -> Any:
-        if os.getpid() == sweep:
-            assert started.wait(timeout=30), "no worker drafted a batch"
-        elif not started.is_set():
-            started.set()
-            act()
-        return draft(*args, **kwargs)
-
-    monkeypatch.setattr(compose, "draft_digests", drafting)
 
 
 def fail() -> None:

@@ -16,7 +16,6 @@ from bot.store.db import Store
 from bot.store.digests import (
     active_chats,
     answers,
-    aware,
     digest_for_answer,
     library,
     save_digest,
@@ -37,6 +36,7 @@ from bot.store.outbox import (
     recover_in_flight,
     troubles_since,
 )
+from bot.store.raw_rows import aware
 from tests.conftest import NOW
 
 DAY = dt.date(2026, 11, 23)

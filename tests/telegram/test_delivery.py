@@ -23,6 +23,7 @@ from bot.telegram.request import KEEPALIVE_EXPIRY
 from tests.support.bot import FRIEND, OWNER, Clock
 from tests.support.botapi import FakeBotAPI
 from tests.support.chat import Chat
+from tests.support.compose_workers import in_a_worker
 
 EIGHT = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC)
 
@@ -157,8 +158,10 @@ def test_a_sweep_composed_in_processes_reaches_every_reader_and_the_bot_keeps_an
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The sweep forks inside the running bot (its polling and sending threads alive): five
-    readers in three batches, over two processes."""
+    readers in three batches, over two processes (the bot's own waits until the worker has
+    drafted one)."""
     monkeypatch.setattr(compose, "COMPOSE_BATCH", 2)
+    in_a_worker(lambda: None, monkeypatch)
     readers = [Chat(botapi, user_id) for user_id in range(300, 305)]
     with services.store.transaction() as session:
         for reader in readers:

@@ -3,7 +3,6 @@ numbering of every feature a sweep meets, so a reader's taste is a few array ope
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from itertools import islice
 
 import numpy as np
@@ -41,18 +40,18 @@ def features(item: LibraryItem) -> tuple[str, ...]:
     return tuple(numbering.names[n] for n in numbering.of_item(item).tolist())
 
 
-def is_word(token: str) -> bool:
+def _is_word(token: str) -> bool:
     """Whether a token names something a reader may like: one letter or one character, a
     number, or a function word does not."""
     return len(token) > 1 and not token.isdigit() and token not in _STOP
 
 
-NOT_A_WORD = -1
+_NOT_A_WORD = -1
 
 
 class _Numbers(dict[str, int]):
     """Feature numbers by name, a new name numbered as it is first looked up (a token that
-    is no word, ``NOT_A_WORD``): an item's tokens are looked up in C, not one by one."""
+    is no word, ``_NOT_A_WORD``): an item's tokens are looked up in C, not one by one."""
 
     def __init__(self, numbering: FeatureNumbers, mark: str = "") -> None:
         super().__init__()
@@ -60,7 +59,7 @@ class _Numbers(dict[str, int]):
 
     def __missing__(self, name: str) -> int:
         marked = f"{self.mark}{name}"
-        number = self.numbering.number(marked) if self.mark or is_word(name) else NOT_A_WORD
+        number = self.numbering.number(marked) if self.mark or _is_word(name) else _NOT_A_WORD
         self[name] = number
         return number
 
@@ -94,9 +93,6 @@ class FeatureNumbers:
             self._is_source[found] = name.startswith(SOURCE_MARK)
         return found
 
-    def numbers(self, names: Iterable[str]) -> FeatureIds:
-        return np.fromiter(map(self.number, names), dtype=np.int64)
-
     def of_item(self, item: LibraryItem) -> FeatureIds:
         """The item's features (``features``) as numbers: its distinct words in order, the
         first MAX_WORDS, then its section and its source."""
@@ -106,7 +102,7 @@ class FeatureNumbers:
             if not terms.strip():  # no tokens stored (the library joins blanks with spaces)
                 terms = search_tokens(" ".join((item.title, item.text, item.abstract)))
             words = filter(
-                NOT_A_WORD.__ne__, map(self._words.__getitem__, dict.fromkeys(terms.split()))
+                _NOT_A_WORD.__ne__, map(self._words.__getitem__, dict.fromkeys(terms.split()))
             )
             numbers = list(islice(words, MAX_WORDS))
             if item.topic:

@@ -47,7 +47,9 @@ class Taste:
     read: Mapping[int, int] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
-        return bool(self.dense.any())
+        """Whether the reader has any weight: a taste without one is the one-slot default
+        (asked at every pick, so not a pass over the weights)."""
+        return len(self.dense) > 1
 
     def weight(self, number: int) -> float:
         return float(self.dense.take(number, mode="clip"))
@@ -120,6 +122,8 @@ def learn(
     down_all = sum(weight for weight, was_read in answers if not was_read)
     values = _weights(ups, downs, (up_all, down_all), policy, numbering.sources(numbers))
     keep = np.abs(values) >= NEGLIGIBLE
+    if not keep.any():
+        return Taste()  # nothing says more than neutral: no reason to give either
     # One slot per feature numbered so far, and a last one at 0 for any numbered later.
     dense = np.zeros(len(numbering) + 1)
     dense[numbers[keep]] = values[keep]
