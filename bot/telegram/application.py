@@ -117,11 +117,12 @@ def build_application(
     *,
     jobs: Callable[[Send], Jobs] | None = None,
     heartbeat: Heartbeat | None = None,
+    pace: LamplightRateLimiter | None = None,
 ) -> Application:
     """The bot, ready for run_polling/run_webhook or a test's own start(). `jobs` builds what
     runs on its own, given the bot's sender; without it nothing sweeps on its own: tests run
     the sweep at the instants they choose. With a `heartbeat`, polls and updates keep it fresh
-    for `lamplight health`."""
+    for `lamplight health`. `pace` replaces Telegram's limits (a test's shortened second)."""
     settings = services.settings
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
@@ -130,7 +131,7 @@ def build_application(
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_api_file_url)
-        .rate_limiter(LamplightRateLimiter())
+        .rate_limiter(pace or LamplightRateLimiter())
         .request(TelegramRequest())
         .get_updates_request(polling_request(heartbeat))
         .post_init(_post_init)

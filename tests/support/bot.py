@@ -16,6 +16,7 @@ from bot.store.db import open_store
 from bot.telegram.application import build_application
 from bot.telegram.background import Running
 from bot.telegram.handlers.common import Services
+from bot.telegram.ratelimit import OVERALL_PER_SECOND, PER_CHAT_INTERVAL, LamplightRateLimiter
 from tests.support.botapi import FakeBotAPI
 from tests.support.chat import Chat, polling
 
@@ -31,6 +32,21 @@ class Clock:
 
     def __call__(self) -> dt.datetime:
         return self.now
+
+
+QUICK_MARGIN = 0.05  # seconds
+
+
+def quick_pace(botapi: FakeBotAPI, second: float = 0.1) -> LamplightRateLimiter:
+    """Telegram's limits with a shorter second, enforced by the fake and kept by the bot: for
+    tests about something other than pacing (tests/telegram/test_ratelimit.py is about it)."""
+    botapi.enforce_limits(second=second)
+    # The bot's margin under the limit is kept in real time as well: a busy test machine
+    # delays one request more than the next by tens of milliseconds, whatever the second.
+    return LamplightRateLimiter(
+        overall_per_second=OVERALL_PER_SECOND / second,
+        per_chat_per_second=1 / (PER_CHAT_INTERVAL * second + QUICK_MARGIN),
+    )
 
 
 @pytest.fixture
@@ -87,9 +103,9 @@ def services(
 
 
 @pytest.fixture
-def running(services: Services) -> Iterator[Running]:
+def running(services: Services, botapi: FakeBotAPI) -> Iterator[Running]:
     """The bot polling; nothing sweeps on its own (tests sweep at the instants they choose)."""
-    with polling(build_application(services)) as bot:
+    with polling(build_application(services, pace=quick_pace(botapi))) as bot:
         yield bot
 
 

@@ -16,7 +16,7 @@ from bot.library.items import ItemKind
 from bot.store import digests
 from bot.telegram.application import build_application
 from bot.telegram.handlers.common import Services
-from tests.support.bot import OWNER, Clock
+from tests.support.bot import OWNER, Clock, quick_pace
 from tests.support.botapi import FakeBotAPI
 from tests.support.chat import Chat, polling
 from tests.support.seeds import seed_library
@@ -67,7 +67,8 @@ def test_reading_one_topic_for_twenty_rounds_brings_three_times_its_share(
     chats = [Chat(botapi, reader) for reader in READERS]
     shown: dict[int, list[bool]] = {reader: [] for reader in READERS}
     exploring: dict[int, int] = dict.fromkeys(READERS, 0)
-    with polling(build_application(seeded)):
+    # Twenty rounds at Telegram's real pace take minutes: the second is shortened for this.
+    with polling(build_application(seeded, pace=quick_pace(botapi))):
         for chat in chats:
             chat.send("/start")
             chat.reply()

@@ -69,19 +69,26 @@ class Faults:
         global_per_second: float | None = 30,
         *,
         slack: float = 0.0,
+        second: float = 1.0,
     ) -> None:
         """Answer 429 (``Too Many Requests: retry after N``) to a message call that comes
         faster than the limits, counting the messages accepted in a sliding window of
         ``1 - slack`` seconds (exactly 1 s by default; limits.py). Every arrival
         is recorded either way: :meth:`arrivals`, :meth:`refusals_by_cause`.
+
+        ``second`` is how long Telegram's second lasts here: a test that is not about pacing
+        shortens it, and paces its bot to match, to run in a fraction of the time with the
+        limits still enforced. A 429's retry_after stays in whole real seconds.
         """
         if not 0 <= slack < 1:
             raise ValueError("slack must be at least 0 and less than 1 second")
+        if second <= 0:
+            raise ValueError("a second must last some time")
         with self.state.lock:
             self.state.flood.rule = FloodRule(
                 per_chat=per_chat_per_second or float("inf"),
                 overall=global_per_second or float("inf"),
-                window=1.0 - slack,
+                window=second * (1.0 - slack),
             )
 
     def stop_enforcing(self) -> None:
