@@ -6,7 +6,7 @@ import asyncio
 import io
 import socket
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 import httpx
@@ -41,6 +41,16 @@ PNG_2X1 = (
     b"{@\xe8\xdd\x00\x00\x00\x0fIDATx\x9cc\xfc\xff\xff?\x03\x03\x03\x00\x0e\xff\x02\xff\xb8"
     b"\xc5\x9e\x99\x00\x00\x00\x00IEND\xaeB`\x82"
 )
+
+
+@pytest.fixture
+def botapi() -> Iterator[FakeBotAPI]:
+    """The fake as these tests drive it: by a bare PTB client with no pace, so Telegram's
+    flood limits (on in a new fake) are off unless a test turns them on, as the limits'
+    own tests below do."""
+    with FakeBotAPI() as api:
+        api.stop_enforcing()
+        yield api
 
 
 def run_with_bot(botapi: FakeBotAPI, use: Callable[[ExtBot[Any]], Awaitable[Any]]) -> Any:
@@ -398,6 +408,19 @@ def test_a_second_message_into_a_chat_within_a_second_is_refused_per_chat(
     gap = botapi.min_chat_gap()
     assert gap is not None and gap < 1.0
     assert botapi.sent_texts(ALICE) == ["one"]
+
+
+def test_a_new_fake_enforces_telegrams_limits() -> None:
+    with FakeBotAPI() as api:
+        api.add_chat(ALICE)
+
+        async def use(bot: ExtBot[Any]) -> None:
+            await bot.send_message(ALICE, "one")
+            await bot.send_message(ALICE, "two")
+
+        with pytest.raises(RetryAfter):
+            run_with_bot(api, use)
+        assert api.refusals_by_cause() == {"per-chat": 1, "overall": 0, "injected": 0}
 
 
 def test_the_31st_message_in_a_second_is_refused_overall(botapi: FakeBotAPI) -> None:

@@ -7,10 +7,11 @@ requests, encodings and error mapping are PTB's own. The fake refuses what Teleg
 (long or empty text, bad HTML, oversized callback data, edits of missing or unchanged
 messages, stale callback queries, unknown chats, photos that are no image) with Telegram's
 error shapes, records every call, keeps each chat's messages as the user would see them, and
-answers 429/403/5xx or hangs on cue. It enforces the flood limits exactly and records every
-message call's arrival (limits.py), and plays the network's outcomes on cue: a
-refused connect while down, a keep-alive close crossing a request, an answer lost after the
-message was taken, a 504 after it was taken (network.py keeps the connections).
+answers 429/403/5xx or hangs on cue. From its start it enforces Telegram's flood limits
+exactly and records every message call's arrival (limits.py), and plays the network's
+outcomes on cue: a refused connect while down, a keep-alive close crossing a request, an
+answer lost after the message was taken, a 504 after it was taken (network.py keeps the
+connections).
 Where Telegram is lenient it is stricter on purpose, and says so: text length counts UTF-16
 code units of the *source* (HTML included), not the parsed text; HTML as html.py says.
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.devtools.botapi.errors import ApiError, bad_request
-from bot.devtools.botapi.limits import FloodControl
+from bot.devtools.botapi.limits import FloodControl, FloodRule
 from bot.devtools.botapi.records import Call, ChatMessage, Fault, as_chat_id
 
 
@@ -40,7 +40,8 @@ class State:
     answers: dict[str, dict[str, Any]] = field(default_factory=dict)
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # id -> (path, bytes)
     faults: list[Fault] = field(default_factory=list)
-    flood: FloodControl = field(default_factory=FloodControl)
+    # Telegram's limits from the start: a sender that does not pace is refused, as there.
+    flood: FloodControl = field(default_factory=lambda: FloodControl(FloodRule()))
     withheld: int = 0  # requests whose answer is being held back now
     poll_generation: int = 0
     allowed_updates: list[str] = field(default_factory=list)
