@@ -3,6 +3,8 @@ the one place errors become one line. jobs/main.py adds `run` and `demo`."""
 
 from __future__ import annotations
 
+import inspect
+
 import typer
 
 from bot.cli import backup, curate, db, enrich, feeds, library, repair, status
@@ -44,9 +46,23 @@ feeds_app.command("export-opml")(feeds.feeds_export_opml)
 app.add_typer(feeds_app, name="feeds")
 
 
+def one_line_summaries(group: typer.Typer) -> None:
+    """Give each command of ``group`` (and of its sub-groups) a summary for the command list:
+    its docstring's first paragraph on one line. Typer's rich mode keeps the docstring's line
+    breaks there, which breaks the list's sentences where the source wraps."""
+    for command in group.registered_commands:
+        if command.short_help is None and command.callback is not None:
+            first = inspect.cleandoc(command.callback.__doc__ or "").split("\n\n")[0]
+            command.short_help = " ".join(first.split()) or None
+    for sub in group.registered_groups:
+        if sub.typer_instance is not None:
+            one_line_summaries(sub.typer_instance)
+
+
 def run_command(argv: list[str] | None = None) -> None:
     """Run `lamplight` with ``argv`` (the process's arguments when None). A failure the user
     can act on is one line, ``error: …``, and exit status 1."""
+    one_line_summaries(app)
     try:
         app(args=argv)
     except (Failure, ImportFileError, StoreError) as exc:

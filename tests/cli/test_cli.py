@@ -148,6 +148,23 @@ def test_python_dash_m_bot_is_the_same_command() -> None:
         assert command in done.stdout
 
 
+def test_the_command_list_shows_each_summary_as_sentences_not_source_lines(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "250")  # wide enough that nothing is wrapped for width
+    code, out, _ = lamplight(capsys, "--help")
+    assert code == 0
+    rows = {line.split()[1]: line for line in out.splitlines() if line.startswith("│ ")}
+    assert (
+        "Import notes files (quotes, paper lists, reading notes) into the library. A file "
+        "imported again updates the items it holds and reports those it no longer holds."
+    ) in rows["import"]
+    assert (
+        "Write everything in the store" in rows["backup"]
+        and "SQLite or PostgreSQL." in rows["backup"]
+    )
+
+
 def test_digest_dry_run_prints_a_digest_and_stores_nothing(
     capsys: pytest.CaptureFixture[str], notes: Path, database_url: str
 ) -> None:
