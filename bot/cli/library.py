@@ -15,7 +15,7 @@ from rich.progress import Progress
 from bot.cli import repair
 from bot.cli.common import Failure, err, load_settings, model_build_shown, opened_store
 from bot.library.bibtex import to_bibtex
-from bot.library.importer import import_paths
+from bot.library.importer import decode_notes, import_paths
 from bot.library.items import ItemKind
 from bot.library.repair.text import repair_text
 from bot.resources import bundled_path
@@ -102,11 +102,13 @@ def fixtext(
         text = sys.stdin.read()
     else:
         try:
-            text = file.read_text(encoding="utf-8")
+            data = file.read_bytes()
         except FileNotFoundError as exc:
             raise Failure(f"{file}: no such file") from exc
-        except (UnicodeDecodeError, OSError) as exc:
-            raise Failure(f"{file}: cannot read it as UTF-8 text") from exc
+        except OSError as exc:
+            raise Failure(f"{file}: cannot read it ({exc.strerror})") from exc
+        # Read as notes files are imported (UTF-8, GB18030, UTF-16 with its mark).
+        text = decode_notes(data, name=str(file)) if data.strip() else ""
     vocabulary = None
     if library:
         with opened_store() as store:

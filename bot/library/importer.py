@@ -3,7 +3,9 @@ transaction, so a bad file leaves the store as it was."""
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
@@ -21,6 +23,9 @@ from bot.store.library import import_prepared
 from bot.store.repairs import clean_texts
 
 NOTES_SUFFIXES = (".md", ".markdown", ".txt")
+# Notepad's "Unicode" is UTF-16 behind a byte-order mark; without the mark it is not guessed.
+_UTF16_MARKS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+_NOT_TEXT = frozenset({"Cc", "Cs", "Co", "Cn"})  # controls, surrogates, private, unassigned
 
 
 class ImportFileError(LocalizedError):
@@ -49,7 +54,7 @@ def collect_paths(paths: Iterable[Path]) -> list[Path]:
 
 
 def read_text(path: Path, *, max_bytes: int) -> str:
-    """The file's text: UTF-8 if it is, else GB18030 (which covers GBK and GB2312)."""
+    """The file's text (:func:`decode_notes`), if it is not over ``max_bytes``."""
     size = path.stat().st_size
     if size > max_bytes:
         raise too_big(str(path), size, max_bytes)
@@ -63,6 +68,26 @@ def read_text(path: Path, *, max_bytes: int) -> str:
 
 
 def decode_notes(data: bytes, *, name: str) -> str:
+    """The text of a notes file: UTF-16 if it starts with its byte-order mark and reads as
+    text, else UTF-8 if it is, else GB18030 (which covers GBK and GB2312)."""
+    text = _utf16(data) if data.startswith(_UTF16_MARKS) else None
+    if text is None:
+        text = _utf8_or_gb18030(data, name=name)
+    if not text.strip():
+        raise ImportFileError(N_("{name}: the file is empty"), name=name)
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _utf16(data: bytes) -> str | None:
+    try:
+        text = data.decode("utf-16")
+    except UnicodeDecodeError:
+        return None
+    odd = (c for c in text if c not in "\t\n\r\f")
+    return None if any(unicodedata.category(c) in _NOT_TEXT for c in odd) else text
+
+
+def _utf8_or_gb18030(data: bytes, *, name: str) -> str:
     if b"\x00" in data:
         raise ImportFileError(N_("{name}: this is a binary file, not a text notes file"), name=name)
     for encoding in ("utf-8-sig", "gb18030"):
@@ -75,9 +100,7 @@ def decode_notes(data: bytes, *, name: str) -> str:
         raise ImportFileError(
             N_("{name}: not UTF-8 or GB18030 text; save it as UTF-8 and retry"), name=name
         )
-    if not text.strip():
-        raise ImportFileError(N_("{name}: the file is empty"), name=name)
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
 
 
 def prepare_text(name: str, text: str, vocabulary: Vocabulary | None = None) -> PreparedFile:

@@ -140,6 +140,19 @@ def test_export_by_kind_is_a_json_array(capsys: pytest.CaptureFixture[str], note
     assert quote["author"] == "Grace Hopper"
 
 
+def test_fixtext_reads_a_file_as_import_does_and_refuses_a_binary_one_in_a_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    gbk = tmp_path / "gbk.txt"
+    gbk.write_bytes("读论文：注意力机制\n".encode("gb18030"))
+    assert lamplight(capsys, "fixtext", str(gbk))[:2] == (0, "读论文：注意力机制\n")
+    binary = tmp_path / "cover.txt"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    code, out, err = lamplight(capsys, "fixtext", str(binary))
+    assert (code, out) == (1, "")
+    assert err == f"error: {binary}: this is a binary file, not a text notes file\n"
+
+
 def test_python_dash_m_bot_is_the_same_command() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "jobs", "--help"], capture_output=True, text=True, check=True

@@ -134,6 +134,19 @@ def test_a_gb18030_file_is_decoded_and_imported(
         assert title is not None and "Attention Is All You Need" in title
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_a_utf16_file_with_its_byte_order_mark_is_decoded_and_imported(
+    store: Store, settings: Settings, tmp_path: Path, encoding: str
+) -> None:
+    path = tmp_path / "unicode.txt"  # as Notepad saves "Unicode": a mark, then UTF-16
+    path.write_bytes("\ufeff".encode(encoding) + FIRST.replace("\n", "\r\n").encode(encoding))
+    run_import(store, settings, path)
+    with store.transaction() as session:
+        title = session.scalar(select(Item.title).where(Item.arxiv_id == "1706.03762"))
+        assert title is not None and "Attention Is All You Need" in title
+    assert count(store) == 4  # all that FIRST holds, as from UTF-8
+
+
 def test_a_directory_imports_its_notes_files_only(
     store: Store, settings: Settings, tmp_path: Path
 ) -> None:
