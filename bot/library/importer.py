@@ -103,12 +103,17 @@ def _utf8_or_gb18030(data: bytes, *, name: str) -> str:
     return text
 
 
-def prepare_text(name: str, text: str, vocabulary: Vocabulary | None = None) -> PreparedFile:
-    """Repair, parse and key one file's text (pure); ``vocabulary``: the owner's clean text."""
+def prepare_text(
+    name: str, text: str, vocabulary: Vocabulary | None = None, *, where: str | None = None
+) -> PreparedFile:
+    """Repair, parse and key one file's text (pure); ``vocabulary``: the owner's clean text.
+    ``name`` becomes the items' source; an error names ``where`` the file is, if given."""
     repaired = repair_text(text, vocabulary=vocabulary)
     notes = parse_notes(repaired.text)
     if not notes.items and not notes.feeds:
-        raise ImportFileError(f"{name}: found no quotes, papers or links in this file")
+        raise ImportFileError(
+            N_("{name}: found no quotes, papers or links in this file"), name=where or name
+        )
     original = text.split("\n")
     items = tuple(_prepare_item(item, original, repaired) for item in notes.items)
     return PreparedFile(name=name, items=items, feeds=notes.feeds)
@@ -170,7 +175,7 @@ def prepare_paths(
     vocabulary = Vocabulary.from_texts([*library, *(text for _, text in texts)])
     prepared = []
     for path, text in texts:
-        prepared.append(prepare_text(path.name, text, vocabulary))
+        prepared.append(prepare_text(path.name, text, vocabulary, where=str(path)))
         if progress:
             progress(path)
     return prepared

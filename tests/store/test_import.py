@@ -163,6 +163,7 @@ def test_a_directory_imports_its_notes_files_only(
 @pytest.mark.parametrize(
     ("content", "message"),
     [
+        (b"---\ntitle: only front matter\n---\n", "found no quotes, papers or links"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary file"),
         (b"", "the file is empty"),
         (b"\xff\xfe\xfa" * 10, "not UTF-8 or GB18030"),
@@ -177,7 +178,7 @@ def test_bad_files_get_a_one_line_reason(
     message: str,
 ) -> None:
     settings = make_settings(database_url=database_url, lamplight_import_max_mb=1)
-    path = tmp_path / "notes.txt"
+    path = tmp_path / "notes {draft}.txt"  # braces in a name are text, not a template
     path.write_bytes(content)
     store = open_store(settings.store_url)
     with pytest.raises(ImportFileError) as caught:
