@@ -5,8 +5,9 @@ The sweep reads and indexes the library once, then forks: each worker inherits i
 shared until written) and takes batch after batch with its own connections, as this process
 does too. A worker touches nothing of its parent's: not its pooled connections, not its signal
 handlers, not its exit handlers (multiprocessing ends a forked child with ``os._exit``). A
-worker that fails, or is killed, loses only the batch it was on (the others go on taking the
-rest): the sweep reports it, and the next sweep composes what is still due.
+worker that fails, is killed, or is stopped for making no progress, loses only the batch it
+was on (the others go on taking the rest): the sweep reports it, and the next sweep composes
+what is still due.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from multiprocessing.connection import Connection
 from multiprocessing.sharedctypes import Synchronized
@@ -30,6 +32,10 @@ ComposeBatch = Callable[[Store, Batch], int]
 
 # Processes beyond this add little: the batches' writes take turns on one database.
 MAX_PROCESSES = 4
+# A worker that finishes no batch for this long is stuck (a batch takes about a second; a
+# lock a thread held at the fork, say) and is stopped, so one stuck worker cannot hold up
+# every later sweep; the next sweep composes its batches again.
+STALL_SECONDS = 600.0
 
 
 class ComposeWorkerError(RuntimeError):
@@ -60,22 +66,23 @@ def compose_in_processes(
         return sum(compose(store, batch) for batch in batches)
     context = multiprocessing.get_context("fork")
     taken = context.Value("l", 0)  # the batches handed out so far, shared with the workers
-    workers: list[tuple[multiprocessing.process.BaseProcess, Connection]] = []
+    workers: list[_Worker] = []
     for n in range(1, processes):
         receive, send = context.Pipe(duplex=False)
+        beat = context.Value("d", time.monotonic(), lock=False)  # its last sign of progress
         worker = context.Process(
             target=_work,
-            args=(send, store, _Batches(batches, taken), compose),
+            args=(send, store, _Batches(batches, taken), compose, beat),
             name=f"lamplight-compose-{n}",
             daemon=True,
         )
         worker.start()
         send.close()  # the worker holds the sending end: its exit shows as end-of-file
-        workers.append((worker, receive))
+        workers.append(_Worker(worker, receive, beat))
     try:
         composed = sum(compose(store, batch) for batch in _Batches(batches, taken))
     finally:
-        results = [_result(worker, receive) for worker, receive in workers]
+        results = [worker.result() for worker in workers]
     failed = [result for result in results if isinstance(result, str)]
     if failed:
         raise ComposeWorkerError("; ".join(failed))
@@ -99,7 +106,11 @@ class _Batches(Generic[Batch]):
 
 
 def _work(
-    send: Connection, store: Store, batches: Iterable[Batch], compose: ComposeBatch[Batch]
+    send: Connection,
+    store: Store,
+    batches: Iterable[Batch],
+    compose: ComposeBatch[Batch],
+    beat: Synchronized[float],
 ) -> None:
     """A worker: compose batches through its own connections, then report how many."""
     # A signal ends the worker as such; the parent's handlers would wake its event loop.
@@ -113,6 +124,7 @@ def _work(
         try:
             for batch in batches:
                 composed += compose(own, batch)
+                beat.value = time.monotonic()  # CLOCK_MONOTONIC: one clock for every process
                 if os.getppid() != parent:
                     break  # the sweep's process is gone: nobody would deliver the rest
         finally:
@@ -125,15 +137,31 @@ def _work(
         send.close()
 
 
-def _result(worker: multiprocessing.process.BaseProcess, receive: Connection) -> int | str:
-    """What the worker reported: its digests, or why it failed."""
-    try:
-        result: int | str = receive.recv()
-    except EOFError:
-        result = ""
-    finally:
-        receive.close()
-        worker.join()
-    if result == "":
-        return f"a compose worker ended without a word (exit code {worker.exitcode})"
-    return result
+class _Worker:
+    """A worker process as the sweep waits for it: its process, its report's pipe and when it
+    last finished a batch."""
+
+    def __init__(
+        self,
+        process: multiprocessing.process.BaseProcess,
+        receive: Connection,
+        beat: Synchronized[float],
+    ) -> None:
+        self.process, self.receive, self.beat = process, receive, beat
+
+    def result(self) -> int | str:
+        """What the worker reported: its digests, or why it failed or was stopped."""
+        try:
+            while not self.receive.poll(1.0):
+                if time.monotonic() - self.beat.value > STALL_SECONDS:
+                    self.process.kill()
+                    return f"a compose worker made no progress for {STALL_SECONDS:.0f} s"
+            result: int | str = self.receive.recv()
+        except EOFError:
+            result = ""
+        finally:
+            self.receive.close()
+            self.process.join()
+        if result == "":
+            return f"a compose worker ended without a word (exit code {self.process.exitcode})"
+        return result

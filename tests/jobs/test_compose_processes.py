@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 from collections.abc import Callable
 
 import pytest
@@ -38,10 +39,19 @@ def die() -> None:
     os.kill(os.getpid(), signal.SIGKILL)
 
 
+def hang() -> None:
+    threading.Event().wait()  # as a lock a thread held at the fork would
+
+
 @pytest.mark.parametrize(
-    ("act", "said"), [(fail, "failed after 0 digest"), (die, "ended without a word")]
+    ("act", "said"),
+    [
+        (fail, "failed after 0 digest"),
+        (die, "ended without a word"),
+        (hang, "made no progress for 1 s"),
+    ],
 )
-def test_a_worker_that_fails_or_dies_costs_only_its_batch_and_the_next_sweep_makes_it(
+def test_a_worker_that_fails_dies_or_hangs_costs_only_its_batch_and_the_next_sweep_makes_it(
     store: Store,
     chats: list[int],
     monkeypatch: pytest.MonkeyPatch,
@@ -49,6 +59,7 @@ def test_a_worker_that_fails_or_dies_costs_only_its_batch_and_the_next_sweep_mak
     said: str,
 ) -> None:
     monkeypatch.setattr(compose, "COMPOSE_BATCH", 1)
+    monkeypatch.setattr(processes, "STALL_SECONDS", 1.0)
     expected = expected_digests(store, chats)
     in_a_worker(act, monkeypatch)
 
