@@ -107,6 +107,10 @@ async def send_html(
     except TelegramError as exc:
         log.warning("sending to chat %s failed: %s", chat_id, exc.message)
         return SendResult(Outcome.RETRY, error=exc.message)
+    except (TypeError, KeyError, ValueError) as exc:
+        # Telegram said ok, in an answer PTB cannot read: the message went, its id is unknown.
+        log.error("sending to chat %s: an answer not in Telegram's shape (%s)", chat_id, exc)
+        return SendResult(Outcome.UNCERTAIN, error="an answer not in Telegram's shape")
     return SendResult(Outcome.SENT, message_id=sent.message_id)
 
 

@@ -14,7 +14,7 @@ import signal
 from collections.abc import Coroutine, Iterable, Iterator
 from typing import Any
 
-from telegram.error import InvalidToken, NetworkError, RetryAfter
+from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application
 
 from bot.telegram.ratelimit import retry_after_seconds
@@ -28,7 +28,8 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 class TelegramRefused(Exception):
-    """Telegram refused the bot's token: no retry can help; the message says what to do."""
+    """Telegram refused the bot's token, or the server at TELEGRAM_API_BASE_URL answers as
+    Telegram never does: no retry can help; the message says what to do."""
 
 
 def pauses(
@@ -90,6 +91,15 @@ async def reach_telegram(
             reason = exc.message
         except NetworkError as exc:  # refused, unreachable, DNS, proxy, timed out, 5xx
             reason = exc.message
+        except TelegramError as exc:  # an answer, but a refusal no retry changes
+            raise TelegramRefused(
+                f"the Bot API at TELEGRAM_API_BASE_URL refused getMe ({exc.message})"
+            ) from None
+        except (TypeError, KeyError, ValueError) as exc:  # PTB could not read the answer
+            raise TelegramRefused(
+                "the Bot API at TELEGRAM_API_BASE_URL answered getMe in a shape Telegram never "
+                f"sends ({exc}); check that it is a Telegram Bot API server"
+            ) from None
         shown = f"{round(pause, 1):g}"
         log.warning("Telegram is not reachable yet (%s); trying again in %s s", reason, shown)
         with contextlib.suppress(TimeoutError):

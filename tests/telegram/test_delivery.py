@@ -131,6 +131,18 @@ def test_a_refused_connection_is_retried_and_the_digest_arrives_once(
     assert len(digest_messages(friend)) == 1
 
 
+def test_a_sent_digest_whose_answer_cannot_be_read_is_uncertain_and_never_repeated(
+    botapi: FakeBotAPI, friend: Chat, running: Running, services: Services, clock: Clock
+) -> None:
+    botapi.garble_next("sendMessage", chat_id=FRIEND)  # taken; the answer lacks its chat
+    clock.now = EIGHT
+    assert sweep(running, services).uncertain == 1
+    clock.now += dt.timedelta(hours=1)
+    assert sweep(running, services).sent == 0  # it may have arrived: never sent twice
+    assert len(digest_messages(friend)) == 1
+    assert states(services, FRIEND, DigestKind.DAILY) == [DeliveryState.UNCERTAIN]
+
+
 def test_an_idle_connection_expires_here_before_telegram_closes_it(
     botapi: FakeBotAPI, friend: Chat, running: Running, services: Services, clock: Clock
 ) -> None:

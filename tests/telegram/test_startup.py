@@ -4,11 +4,13 @@ with a store it cannot use: it waits, or it says why in one line; never a traceb
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +22,7 @@ from bot.telegram.startup import pauses
 from tests.support.botapi import TOKEN, FakeBotAPI
 from tests.support.chat import Chat
 from tests.support.processes import REPO
+from tests.support.serving import QuietHandler, QuietServer, ServedOnAThread
 from tests.telegram.test_run import FRIEND, free_port
 
 RETRY = "Telegram is not reachable yet"
@@ -135,6 +138,36 @@ def test_a_token_telegram_refuses_is_one_line_and_exit_1(
     assert len(lines) == 1, lines
     assert re.fullmatch(r"error: Telegram refused TELEGRAM_BOT_TOKEN \(.+\); check .+", lines[0])
     assert "not-a-token" not in lines[0]
+
+
+def test_a_server_that_answers_getme_as_telegram_never_does_is_one_line_and_exit_1(
+    tmp_path: Path, runs: list[Run]
+) -> None:
+    # As a stand-in that is not quite Telegram answers: a user without is_bot.
+    body = json.dumps({"ok": True, "result": {"id": 666, "first_name": "Test"}}).encode()
+
+    class NotTelegram(QuietHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    open_store(f"sqlite:///{tmp_path / 'lamplight.sqlite3'}").dispose()  # run before
+    server = QuietServer(("127.0.0.1", 0), NotTelegram)
+    with ServedOnAThread(server, threading.Event()):
+        base = f"http://127.0.0.1:{server.server_address[1]}/bot"
+        run = Run(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=base)
+        runs.append(run)
+        assert run.popen.wait(WAIT) == 1
+    [line] = run.output().splitlines()
+    assert line.startswith(
+        "error: the Bot API at TELEGRAM_API_BASE_URL answered getMe in a shape Telegram never "
+        "sends (User"
+    )
+    assert TOKEN.split(":")[1] not in line
 
 
 @pytest.mark.parametrize("command", [["run"], ["search", "x"], ["feeds", "list"]])

@@ -96,6 +96,8 @@ def _answer(
     state.record(method, params, arrived, 200, None, result)
     if fault is not None and fault.withhold:
         raise Withheld(fault.withhold)
+    if fault is not None and fault.garble and isinstance(result, dict):
+        result = {"message_id": result["message_id"]} if "message_id" in result else {}
     return {"ok": True, "result": result}
 
 

@@ -63,6 +63,13 @@ class Faults:
         with self.state.lock:
             self.state.faults.append(Fault(method, chat_id, withhold=seconds))
 
+    def garble_next(self, method: str, *, chat_id: int | None = None) -> None:
+        """The next call of ``method`` takes effect, and its answer says ``ok`` with a result
+        missing what Telegram always sends (a message without its chat and date), as a
+        stand-in server or a proxy that rewrites answers might: the client cannot read it."""
+        with self.state.lock:
+            self.state.faults.append(Fault(method, chat_id, garble=True))
+
     def enforce_limits(
         self,
         per_chat_per_second: float | None = 1,

@@ -80,6 +80,7 @@ class Fault:
     hang: float = 0.0  # hold the call this long before it takes effect (or is dropped)
     deliver: bool = False  # with a status: the call takes effect, then that error answers
     withhold: float = 0.0  # the call takes effect at once; its answer is held back this long
+    garble: bool = False  # the call takes effect; its answer lacks what Telegram always sends
 
     def matches(self, method: str, chat_id: int | None) -> bool:
         return self.method == method and (self.chat_id is None or self.chat_id == chat_id)
