@@ -1,5 +1,5 @@
-"""`lamplight forget / unforget`: the owner's curation from the terminal, by item id (as
-`lamplight search` and `lamplight import` show them)."""
+"""`lamplight forget / unforget / fix`: the owner's curation from the terminal, by item id
+(as `lamplight search` and `lamplight import` show them)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import typer
 from sqlalchemy.orm import Session
 
 from bot.cli.common import Failure, opened_store
+from bot.digests.curation import MAX_TITLE
 from bot.store import curation
 from bot.store.curation import Curated
 
@@ -39,6 +40,30 @@ def unforget(ids: Ids) -> None:
     for done in _curate(ids, curation.unforget):
         said = "brought back" if done.changed else "not forgotten:"
         typer.echo(f"{said} #{done.id} {done.name}")
+
+
+def fix(
+    item_id: Annotated[
+        int, typer.Argument(metavar="ID", help="The item's id, as `lamplight search` shows it.")
+    ],
+    title: Annotated[str, typer.Argument(help="Its title as it should read.")],
+) -> None:
+    """Correct an item's title: searches find the new words, the old title is kept in the
+    store, and importing its notes file again keeps your title (as `fix 2 Title` in the chat).
+
+    Example: lamplight fix 42 "Attention Is All You Need"
+    """
+    title = " ".join(title.split())
+    if not title:
+        raise Failure("the title is empty; nothing changed")
+    if len(title) > MAX_TITLE:
+        raise Failure(f"the title is over {MAX_TITLE} characters; nothing changed")
+    now = dt.datetime.now(dt.UTC)
+    [done] = _curate([item_id], lambda session, i: curation.fix_title(session, i, title, now))
+    if done.changed:
+        typer.echo(f"fixed #{done.id}: {done.before or '(no title)'} → {done.title}")
+    else:
+        typer.echo(f"already so: #{done.id} {done.title}")
 
 
 def _curate(ids: list[int], step: Callable[[Session, int], Curated | None]) -> list[Curated]:

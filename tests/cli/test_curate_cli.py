@@ -1,4 +1,4 @@
-"""`lamplight forget` / `unforget` as a user runs them: by id, what each did, exit codes, and
+"""`lamplight forget` / `unforget` / `fix` as a user runs them: by id, what each did, exit codes, and
 an unknown id that changes nothing."""
 
 from __future__ import annotations
@@ -58,3 +58,31 @@ def test_forget_needs_an_id_and_refuses_an_unknown_one(capsys: pytest.CaptureFix
     assert code == 2 and "Missing argument" in err
     code, _, err = lamplight(capsys, "unforget", "forty-two")
     assert code == 2 and "valid integer" in " ".join(err.split())
+
+
+def test_fix_gives_an_item_the_owners_title_and_a_reimport_keeps_it(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    notes = tmp_path / "notes.md"
+    notes.write_text(FIRST, encoding="utf-8")
+    assert lamplight(capsys, "import", str(notes))[0] == 0
+    attention = ids(capsys, "attention")["Attention Is All You Need"]
+
+    assert lamplight(capsys, "fix", str(attention), "  Transformers:   attention only ") == (
+        0, f"fixed #{attention}: Attention Is All You Need → Transformers: attention only\n", ""
+    )  # fmt: skip
+    assert ids(capsys, "attention") == {"Transformers: attention only": attention}
+    assert lamplight(capsys, "import", str(notes))[0] == 0
+    assert ids(capsys, "attention") == {"Transformers: attention only": attention}
+    assert lamplight(capsys, "fix", str(attention), "Transformers: attention only")[1] == (
+        f"already so: #{attention} Transformers: attention only\n"
+    )
+
+    for args, said in [
+        ([str(attention), "   "], "error: the title is empty; nothing changed"),
+        ([str(attention), "x" * 301], "error: the title is over 300 characters; nothing changed"),
+        (["9999", "A title"], "error: no item with id 9999; nothing changed"),
+    ]:
+        code, out, err = lamplight(capsys, "fix", *args)
+        assert (code, out) == (1, "") and err.startswith(said)
+    assert ids(capsys, "attention") == {"Transformers: attention only": attention}
