@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, SQLColumnExpression, exists, select
 from sqlalchemy.orm import Session
 
 from bot.store.models import Access, Chat
+from bot.store.raw_rows import aware
 
 
 class Allowed(enum.Enum):
@@ -106,16 +107,11 @@ def _user(user_id: int, access: Access | None, chat: Chat | None, admins: Collec
         name=access.name if access else None,
         admin=user_id in admins,
         allowed_by=access.allowed_by if access else None,
-        since=_aware(access.since) if access else None,
-        denied_at=_aware(access.denied_at) if access else None,
-        joined_at=_aware(chat.joined_at) if chat else None,
+        since=aware(access.since) if access else None,
+        denied_at=aware(access.denied_at) if access else None,
+        joined_at=aware(chat.joined_at) if chat else None,
         subscribed=bool(chat and chat.subscribed),
         paused=bool(chat and chat.paused),
-        paused_until=_aware(chat.paused_until) if chat else None,
+        paused_until=aware(chat.paused_until) if chat else None,
         blocked=bool(chat and chat.blocked),
     )
-
-
-def _aware(moment: dt.datetime | None) -> dt.datetime | None:
-    # SQLite hands back naive datetimes; everything lamplight stores is UTC.
-    return moment.replace(tzinfo=dt.UTC) if moment and moment.tzinfo is None else moment

@@ -31,6 +31,7 @@ from bot.store.models import (
     Source,
     SourceKind,
 )
+from bot.store.raw_rows import aware
 
 FAILING_FEEDS_SHOWN = 5
 DELIVERY_ERRORS_SHOWN = 5
@@ -177,7 +178,7 @@ def _deliveries(session: Session, now: dt.datetime) -> Deliveries:
         .limit(DELIVERY_ERRORS_SHOWN)
     )
     return Deliveries(
-        last_sent_at=_aware(last_sent),
+        last_sent_at=aware(last_sent),
         digests_sent_last_day=int(sent_recently or 0),
         waiting=int(waiting or 0),
         given_up_last_day=int(given_up or 0),
@@ -200,19 +201,12 @@ def answers(session: Session, chat_id: int) -> list[Answered]:
     )
     # The query leaves out rows without an answer or its time; the test narrows the types.
     return [
-        Answered(aware, status, kind)
+        Answered(when, status, kind)
         for at, status, kind in rows
-        if (aware := _aware(at)) is not None and status is not None
+        if (when := aware(at)) is not None and status is not None
     ]
 
 
 def chat_timezone(session: Session, chat_id: int) -> str | None:
     """The chat's time zone, or None for a chat the store does not know."""
     return session.scalar(select(Chat.timezone).where(Chat.id == chat_id))
-
-
-def _aware(at: dt.datetime | None) -> dt.datetime | None:
-    """SQLite hands back naive datetimes; lamplight stores UTC."""
-    if at is not None and at.tzinfo is None:
-        return at.replace(tzinfo=dt.UTC)
-    return at

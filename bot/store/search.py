@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from bot.library.query import TIER_WEIGHTS, Candidate, MatchTier, query_terms
 from bot.store.chats import ensure_chat
 from bot.store.models import Item, Search
+from bot.store.raw_rows import aware
 from bot.store.search_top import term_params, top_matches
 
 # Totals are counted up to here, then shown as "10,000+": counting further reads every match.
@@ -161,7 +162,7 @@ def recent_searches(session: Session, chat_id: int, since: dt.datetime) -> list[
         .where(Search.chat_id == chat_id, Search.created_at > since)
         .order_by(Search.created_at)
     )
-    return [moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC) for moment in rows]
+    return [moment for moment in map(aware, rows) if moment is not None]
 
 
 def saved_search(session: Session, search_id: int, chat_id: int) -> str | None:

@@ -13,6 +13,7 @@ from bot.digests.callbacks import SettingChange, encode
 from bot.digests.render import CHOSEN_MARK
 from bot.i18n import ENGLISH, LANGUAGE_NAMES, LANGUAGES, N_, format_day
 from bot.store.models import Chat
+from bot.store.raw_rows import aware
 
 MAX_SIZE = 20
 
@@ -52,9 +53,7 @@ def local_moment(instant: dt.datetime, zone: str, tr: gettext.NullTranslations =
 
 def paused_until(chat: Chat, now: dt.datetime) -> dt.datetime | None:
     """The end of the chat's timed pause (/pause 7d), while it holds."""
-    until = chat.paused_until
-    if until is not None and until.tzinfo is None:  # SQLite hands back naive UTC
-        until = until.replace(tzinfo=dt.UTC)
+    until = aware(chat.paused_until)
     return until if until is not None and until > now else None
 
 
