@@ -20,13 +20,18 @@ def ids(capsys: pytest.CaptureFixture[str], query: str) -> dict[str, int]:
     return {item["title"]: item["id"] for item in json.loads(out)}
 
 
+def imported(capsys: pytest.CaptureFixture[str], folder: Path) -> tuple[Path, int]:
+    """Sample notes written to ``folder`` and imported: the file, and its Attention paper's id."""
+    notes = folder / "notes.md"
+    notes.write_text(FIRST, encoding="utf-8")
+    assert lamplight(capsys, "import", str(notes))[0] == 0
+    return notes, ids(capsys, "attention")["Attention Is All You Need"]
+
+
 def test_forget_hides_an_item_from_search_and_unforget_brings_it_back(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    notes = tmp_path / "notes.md"
-    notes.write_text(FIRST, encoding="utf-8")
-    assert lamplight(capsys, "import", str(notes))[0] == 0
-    attention = ids(capsys, "attention")["Attention Is All You Need"]
+    _, attention = imported(capsys, tmp_path)
 
     assert lamplight(capsys, "forget", str(attention)) == (
         0, f"forgot #{attention} Attention Is All You Need\n", ""
@@ -63,10 +68,7 @@ def test_forget_needs_an_id_and_refuses_an_unknown_one(capsys: pytest.CaptureFix
 def test_fix_gives_an_item_the_owners_title_and_a_reimport_keeps_it(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    notes = tmp_path / "notes.md"
-    notes.write_text(FIRST, encoding="utf-8")
-    assert lamplight(capsys, "import", str(notes))[0] == 0
-    attention = ids(capsys, "attention")["Attention Is All You Need"]
+    notes, attention = imported(capsys, tmp_path)
 
     assert lamplight(capsys, "fix", str(attention), "  Transformers:   attention only ") == (
         0, f"fixed #{attention}: Attention Is All You Need → Transformers: attention only\n", ""
