@@ -18,6 +18,7 @@ import os
 import signal
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from ctypes import c_double
 from multiprocessing.connection import Connection
 from multiprocessing.sharedctypes import Synchronized
 from typing import Generic, TypeVar
@@ -110,7 +111,7 @@ def _work(
     store: Store,
     batches: Iterable[Batch],
     compose: ComposeBatch[Batch],
-    beat: Synchronized[float],
+    beat: c_double,
 ) -> None:
     """A worker: compose batches through its own connections, then report how many."""
     # A signal ends the worker as such; the parent's handlers would wake its event loop.
@@ -145,7 +146,7 @@ class _Worker:
         self,
         process: multiprocessing.process.BaseProcess,
         receive: Connection,
-        beat: Synchronized[float],
+        beat: c_double,
     ) -> None:
         self.process, self.receive, self.beat = process, receive, beat
 

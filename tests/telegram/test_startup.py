@@ -3,6 +3,7 @@ with a store it cannot use: it waits, or it says why in one line; never a traceb
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import os
@@ -18,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from bot.store.db import open_store
-from bot.telegram.startup import pauses
+from bot.telegram.startup import TelegramRefused, connect, pauses
 from tests.support.botapi import TOKEN, FakeBotAPI
 from tests.support.chat import Chat
 from tests.support.processes import REPO
@@ -168,6 +169,16 @@ def test_a_server_that_answers_getme_as_telegram_never_does_is_one_line_and_exit
         "sends (User"
     )
     assert TOKEN.split(":")[1] not in line
+
+
+def test_a_getme_refused_for_good_is_not_tried_again(botapi: FakeBotAPI) -> None:
+    botapi.fail_next("getMe", 403, description="Forbidden: bot was kicked from everywhere")
+    try:
+        with pytest.raises(TelegramRefused, match=r"refused getMe \(Forbidden: bot was kicked"):
+            connect(botapi.application_builder().build())
+    finally:
+        asyncio.set_event_loop(None)  # connect() left its closed loop current
+    assert len(botapi.calls("getMe")) == 1
 
 
 @pytest.mark.parametrize("command", [["run"], ["search", "x"], ["feeds", "list"]])
