@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from bot.store.models import Access, Chat
 from bot.store.raw_rows import aware
+from bot.store.upserts import upsert
 
 
 class Allowed(enum.Enum):
@@ -35,8 +36,31 @@ def seed_allowed(session: Session, user_ids: Iterable[int], now: dt.datetime) ->
     if not wanted:
         return 0
     known = set(session.scalars(select(Access.user_id).where(Access.user_id.in_(wanted))))
-    session.add_all(Access(user_id=user_id, since=now) for user_id in sorted(wanted - known))
+    _add_new(session, [{"user_id": user_id, "since": now} for user_id in sorted(wanted - known)])
     return len(wanted - known)
+
+
+def keep_joined(session: Session, admins: Collection[int]) -> int:
+    """Put on the list, allowed since they joined, the users who joined the bot and are on
+    no list: an admin since taken out of ADMIN_USER_IDS, a subscriber from before the list.
+    Their digests went on; now they may also answer them or /stop, and admins see them in
+    /users (and may /deny them). Returns how many were added."""
+    unlisted = session.execute(
+        select(Chat.id, Chat.joined_at).where(
+            Chat.joined_at.is_not(None),
+            Chat.id.not_in(admins),
+            ~exists().where(Access.user_id == Chat.id),
+        )
+    ).all()
+    _add_new(session, [{"user_id": user_id, "since": joined} for user_id, joined in unlisted])
+    return len(unlisted)
+
+
+def _add_new(session: Session, rows: list[dict[str, object]]) -> None:
+    """Add entries for ids on no list; one another replica added meanwhile stays as it is
+    (replicas starting together seed the same ids)."""
+    if rows:
+        session.execute(upsert(session, Access).on_conflict_do_nothing(), rows)
 
 
 def may_use(session: Session, user_id: int) -> bool:

@@ -6,15 +6,13 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Table, func, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from bot.digests.cadence import EVERY_DAY
 from bot.library.items import Answer, ItemKind, LibraryItem
 from bot.store.access import denied
 from bot.store.models import (
-    Base,
     Chat,
     DeliveryState,
     Digest,
@@ -28,20 +26,7 @@ from bot.store.models import (
     Source,
 )
 from bot.store.raw_rows import aware, is_sqlite, sqlite_rows, utc
-
-# The two stores lamplight runs on; both spell "insert or count one more" as ON CONFLICT.
-_UPSERTS: dict[str, Callable[[Table], sqlite.Insert | postgresql.Insert]] = {
-    "sqlite": sqlite.insert,
-    "postgresql": postgresql.insert,
-}
-
-
-def _table(model: type[Base]) -> Table:
-    """The model's table: declarative types ``__table__`` as any FromClause, but every model
-    here is declared with its columns, so it is a Table."""
-    table = model.__table__
-    assert isinstance(table, Table)
-    return table
+from bot.store.upserts import table_of, upsert
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,7 +222,7 @@ def add_digests(
             )
         for n, (body, buttons) in enumerate(digest.render(digest_id), start=1):
             messages.append({"digest_id": digest_id, "part": n, "body": body, "buttons": buttons})
-    for rows_of, rows in ((_table(DigestItem), items), (_table(DigestMessage), messages)):
+    for rows_of, rows in ((table_of(DigestItem), items), (table_of(DigestMessage), messages)):
         if rows:  # executemany needs at least one row
             session.execute(insert(rows_of), rows)
     _mark_shown(session, shown, now)
@@ -249,22 +234,22 @@ def _insert_digests(
 ) -> list[int | None]:
     """Insert the digests' rows; their ids in order, None for each the chat already has. DO
     NOTHING instead of a savepoint per digest: a daily digest that exists stays as it is."""
-    table = _table(Digest)
-    upsert = _UPSERTS[session.get_bind().dialect.name](table).on_conflict_do_nothing()
+    table = table_of(Digest)
+    new_only = upsert(session, Digest).on_conflict_do_nothing()
     rows = [
         {"chat_id": d.chat_id, "kind": d.kind, "local_date": d.local_date, "created_at": now}
         for d in digests
     ]
     keys = [(d.chat_id, d.kind, d.local_date) for d in digests]
     if len(set(keys)) < len(keys):  # a row may then conflict with another of the same batch
-        add_one = upsert.returning(table.c.id)
+        add_one = new_only.returning(table.c.id)
         return [session.execute(add_one, row).scalar_one_or_none() for row in rows]
     if not rows:
         return []
     # One statement for the lot (batched as multi-row VALUES); rows skipped by DO NOTHING
     # return nothing, so the ids are matched back by key, not by position.
     c = table.c
-    added = session.execute(upsert.returning(c.id, c.chat_id, c.kind, c.local_date), rows)
+    added = session.execute(new_only.returning(c.id, c.chat_id, c.kind, c.local_date), rows)
     by_key = {(chat_id, kind, day): digest_id for digest_id, chat_id, kind, day in added}
     return [by_key.get(key) for key in keys]
 
@@ -274,9 +259,9 @@ def _mark_shown(session: Session, shown: list[dict[str, object]], now: dt.dateti
     recorded meanwhile (a new row) is kept rather than colliding."""
     if not shown:
         return
-    upsert = _UPSERTS[session.get_bind().dialect.name](_table(ItemState))
+    adding = upsert(session, ItemState)
     states = ItemState.__table__.c
-    statement = upsert.on_conflict_do_update(
+    statement = adding.on_conflict_do_update(
         index_elements=[states.chat_id, states.item_id],
         set_={"times_shown": states.times_shown + 1, "last_shown_at": now},
     )

@@ -141,6 +141,7 @@ def build_application(
     friends = [i for i in settings.allowed_user_ids if i not in settings.admin_user_ids]
     with services.store.transaction() as session:  # ALLOWED_USER_IDS: ids never seen before
         access.seed_allowed(session, friends, services.clock())
+        access.keep_joined(session, settings.admin_user_ids)
     register_handlers(app, services, AccessGate(settings, services.store))
     if jobs is not None:
         app.bot_data["scheduler"] = jobs(bot_sender(app))

@@ -4,9 +4,10 @@ the compose sweep, and /forgetme's deletion — on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from bot.digests.cadence import WORKDAYS
 from bot.digests.compose import compose_due
@@ -27,6 +28,7 @@ from bot.store.models import (
     Search,
 )
 from tests.conftest import NOW  # Mon 23 Nov 2026, 08:00 UTC
+from tests.support.botapi import wait_for
 
 OWNER, ADA, BOB = 1, 2, 3
 
@@ -61,6 +63,52 @@ def test_allowed_ids_are_seeded_once_and_a_denial_outlives_a_restart(store: Stor
         assert access.seed_allowed(session, [ADA, BOB], NOW + dt.timedelta(days=1)) == 0
         assert access.may_use(session, ADA) and not access.may_use(session, BOB)
         assert not access.may_use(session, 99)
+
+
+def test_users_who_joined_on_no_list_are_put_on_it_and_nobody_else(store: Store) -> None:
+    former_admin, old_subscriber, denied, never_joined = 5, 6, 7, 8
+    with store.transaction() as session:
+        for chat_id in (OWNER, former_admin, old_subscriber, denied):
+            chats.subscribe(session, chat_id, {}, NOW)
+        left = session.get(Chat, old_subscriber)
+        assert left is not None
+        left.subscribed = False  # left since: still someone the bot knows
+        ensure_chat(session, never_joined)
+        access.deny(session, denied, now=NOW)
+    with store.transaction() as session:
+        assert access.keep_joined(session, admins=[OWNER]) == 2
+        assert access.keep_joined(session, admins=[OWNER]) == 0  # the next start
+        listed = {u.user_id: u for u in access.users(session, admins=[OWNER])}
+        assert access.may_use(session, former_admin) and access.may_use(session, old_subscriber)
+        assert not access.may_use(session, denied) and not access.may_use(session, never_joined)
+    assert list(listed) == [OWNER, former_admin, old_subscriber, denied]
+    assert listed[former_admin].since == NOW and listed[former_admin].allowed_by is None
+
+
+def test_replicas_seeding_the_same_ids_at_once_both_start(store: Store) -> None:
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("replicas share a PostgreSQL store (a SQLite store takes one bot)")
+    first = store.sessions()
+    assert access.seed_allowed(first, [ADA], NOW) == 1  # not committed yet
+    seen: list[int | BaseException] = []
+
+    def second_replica() -> None:
+        try:
+            with store.transaction() as session:
+                seen.append(access.seed_allowed(session, [ADA], NOW))
+        except BaseException as exc:
+            seen.append(exc)
+
+    thread = threading.Thread(target=second_replica)
+    thread.start()
+    with store.engine.connect() as watch:  # until the second waits on the first's new row
+        wait_for(lambda: watch.scalar(text("SELECT count(*) FROM pg_locks WHERE NOT granted")))
+    first.commit()
+    first.close()
+    thread.join(10)
+    assert seen == [1]  # it found ADA new, and its insert gave way to the first's
+    with store.transaction() as session:
+        assert access.may_use(session, ADA)
 
 
 def test_allow_deny_and_allow_again(store: Store) -> None:

@@ -117,6 +117,18 @@ def test_users_lists_who_may_use_the_bot_since_when_and_their_state(
     ]
 
 
+def test_a_user_who_joined_on_no_list_stays_one_the_owner_sees_and_may_stop(
+    botapi: FakeBotAPI, services: Services, clock: Clock
+) -> None:
+    former_admin = 500  # joined as an admin, since taken out of ADMIN_USER_IDS
+    with services.store.transaction() as session:
+        chats.subscribe(session, former_admin, {}, clock.now)
+    with polling(build_application(services)):
+        assert "You are unsubscribed" in say(Chat(botapi, former_admin), "/stop")
+        lines = say(Chat(botapi, OWNER), "/users").splitlines()
+    assert f"• {former_admin} — unsubscribed; allowed 2026-11-23, since joining" in lines
+
+
 def test_forgetme_asks_first_cancel_keeps_everything_and_confirm_deletes_it(
     botapi: FakeBotAPI, running: Running, services: Services, clock: Clock
 ) -> None:

@@ -97,7 +97,8 @@ class FriendsHandlers(Handlers):
             known = access.users(session, self.s.settings.admin_user_ids)
             own = session.get(Chat, self._id(update))
             zone = own.timezone if own is not None else self.s.settings.default_timezone
-        await message.reply_text(users_text(known, self.s.clock(), zone, tr))
+        listed = self.s.settings.allowed_user_ids
+        await message.reply_text(users_text(known, self.s.clock(), zone, tr, listed))
 
     async def forgetme(self, update: Update, context: Context) -> None:
         """Anyone: ask to confirm deleting everything kept about them."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gettext
+from collections.abc import Collection
 from zoneinfo import ZoneInfo
 
 from bot.digests.callbacks import MAX_ID, ForgetChoice, encode
@@ -101,27 +102,37 @@ def user_state(user: User, now: dt.datetime, zone: str, tr: gettext.NullTranslat
     return _("active")
 
 
-def user_since(user: User, zone: str, tr: gettext.NullTranslations) -> str:
-    """Since when, and by whom, they may use the bot."""
+def user_since(
+    user: User, zone: str, tr: gettext.NullTranslations, setting: Collection[int] = ()
+) -> str:
+    """Since when, and by whom, they may use the bot; ``setting``: ALLOWED_USER_IDS."""
     _ = tr.gettext
     if user.admin:
         return _("admin (ADMIN_USER_IDS)")
     assert user.since is not None  # on the access list
     date = _date(user.since, zone)
-    if user.allowed_by is None:
+    if user.allowed_by is not None:
+        return _("allowed {date} by {admin}").format(date=date, admin=user.allowed_by)
+    if user.user_id in setting:
         return _("allowed {date} (ALLOWED_USER_IDS)").format(date=date)
-    return _("allowed {date} by {admin}").format(date=date, admin=user.allowed_by)
+    # i18n: on the list since they joined (before the list, or as an admin no longer one)
+    return _("allowed {date}, since joining").format(date=date)
 
 
 def users_text(
-    users: list[User], now: dt.datetime, zone: str, tr: gettext.NullTranslations = ENGLISH
+    users: list[User],
+    now: dt.datetime,
+    zone: str,
+    tr: gettext.NullTranslations = ENGLISH,
+    setting: Collection[int] = (),
 ) -> str:
-    """/users as plain text: one line per user, cut to fit one message."""
+    """/users as plain text: one line per user, cut to fit one message; ``setting``: the ids
+    ALLOWED_USER_IDS names."""
     _ = tr.gettext
     lines = [_("Users ({count}):").format(count=len(users))]
     for n, user in enumerate(users):
         line = f"• {label(user.user_id, user.name)} — {user_state(user, now, zone, tr)}; "
-        line += user_since(user, zone, tr)
+        line += user_since(user, zone, tr, setting)
         more = _("… and {count} more").format(count=len(users) - n)
         if utf16_len("\n".join([*lines, line, more])) > MAX_MESSAGE:
             lines.append(more)
