@@ -3,10 +3,14 @@ fails or dies loses nothing the next sweep does not make up."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,6 +19,7 @@ from bot.digests.processes import ComposeWorkerError
 from bot.store.db import Store
 from tests.conftest import NOW
 from tests.jobs.test_compose_due import chats, expected_digests, stored
+from tests.support.botapi import wait_for
 from tests.support.compose_workers import in_a_worker
 
 __all__ = ["chats"]  # the fixture, shared with test_compose_due
@@ -84,3 +89,43 @@ def test_a_sweep_of_one_batch_starts_no_worker(
     monkeypatch.setattr(processes.multiprocessing, "get_context", no_fork)
 
     assert compose.compose_due(store, NOW, processes=4) == len(chats)
+
+
+def finished(pid: int) -> bool:
+    """Whether the process is gone or a zombie (its new parent may be slow to reap it)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1].startswith(("Z", "X"))
+    except FileNotFoundError:
+        return True
+
+
+def test_a_worker_whose_sweep_process_is_gone_stops_after_its_batch(
+    store: Store, chats: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(compose, "COMPOSE_BATCH", 1)
+    context = multiprocessing.get_context("fork")
+    sweep_pid, worker_pid = context.Value("l", 0), context.Value("l", 0)
+    draft = compose.draft_digests
+
+    def drafting(*args: Any, **kwargs: Any) -> Any:
+        if os.getpid() == sweep_pid.value:
+            time.sleep(60)  # the sweep's own process holds its first batch until it is killed
+        elif worker_pid.value == 0:
+            worker_pid.value = os.getpid()
+            while os.getppid() == sweep_pid.value:  # the worker's first batch waits for that
+                time.sleep(0.01)
+        return draft(*args, **kwargs)
+
+    monkeypatch.setattr(compose, "draft_digests", drafting)
+
+    def sweep() -> None:
+        sweep_pid.value = os.getpid()
+        compose.compose_due(store.reopened(), NOW, processes=2)
+
+    bot = context.Process(target=sweep)  # not a daemon: daemons may not start workers
+    bot.start()
+    wait_for(lambda: worker_pid.value, timeout=30, what="a worker drafting")
+    os.kill(bot.pid or 0, signal.SIGKILL)
+    bot.join()
+    wait_for(lambda: finished(worker_pid.value), timeout=30, what="the worker to stop")
+    assert len(stored(store)) == 1  # its batch, and no other: nobody was left to send them
