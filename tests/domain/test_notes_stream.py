@@ -271,3 +271,36 @@ def test_no_stream_item_is_an_image_markup_or_untitled(prefix: str) -> None:
     for item in parse_notes(_seed(prefix)).items:
         assert item.title.strip() and item.title == item.title.strip()
         assert not item.title.startswith(("![", "{%", "http"))
+
+
+def test_a_markdown_reading_list_gives_one_clean_item_per_entry() -> None:
+    notes = "\n".join(
+        [
+            "# Things to read",
+            "",
+            "- [Attention Is All You Need](https://arxiv.org/abs/1706.03762)",
+            "- [图解 Transformer](https://jalammar.github.io/illustrated-transformer/)",
+            "- https://arxiv.org/abs/2005.14165",
+            "- 《深度学习》 花书",
+            "",
+            "> 先读摘要和结论，再决定要不要精读。 —— 导师",
+            "",
+            "Stay hungry, stay foolish.",
+            "- Steve Jobs",
+        ]
+    )
+    items = parse_notes(notes).items
+    assert [(i.kind, i.title, i.url) for i in items[:3]] == [
+        (ItemKind.PAPER, "Attention Is All You Need", "https://arxiv.org/abs/1706.03762"),
+        (
+            ItemKind.ARTICLE,
+            "图解 Transformer",
+            "https://jalammar.github.io/illustrated-transformer/",
+        ),
+        (ItemKind.PAPER, "arxiv.org/abs/2005.14165", "https://arxiv.org/abs/2005.14165"),
+    ]
+    assert [(i.kind, i.text, i.author) for i in items[3:]] == [
+        (ItemKind.QUOTE, "《深度学习》 花书", ""),
+        (ItemKind.QUOTE, "先读摘要和结论，再决定要不要精读。", "导师"),
+        (ItemKind.QUOTE, "Stay hungry, stay foolish.", "Steve Jobs"),
+    ]

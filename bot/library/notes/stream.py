@@ -41,6 +41,10 @@ _YEAR_SUFFIX = re.compile(r"\s*[(（](?P<tag>[^()（）]*?(?P<year>(?:19|20)\d{2
 _QUOTED = re.compile(r"[“\"](?P<q>[A-Za-z][^“”\"]{8,}?)[”\"]")
 _LABEL = re.compile(r"^[^\s]{0,8}?[：:]?\s*$")
 _HEADING = re.compile(r"^#{1,6}\s+")
+# A Markdown reading list: "- [Title](url)", "* https://…", "> a quoted line".
+_MD_LINK = re.compile(r"(?<!!)\[(?P<label>[^\[\]]+)\]\((?P<url>https?://[^\s()]+)\)")
+_BULLET = re.compile(r"^[-*+]\s+")
+_QUOTE_MARK = re.compile(r"^>\s*")
 TITLE_MAX = 160
 TITLE_MAX_CJK = 60
 
@@ -70,16 +74,34 @@ def parse_stream_lines(lines: Sequence[str], offset: int = 0) -> ParsedNotes:
 
 def _blocks(lines: Sequence[str], offset: int) -> Iterator[list[Line]]:
     block: list[Line] = []
+    listed = False  # the line before was a list item
     for index, raw in enumerate(lines, start=offset):
         text = clean(raw)
-        if not text:
+        bullet = bool(_BULLET.match(text))
+        if not text or (bullet and listed):  # each item of a list is a paragraph of its own
             if block:
                 yield block
             block = []
-        elif not is_markup_line(text):
-            block.append(Line(index, text))
+        if text and not is_markup_line(text):
+            block.append(Line(index, _markdown_read(text, listed=listed)))
+        listed = bullet
     if block:
         yield block
+
+
+def _markdown_read(text: str, *, listed: bool = False) -> str:
+    """A Markdown line as the stream reads it: a link as its label then its URL, and a list
+    item's bullet gone where it marks a link or follows another item, a quote's ``>`` gone.
+
+    >>> _markdown_read("- [Attention Is All You Need](https://arxiv.org/abs/1706.03762)")
+    'Attention Is All You Need https://arxiv.org/abs/1706.03762'
+    >>> _markdown_read("- Steve Jobs"), _markdown_read("> Stay hungry.")
+    ('- Steve Jobs', 'Stay hungry.')
+    """
+    text = _MD_LINK.sub(lambda m: f"{m['label']} {m['url']}", text)
+    if listed or links.find_urls(text):
+        text = _BULLET.sub("", text)
+    return clean(_QUOTE_MARK.sub("", text))
 
 
 def _feeds(block: list[Line]) -> list[ListedFeed]:
@@ -93,6 +115,8 @@ def _feeds(block: list[Line]) -> list[ListedFeed]:
 
 
 def _items(block: list[Line]) -> list[ParsedItem]:
+    if len(block) == 1 and _HEADING.match(block[0].text):
+        return []  # a heading alone names what follows; it is not an item
     pick = next((line for line in block if _PICK.match(_DONE.sub("", line.text))), None)
     if pick:
         return [_pick(block, pick)]
