@@ -235,3 +235,35 @@ def test_the_bulleted_thoughts_atop_the_paper_notes_are_three_quotes() -> None:
     assert len(quotes) == 3
     assert [q.first_line + 1 for q in quotes] == [12, 13, 14]
     assert not any(q.text.startswith("-") for q in quotes)
+
+
+def test_a_reading_list_in_sections_is_one_item_per_link_under_its_section() -> None:
+    notes = "\n".join(
+        [
+            "# 我的书单",
+            "",
+            "## Papers",
+            "",
+            "- [Attention Is All You Need](https://arxiv.org/abs/1706.03762)",
+            "- [BERT](https://arxiv.org/abs/1810.04805)",
+            "",
+            "## 博客",
+            "",
+            "- [图解 Transformer](https://jalammar.github.io/illustrated-transformer/)",
+            "- https://lilianweng.github.io/posts/2021-07-11-diffusion-models/",
+            "",
+            "## ResNet，残差连接",
+            "",
+            "- 论文: https://arxiv.org/abs/1512.03385",
+            "让很深的网络也能训练。",
+        ]
+    )
+    items = parse_notes(notes).items
+    assert [(i.title, i.topic, i.read) for i in items[:4]] == [
+        ("Attention Is All You Need", "Papers", False),
+        ("BERT", "Papers", False),
+        ("图解 Transformer", "博客", False),
+        ("lilianweng.github.io/posts/2021-07-11-diffusion-models/", "博客", False),
+    ]
+    [notes_section] = items[4:]  # a section with prose is still one paper, read
+    assert (notes_section.title, notes_section.read) == ("ResNet", True)

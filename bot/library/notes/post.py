@@ -66,7 +66,7 @@ def parse_post(text: str) -> ParsedNotes:
     if video_rows or paper_rows:
         items = _from_tables(video_rows, paper_rows, sections)
     else:
-        items = [item for s in sections if (item := _section_item(s))]
+        items = [item for s in sections for item in _section_items(lines, s)]
     return ParsedNotes(items=(*preamble.items, *items), feeds=preamble.feeds)
 
 
@@ -136,6 +136,23 @@ def _section(lines: Sequence[str], first: int, end: int) -> Section:
         last_line=body[-1] if body else first,
         has_table=any(lines[i].lstrip().startswith("|") for i in range(first + 1, end)),
     )
+
+
+def _section_items(lines: Sequence[str], section: Section) -> list[ParsedItem]:
+    """A section's items: a list of links is one item per link, under the section's heading
+    (a reading list's "## Papers"); any other section is one paper or talk."""
+    body = lines[section.first_line + 1 : section.last_line + 1]
+    if _is_link_list(body):
+        listed = parse_stream_lines(body, offset=section.first_line + 1).items
+        return [replace(item, topic=item.topic or section.heading) for item in listed]
+    item = _section_item(section)
+    return [item] if item else []
+
+
+def _is_link_list(body: Sequence[str]) -> bool:
+    """Lines that are all bullets with a link ("- [Title](url)"), two or more."""
+    lines = [line.strip() for line in body if line.strip()]
+    return len(lines) >= 2 and all(_BULLET.match(ln) and links.find_urls(ln) for ln in lines)
 
 
 def _section_item(section: Section) -> ParsedItem | None:
