@@ -304,3 +304,20 @@ def test_a_markdown_reading_list_gives_one_clean_item_per_entry() -> None:
         (ItemKind.QUOTE, "先读摘要和结论，再决定要不要精读。", "导师"),
         (ItemKind.QUOTE, "Stay hungry, stay foolish.", "Steve Jobs"),
     ]
+
+
+def test_a_chinese_double_dash_names_the_author_without_a_space() -> None:
+    [quote] = parse_notes("知之为知之，不知为不知，是知也。——孔子\n").items
+    assert (quote.kind, quote.text, quote.author) == (
+        ItemKind.QUOTE,
+        "知之为知之，不知为不知，是知也。",
+        "孔子",
+    )
+
+
+def test_a_numbered_list_of_links_gives_titles_without_their_numbers() -> None:
+    notes = "To read this month:\n\n"  # a label on its own: no item
+    notes += "1. Denoising Diffusion Probabilistic Models https://arxiv.org/abs/2006.11239\n"
+    notes += "2) LoRA: Low-Rank Adaptation https://arxiv.org/abs/2106.09685\n"
+    titles = [item.title for item in parse_notes(notes).items]
+    assert titles == ["Denoising Diffusion Probabilistic Models", "LoRA: Low-Rank Adaptation"]

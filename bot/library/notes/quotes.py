@@ -7,7 +7,10 @@ from dataclasses import dataclass
 
 _SPEAKER = re.compile(r"^(?P<who>[^：:]{1,40}?)\s*[：:]\s*(?P<rest>\S.*)$")
 _HANDLE = re.compile(r"^@(?P<who>[^\s@：:]{1,20})\s+(?P<rest>\S.*)$")
-_TRAILING = re.compile(r"^(?P<text>.*\S)\s+[-–—]{1,2}\s*(?P<who>[^-–—\s][^-–—]{0,30}?)\s*$")
+# "text — Name", or Chinese "text——Name" (its double dash needs no space before it).
+_TRAILING = re.compile(
+    r"^(?P<text>.*\S)(?:\s+[-–—]{1,2}|\s*——)\s*(?P<who>[^-–—\s][^-–—]{0,30}?)\s*$"
+)
 _WHOLE_LINE = re.compile(r"^(?:via\s*[:：]|[-–—]{1,2}|——)\s*(?P<who>\S.{0,30}?)\s*$", re.I)
 _WORK = re.compile(r"^(?P<name>.+?)\s*《(?P<work>[^》]+)》$")
 _LATIN_NAME = re.compile(r"^[A-Z][A-Za-zÀ-ÿ'.-]*(?:\s+[A-Z][A-Za-zÀ-ÿ'.-]*){0,3}$")
@@ -69,7 +72,11 @@ def _name_and_work(who: str) -> tuple[str, str] | None:
 
 
 def split_attribution(line: str) -> Attribution | None:
-    """``text - Name《Work》`` or a line of its own such as ``via:Name`` → name, work, text."""
+    """``text - Name《Work》`` or a line of its own such as ``via:Name`` → name, work, text.
+
+    >>> split_attribution("学而不思则罔，思而不学则殆。——孔子")
+    Attribution(author='孔子', text='学而不思则罔，思而不学则殆。', work='')
+    """
     whole = _WHOLE_LINE.match(line)
     if whole and (found := _name_and_work(whole["who"])):
         return Attribution(author=found[0], text="", work=found[1])

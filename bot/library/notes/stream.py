@@ -45,6 +45,7 @@ _HEADING = re.compile(r"^#{1,6}\s+")
 _MD_LINK = re.compile(r"(?<!!)\[(?P<label>[^\[\]]+)\]\((?P<url>https?://[^\s()]+)\)")
 _BULLET = re.compile(r"^[-*+]\s+")
 _QUOTE_MARK = re.compile(r"^>\s*")
+_NUMBERED = re.compile(r"^\d{1,3}[.)]\s+")  # "1. Title url": the number is no part of it
 TITLE_MAX = 160
 TITLE_MAX_CJK = 60
 
@@ -115,8 +116,8 @@ def _feeds(block: list[Line]) -> list[ListedFeed]:
 
 
 def _items(block: list[Line]) -> list[ParsedItem]:
-    if len(block) == 1 and _HEADING.match(block[0].text):
-        return []  # a heading alone names what follows; it is not an item
+    if len(block) == 1 and (_HEADING.match(block[0].text) or _header(block)):
+        return []  # a heading, or a "Label:" line, alone names what follows: not an item
     pick = next((line for line in block if _PICK.match(_DONE.sub("", line.text))), None)
     if pick:
         return [_pick(block, pick)]
@@ -232,6 +233,7 @@ def _choose_url(block: list[Line]) -> str | None:
 
 def _titled_link(segment: list[Line], topic: str) -> ParsedItem:
     title = " ".join(links.remove_urls(line.text) for line in segment).strip("“”\"' ")
+    title = _NUMBERED.sub("", title)
     url = _choose_url(segment)
     return _link_item(title, "", url, segment, topic=topic, year=venue_year(title))
 
@@ -243,7 +245,7 @@ def _link(block: list[Line]) -> ParsedItem:
     speaker = quotes.split_speaker(links.remove_urls(first))
     if speaker and len(speaker.text) >= 40 and not first.startswith("【"):
         return _quoted_link(block, head, speaker, url)
-    line = links.remove_urls(first)
+    line = _NUMBERED.sub("", links.remove_urls(first))
     title, lead, author, year = _title_parts(line)
     rest = [_rest_line(line, url) for line in block if line is not head]
     text = join_lines([lead, *[r for r in rest if r]])
