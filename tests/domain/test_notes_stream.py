@@ -321,3 +321,13 @@ def test_a_numbered_list_of_links_gives_titles_without_their_numbers() -> None:
     notes += "2) LoRA: Low-Rank Adaptation https://arxiv.org/abs/2106.09685\n"
     titles = [item.title for item in parse_notes(notes).items]
     assert titles == ["Denoising Diffusion Probabilistic Models", "LoRA: Low-Rank Adaptation"]
+
+
+def test_links_one_a_line_are_one_item_each() -> None:
+    notes = (
+        "https://arxiv.org/abs/1706.03762\nhttps://jalammar.github.io/illustrated-transformer/\n"
+    )
+    assert [(item.kind, item.url) for item in parse_notes(notes).items] == [
+        (ItemKind.PAPER, "https://arxiv.org/abs/1706.03762"),
+        (ItemKind.ARTICLE, "https://jalammar.github.io/illustrated-transformer/"),
+    ]

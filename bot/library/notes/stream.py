@@ -123,6 +123,8 @@ def _items(block: list[Line]) -> list[ParsedItem]:
         return [_pick(block, pick)]
     if not any(links.find_urls(line.text) for line in block):
         return _quotes(block)
+    if len(block) > 1 and all(_is_bare_url(line.text) for line in block):
+        return [_link([line]) for line in block]  # a list of links, one a line
     segments = _segments(block)
     if len(segments) == 1:
         return [_link(block)]
@@ -194,6 +196,12 @@ def _quote(group: list[Line]) -> ParsedItem:
 def _is_url_only(text: str) -> bool:
     """A line that is a link, perhaps with a short label such as "代码地址：" or an emoji."""
     return bool(links.find_urls(text)) and bool(_LABEL.match(links.remove_urls(text)))
+
+
+def _is_bare_url(text: str) -> bool:
+    """A line that is one link and nothing else."""
+    found = links.find_urls(text)
+    return len(found) == 1 and not links.remove_urls(text).strip()
 
 
 def _is_titled_url(text: str) -> bool:
