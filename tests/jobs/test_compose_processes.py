@@ -125,7 +125,7 @@ def test_a_worker_whose_sweep_process_is_gone_stops_after_its_batch(
     bot = context.Process(target=sweep)  # not a daemon: daemons may not start workers
     bot.start()
     wait_for(lambda: worker_pid.value, timeout=30, what="a worker drafting")
-    os.kill(bot.pid or 0, signal.SIGKILL)
+    bot.kill()  # SIGKILL, as an out-of-memory kill or a crash would end it
     bot.join()
     wait_for(lambda: finished(worker_pid.value), timeout=30, what="the worker to stop")
     assert len(stored(store)) == 1  # its batch, and no other: nobody was left to send them
